@@ -1,0 +1,1 @@
+//! Media (in progress).

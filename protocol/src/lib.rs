@@ -1,0 +1,279 @@
+//! The WebSocket protocol between the runtime and every UI (the phone's own
+//! screen and the browser web UI).
+//!
+//! Architecture invariant: this crate is pure data. It does no IO and knows
+//! nothing about SIP, audio or the browser; it compiles for native and
+//! wasm32 alike. Only this crate knows the JSON shape on the wire.
+//!
+//! Wire flow: on connect the runtime sends [`ServerMessage::Snapshot`], then
+//! [`ServerMessage::Changes`] whenever the state changes (only the top-level
+//! fields of [`PhoneState`] that changed). The client sends
+//! [`ClientMessage`]s; a message the runtime cannot read is answered with
+//! [`ServerMessage::Error`] and the connection stays open.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the message format. Every message carries it as `"v"`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The whole observable state of a phone.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhoneState {
+    pub model: ModelInfo,
+    pub identities: Vec<IdentityState>,
+    pub calls: Vec<CallState>,
+    /// What the user has typed on the keypad while dialling.
+    pub dial_buffer: String,
+    /// True while the phone is off hook without a call (dial tone).
+    pub off_hook: bool,
+    pub keys: Vec<KeyState>,
+    /// Current non-secret setting values, keyed by setting key
+    /// (`name` or `name[idx]`). Secrets are never present.
+    pub settings: BTreeMap<String, String>,
+    /// The phone's wall clock in milliseconds since the Unix epoch, when the
+    /// snapshot was taken. The screen ticks on from it.
+    pub time_ms: u64,
+    /// Whether the display engine (browser engine to framebuffer/PNG) runs.
+    pub display_engine: DisplayEngineState,
+    /// The last call that ended, shown briefly on the screen.
+    pub last_ended_call: Option<EndedCall>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub display_width: u32,
+    pub display_height: u32,
+    pub colour: bool,
+    pub function_keys: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IdentityState {
+    /// 1-based identity index, as in provisioning files (`idx`).
+    pub index: u16,
+    pub display_name: String,
+    pub user: String,
+    pub host: String,
+    pub registration: RegistrationState,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    /// No registrar configured: the identity works for direct-IP calls.
+    #[default]
+    NotConfigured,
+    Registering,
+    Registered,
+    Failed,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallState {
+    pub id: u64,
+    pub identity: u16,
+    pub direction: CallDirection,
+    pub phase: CallPhase,
+    /// The remote party's URI, e.g. `sip:bob@127.0.0.1:5062`.
+    pub remote_uri: String,
+    /// The remote party's display name, when it sent one.
+    pub remote_name: String,
+    /// Milliseconds since the Unix epoch when the call was answered.
+    pub connected_at_ms: Option<u64>,
+    pub codec: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallDirection {
+    #[default]
+    Outgoing,
+    Incoming,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallPhase {
+    /// INVITE sent, nothing back yet (or only 100 Trying).
+    #[default]
+    Calling,
+    /// The remote phone rings (180/183 received).
+    Ringback,
+    /// Incoming call, this phone rings.
+    Ringing,
+    Connected,
+    /// BYE or CANCEL sent, waiting for the transaction to end.
+    Ending,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndedCall {
+    pub remote_uri: String,
+    pub remote_name: String,
+    pub reason: EndReason,
+    pub duration_ms: u64,
+    pub ended_at_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    #[default]
+    LocalHangup,
+    RemoteHangup,
+    Cancelled,
+    Rejected,
+    Busy,
+    Failed,
+    /// No answer to the INVITE (timer B) or no ACK to our 200.
+    Timeout,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyState {
+    /// Key name as used by `/command.htm?key=` (`P1`, `F1`, …).
+    pub name: String,
+    pub label: String,
+    pub led: Led,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Led {
+    #[default]
+    Off,
+    On,
+    Blinking,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisplayEngineState {
+    #[default]
+    Off,
+    Starting,
+    Running,
+}
+
+/// Messages from the runtime to a UI.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The full state; always the first message on a connection.
+    Snapshot { v: u32, seq: u64, state: Box<PhoneState> },
+    /// Top-level fields of [`PhoneState`] that changed, with their new
+    /// values. Apply with [`apply_changes`].
+    Changes {
+        v: u32,
+        seq: u64,
+        set: serde_json::Map<String, serde_json::Value>,
+    },
+    /// Answer to a command that succeeded.
+    Ok { v: u32, id: Option<u64> },
+    /// A message that could not be read or a command that failed.
+    Error {
+        v: u32,
+        id: Option<u64>,
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not JSON, unknown message type, or missing fields.
+    BadMessage,
+    /// The message's `v` is not [`PROTOCOL_VERSION`].
+    UnsupportedVersion,
+    /// A key name that the phone does not have.
+    UnknownKey,
+    /// A setting that failed validation; nothing was changed.
+    InvalidSetting,
+    /// The command was understood but could not be carried out now.
+    Rejected,
+}
+
+/// Messages from a UI to the runtime. `id` is echoed in the reply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientEnvelope {
+    pub v: u32,
+    #[serde(default)]
+    pub id: Option<u64>,
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// A key press, by its `command.htm` name (`0`–`9`, `OFFHOOK`, …).
+    Key { key: String },
+    /// Dial a number or URI.
+    Dial { number: String },
+    /// Change settings: keys are setting keys (`name` or `name[idx]`).
+    /// All are validated first; if one fails, none is applied.
+    SetSettings { values: BTreeMap<String, String> },
+}
+
+/// Applies a [`ServerMessage::Changes`] set to a state. Fields that fail to
+/// deserialize leave the state untouched and return an error.
+pub fn apply_changes(
+    state: &PhoneState,
+    set: &serde_json::Map<String, serde_json::Value>,
+) -> Result<PhoneState, serde_json::Error> {
+    let mut value = serde_json::to_value(state)?;
+    if let serde_json::Value::Object(fields) = &mut value {
+        for (k, v) in set {
+            fields.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::from_value(value)
+}
+
+/// The top-level fields that differ between two states, as a `Changes` set.
+/// Empty when nothing changed.
+pub fn diff(
+    old: &PhoneState,
+    new: &PhoneState,
+) -> Result<serde_json::Map<String, serde_json::Value>, serde_json::Error> {
+    let old = serde_json::to_value(old)?;
+    let new = serde_json::to_value(new)?;
+    let mut set = serde_json::Map::new();
+    if let (serde_json::Value::Object(old), serde_json::Value::Object(new)) = (old, new) {
+        for (k, v) in new {
+            if old.get(&k) != Some(&v) {
+                set.insert(k, v);
+            }
+        }
+    }
+    Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_carry_only_what_changed_and_apply_back() {
+        let old = PhoneState::default();
+        let mut new = old.clone();
+        new.dial_buffer = "123".into();
+        new.off_hook = true;
+        let set = diff(&old, &new).unwrap();
+        assert_eq!(set.len(), 2);
+        assert_eq!(apply_changes(&old, &set).unwrap(), new);
+    }
+
+    #[test]
+    fn client_message_wire_shape() {
+        let m: ClientEnvelope =
+            serde_json::from_str(r#"{"v":1,"id":7,"type":"key","key":"OFFHOOK"}"#).unwrap();
+        assert_eq!(m.id, Some(7));
+        assert_eq!(m.command, Command::Key { key: "OFFHOOK".into() });
+        assert!(serde_json::from_str::<ClientEnvelope>(r#"{"v":1,"type":"fly"}"#).is_err());
+    }
+}

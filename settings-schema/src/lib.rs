@@ -1,0 +1,477 @@
+//! Every setting of the phone, defined once.
+//!
+//! Architecture invariant: this crate does no IO and compiles for wasm32 and
+//! native. A setting name as used in provisioning files (`user_realname`,
+//! `language`, …) appears as a string literal only in [`SETTINGS`]. Forms in
+//! the web UI, validation in the runtime, provisioning parsing and the
+//! generated documentation all read this table.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub mod models;
+
+/// What values a setting takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text up to `max_len` characters (Unicode scalar values).
+    Text { max_len: usize },
+    /// An integer in `min..=max`.
+    Int { min: i64, max: i64 },
+    /// `on` or `off` (provisioning files also send `true`/`false`, `1`/`0`).
+    Bool,
+    /// One of a fixed list of values, spelled exactly as in provisioning files.
+    Choice(&'static [&'static str]),
+    /// A host name or IP address, optionally with `:port`; empty allowed.
+    Host,
+}
+
+/// Which web UI page shows a setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Page {
+    Identity,
+    Preferences,
+}
+
+impl Page {
+    pub const ALL: &'static [Page] = &[Page::Identity, Page::Preferences];
+
+    /// Stable id, used in URLs and translation ids.
+    pub fn id(self) -> &'static str {
+        match self {
+            Page::Identity => "identity",
+            Page::Preferences => "preferences",
+        }
+    }
+}
+
+/// Which phone models have a setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Models {
+    All,
+    Only(&'static [&'static str]),
+}
+
+/// One setting's definition.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// The name used in provisioning files and on the wire.
+    pub name: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+    /// `Some(n)` for per-identity settings with indices `1..=n`.
+    pub indexed: Option<u16>,
+    /// Secrets are write-only: never returned by the API, UI, exports or logs.
+    pub secret: bool,
+    pub page: Page,
+    pub models: Models,
+}
+
+/// Number of identities (SIP accounts) a phone has.
+pub const IDENTITIES: u16 = 12;
+
+/// The table. Order is the order of fields on each page.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "user_active",
+        kind: Kind::Bool,
+        default: "off",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
+        name: "user_realname",
+        kind: Kind::Text { max_len: 64 },
+        default: "",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
+        name: "user_name",
+        kind: Kind::Text { max_len: 64 },
+        default: "",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
+        name: "user_host",
+        kind: Kind::Host,
+        default: "",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
+        name: "user_pass",
+        kind: Kind::Text { max_len: 128 },
+        default: "",
+        indexed: Some(IDENTITIES),
+        secret: true,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
+        name: "language",
+        kind: Kind::Choice(&["English", "Deutsch"]),
+        default: "English",
+        indexed: None,
+        secret: false,
+        page: Page::Preferences,
+        models: Models::All,
+    },
+    Setting {
+        name: "timezone",
+        kind: Kind::Text { max_len: 64 },
+        default: "UTC",
+        indexed: None,
+        secret: false,
+        page: Page::Preferences,
+        models: Models::All,
+    },
+];
+
+/// Looks up a setting by name.
+pub fn setting(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
+
+/// A setting with its index, as it appears in provisioning files
+/// (`<user_name idx="1">`) and on the wire (`user_name[1]`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SettingKey {
+    pub name: String,
+    pub idx: Option<u16>,
+}
+
+impl SettingKey {
+    pub fn new(name: &str, idx: Option<u16>) -> Self {
+        SettingKey {
+            name: name.to_owned(),
+            idx,
+        }
+    }
+
+    /// Reads `name` or `name[idx]`.
+    pub fn parse(s: &str) -> Result<Self, SettingError> {
+        match s.split_once('[') {
+            None => Ok(SettingKey::new(s, None)),
+            Some((name, rest)) => {
+                let idx = rest
+                    .strip_suffix(']')
+                    .and_then(|n| n.parse::<u16>().ok())
+                    .ok_or_else(|| SettingError::BadKey(s.to_owned()))?;
+                Ok(SettingKey::new(name, Some(idx)))
+            }
+        }
+    }
+}
+
+impl fmt::Display for SettingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.idx {
+            Some(i) => write!(f, "{}[{}]", self.name, i),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    #[error("unknown setting `{0}`")]
+    Unknown(String),
+    #[error("`{0}` is not a setting key (expected `name` or `name[index]`)")]
+    BadKey(String),
+    #[error("`{name}` needs an index from 1 to {max}")]
+    BadIndex { name: String, max: u16 },
+    #[error("`{name}` takes no index")]
+    UnexpectedIndex { name: String },
+    #[error("`{name}` is longer than {max} characters")]
+    TooLong { name: String, max: usize },
+    #[error("`{name}` must be a whole number from {min} to {max}, not `{value}`")]
+    OutOfRange {
+        name: String,
+        value: String,
+        min: i64,
+        max: i64,
+    },
+    #[error("`{name}` must be one of {allowed}, not `{value}`")]
+    NotAChoice {
+        name: String,
+        value: String,
+        allowed: String,
+    },
+    #[error("`{name}` must be on or off, not `{value}`")]
+    NotABool { name: String, value: String },
+    #[error("`{name}` must be a host name or address, not `{value}`")]
+    BadHost { name: String, value: String },
+    #[error("`{name}` contains a control character")]
+    ControlCharacter { name: String },
+    #[error("`{name}` is not available on model {model}")]
+    NotOnModel { name: String, model: String },
+}
+
+impl Setting {
+    pub fn available_on(&self, model: &str) -> bool {
+        match self.models {
+            Models::All => true,
+            Models::Only(list) => list.contains(&model),
+        }
+    }
+
+    /// Checks a value and returns its canonical spelling (e.g. `true` → `on`).
+    pub fn validate(&self, value: &str) -> Result<String, SettingError> {
+        let name = || self.name.to_owned();
+        if value.chars().any(char::is_control) {
+            return Err(SettingError::ControlCharacter { name: name() });
+        }
+        match self.kind {
+            Kind::Text { max_len } => {
+                if value.chars().count() > max_len {
+                    return Err(SettingError::TooLong {
+                        name: name(),
+                        max: max_len,
+                    });
+                }
+                Ok(value.to_owned())
+            }
+            Kind::Int { min, max } => match value.trim().parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+                _ => Err(SettingError::OutOfRange {
+                    name: name(),
+                    value: value.to_owned(),
+                    min,
+                    max,
+                }),
+            },
+            Kind::Bool => match value.trim() {
+                "on" | "true" | "1" => Ok("on".into()),
+                "off" | "false" | "0" => Ok("off".into()),
+                _ => Err(SettingError::NotABool {
+                    name: name(),
+                    value: value.to_owned(),
+                }),
+            },
+            Kind::Choice(list) => list
+                .iter()
+                .find(|c| **c == value)
+                .map(|c| (*c).to_owned())
+                .ok_or_else(|| SettingError::NotAChoice {
+                    name: name(),
+                    value: value.to_owned(),
+                    allowed: list.join(", "),
+                }),
+            Kind::Host => {
+                if value.is_empty() || is_host(value) {
+                    Ok(value.to_owned())
+                } else {
+                    Err(SettingError::BadHost {
+                        name: name(),
+                        value: value.to_owned(),
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// `host` or `host:port`, where host is a DNS name, IPv4, or `[IPv6]`.
+fn is_host(value: &str) -> bool {
+    if value.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let (host, port) = if let Some(rest) = value.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((h, p)) => (h, p.strip_prefix(':')),
+            None => return false,
+        }
+    } else {
+        match value.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (value, None),
+        }
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && (host.parse::<std::net::IpAddr>().is_ok()
+            || host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            }));
+    port_ok && host_ok
+}
+
+/// Current setting values over the schema's defaults. Pure: the runtime owns
+/// loading and saving.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingValues {
+    /// Only values that differ from the default or were set explicitly,
+    /// keyed by `name` or `name[idx]`.
+    values: BTreeMap<String, String>,
+}
+
+impl SettingValues {
+    /// Checks a key against the schema and the model.
+    pub fn resolve(key: &SettingKey, model: &str) -> Result<&'static Setting, SettingError> {
+        let s = setting(&key.name).ok_or_else(|| SettingError::Unknown(key.name.clone()))?;
+        match (s.indexed, key.idx) {
+            (Some(max), Some(i)) if (1..=max).contains(&i) => {}
+            (Some(max), _) => {
+                return Err(SettingError::BadIndex {
+                    name: key.name.clone(),
+                    max,
+                });
+            }
+            (None, Some(_)) => {
+                return Err(SettingError::UnexpectedIndex {
+                    name: key.name.clone(),
+                });
+            }
+            (None, None) => {}
+        }
+        if !s.available_on(model) {
+            return Err(SettingError::NotOnModel {
+                name: key.name.clone(),
+                model: model.to_owned(),
+            });
+        }
+        Ok(s)
+    }
+
+    /// The value of a setting, or its default.
+    pub fn get(&self, name: &str, idx: Option<u16>) -> &str {
+        let key = SettingKey::new(name, idx).to_string();
+        match self.values.get(&key) {
+            Some(v) => v,
+            None => setting(name).map(|s| s.default).unwrap_or(""),
+        }
+    }
+
+    /// Validates every change first; applies all of them or none.
+    pub fn apply<'a>(
+        &mut self,
+        changes: impl IntoIterator<Item = (&'a str, &'a str)>,
+        model: &str,
+    ) -> Result<(), SettingError> {
+        let mut checked = Vec::new();
+        for (key, value) in changes {
+            let key = SettingKey::parse(key)?;
+            let s = Self::resolve(&key, model)?;
+            checked.push((key.to_string(), s.validate(value)?));
+        }
+        self.values.extend(checked);
+        Ok(())
+    }
+
+    /// Every non-secret value (defaults included) for the model, for UIs.
+    pub fn public_view(&self, model: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for s in SETTINGS
+            .iter()
+            .filter(|s| !s.secret && s.available_on(model))
+        {
+            match s.indexed {
+                None => {
+                    out.insert(s.name.to_owned(), self.get(s.name, None).to_owned());
+                }
+                Some(n) => {
+                    for i in 1..=n {
+                        out.insert(
+                            SettingKey::new(s.name, Some(i)).to_string(),
+                            self.get(s.name, Some(i)).to_owned(),
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = SETTINGS.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SETTINGS.len());
+    }
+
+    #[test]
+    fn defaults_validate() {
+        for s in SETTINGS {
+            assert_eq!(s.validate(s.default).as_deref(), Ok(s.default), "{}", s.name);
+        }
+    }
+
+    #[test]
+    fn apply_is_all_or_nothing() {
+        let mut v = SettingValues::default();
+        let err = v
+            .apply(
+                [("user_realname[1]", "Alice"), ("language", "Klingon")],
+                "DP480C",
+            )
+            .unwrap_err();
+        assert!(matches!(err, SettingError::NotAChoice { .. }));
+        assert_eq!(v.get("user_realname", Some(1)), "");
+        v.apply([("user_realname[1]", "Älice Ünicode")], "DP480C").unwrap();
+        assert_eq!(v.get("user_realname", Some(1)), "Älice Ünicode");
+    }
+
+    #[test]
+    fn index_rules() {
+        let mut v = SettingValues::default();
+        assert!(matches!(
+            v.apply([("user_name", "x")], "DP480C"),
+            Err(SettingError::BadIndex { .. })
+        ));
+        assert!(matches!(
+            v.apply([("user_name[13]", "x")], "DP480C"),
+            Err(SettingError::BadIndex { .. })
+        ));
+        assert!(matches!(
+            v.apply([("language[1]", "English")], "DP480C"),
+            Err(SettingError::UnexpectedIndex { .. })
+        ));
+        assert!(matches!(
+            v.apply([("nonsense", "1")], "DP480C"),
+            Err(SettingError::Unknown(_))
+        ));
+    }
+
+    #[test]
+    fn secrets_are_never_in_the_public_view() {
+        let mut v = SettingValues::default();
+        v.apply([("user_pass[1]", "hunter2")], "DP480C").unwrap();
+        let view = v.public_view("DP480C");
+        assert!(view.keys().all(|k| !k.starts_with("user_pass")));
+        assert!(!serde_json::to_string(&view).unwrap().contains("hunter2"));
+    }
+
+    #[test]
+    fn hosts() {
+        for good in ["127.0.0.1", "pbx.example.com", "pbx:5060", "[::1]:5060", "::1"] {
+            assert!(is_host(good), "{good}");
+        }
+        for bad in ["pbx..com", "-a.com", "host:0", "host:99999", "a b", "[::1"] {
+            assert!(!is_host(bad), "{bad}");
+        }
+    }
+}

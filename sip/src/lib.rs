@@ -1,0 +1,1 @@
+//! Sans-IO SIP core (in progress).
