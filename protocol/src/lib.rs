@@ -163,7 +163,11 @@ pub enum DisplayEngineState {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The full state; always the first message on a connection.
-    Snapshot { v: u32, seq: u64, state: Box<PhoneState> },
+    Snapshot {
+        v: u32,
+        seq: u64,
+        state: Box<PhoneState>,
+    },
     /// Top-level fields of [`PhoneState`] that changed, with their new
     /// values. Apply with [`apply_changes`].
     Changes {
@@ -273,7 +277,12 @@ mod tests {
         let m: ClientEnvelope =
             serde_json::from_str(r#"{"v":1,"id":7,"type":"key","key":"OFFHOOK"}"#).unwrap();
         assert_eq!(m.id, Some(7));
-        assert_eq!(m.command, Command::Key { key: "OFFHOOK".into() });
+        assert_eq!(
+            m.command,
+            Command::Key {
+                key: "OFFHOOK".into()
+            }
+        );
         assert!(serde_json::from_str::<ClientEnvelope>(r#"{"v":1,"type":"fly"}"#).is_err());
     }
 }

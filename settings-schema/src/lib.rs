@@ -416,7 +416,12 @@ mod tests {
     #[test]
     fn defaults_validate() {
         for s in SETTINGS {
-            assert_eq!(s.validate(s.default).as_deref(), Ok(s.default), "{}", s.name);
+            assert_eq!(
+                s.validate(s.default).as_deref(),
+                Ok(s.default),
+                "{}",
+                s.name
+            );
         }
     }
 
@@ -431,7 +436,8 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, SettingError::NotAChoice { .. }));
         assert_eq!(v.get("user_realname", Some(1)), "");
-        v.apply([("user_realname[1]", "Älice Ünicode")], "DP480C").unwrap();
+        v.apply([("user_realname[1]", "Älice Ünicode")], "DP480C")
+            .unwrap();
         assert_eq!(v.get("user_realname", Some(1)), "Älice Ünicode");
     }
 
@@ -467,7 +473,13 @@ mod tests {
 
     #[test]
     fn hosts() {
-        for good in ["127.0.0.1", "pbx.example.com", "pbx:5060", "[::1]:5060", "::1"] {
+        for good in [
+            "127.0.0.1",
+            "pbx.example.com",
+            "pbx:5060",
+            "[::1]:5060",
+            "::1",
+        ] {
             assert!(is_host(good), "{good}");
         }
         for bad in ["pbx..com", "-a.com", "host:0", "host:99999", "a b", "[::1"] {

@@ -1,1 +1,166 @@
-fn main() {}
+//! Project chores, run with cargo alone: `cargo xtask <task>`.
+//!
+//! - `demo`: install what the phone needs from Debian, build, start two
+//!   simulated phones (alice and bob) on loopback.
+//! - `test`: install the test tools (Chromium, SIPp, …), build the UI
+//!   bundle and the runtime, run every test.
+//! - `build-ui [--release]`: the WebAssembly UI bundle into `target/ui`.
+//! - `figures`: print the measured figures (bundle size, idle RSS, key to
+//!   frame latency).
+mod build_ui;
+mod debian;
+mod figures;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Debian packages the phone needs to build and run (cpal links ALSA; the
+/// display engine is Chromium).
+const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "chromium"];
+/// What the tests need on top: the WebDriver for wasm tests and SIPp.
+const TEST_PACKAGES: &[&str] = &["chromium-driver", "sip-tester"];
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    match args.first().map(String::as_str) {
+        Some("build-ui") => {
+            let release = args.iter().any(|a| a == "--release");
+            let out = build_ui::build(&root, release)?;
+            println!("UI bundle in {}", out.display());
+            Ok(())
+        }
+        Some("demo") => demo(&root),
+        Some("test") => test(&root, &args[1..]),
+        Some("figures") => figures::run(&root),
+        Some("install-deps") => {
+            debian::ensure(RUN_PACKAGES)?;
+            debian::ensure(TEST_PACKAGES)
+        }
+        _ => {
+            bail!("usage: cargo xtask demo | test | build-ui [--release] | figures | install-deps")
+        }
+    }
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+pub fn run_checked(cmd: &mut Command) -> anyhow::Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+/// Builds the `deskphone` binary and returns its path.
+pub fn build_runtime(root: &Path, release: bool) -> anyhow::Result<PathBuf> {
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .args(["build", "-p", "deskphone-runtime", "--bin", "deskphone"]);
+    if release {
+        cmd.arg("--release");
+    }
+    run_checked(&mut cmd)?;
+    Ok(target_dir(root)
+        .join(if release { "release" } else { "debug" })
+        .join("deskphone"))
+}
+
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Kills the phones when the demo ends, however it ends.
+struct Phones(Vec<Child>);
+
+impl Drop for Phones {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn demo(root: &Path) -> anyhow::Result<()> {
+    debian::ensure(RUN_PACKAGES)?;
+    let ui = build_ui::build(root, false)?;
+    let bin = build_runtime(root, false)?;
+    let data = root.join("demo-data");
+    let mut phones = Phones(Vec::new());
+    // Each phone's microphone is a tone, so each hears the other in its
+    // recording (demo-data/<name>/recordings/).
+    for (name, real, sip, http, tone) in [
+        ("alice", "Alice", 5061, 8081, 440),
+        ("bob", "Bob", 5062, 8082, 1000),
+    ] {
+        let child = Command::new(&bin)
+            .arg("--data-dir")
+            .arg(data.join(name))
+            .args(["--http", &format!("127.0.0.1:{http}")])
+            .args(["--sip", &format!("127.0.0.1:{sip}")])
+            .arg("--ui-dir")
+            .arg(&ui)
+            .args(["--sim-input", &format!("tone:{tone}")])
+            .args(["--set", &format!("user_name[1]={name}")])
+            .args(["--set", &format!("user_realname[1]={real}")])
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {}", bin.display()))?;
+        phones.0.push(child);
+    }
+    println!(
+        "\nTwo simulated phones run on loopback:\n  \
+         alice  web http://127.0.0.1:8081/  screen http://127.0.0.1:8081/phone  sip:alice@127.0.0.1:5061\n  \
+         bob    web http://127.0.0.1:8082/  screen http://127.0.0.1:8082/phone  sip:bob@127.0.0.1:5062\n\
+         Let alice call bob:  curl 'http://127.0.0.1:8081/command.htm?number=bob@127.0.0.1:5062'\n\
+         Bob answers:         curl 'http://127.0.0.1:8082/command.htm?key=OFFHOOK'\n\
+         Hang up:             curl 'http://127.0.0.1:8082/command.htm?key=ONHOOK'\n\
+         Press Ctrl-C to stop both phones.\n"
+    );
+    for child in &mut phones.0 {
+        let status = child.wait()?;
+        if !status.success() {
+            bail!("a phone stopped: {status}");
+        }
+    }
+    Ok(())
+}
+
+fn test(root: &Path, extra: &[String]) -> anyhow::Result<()> {
+    debian::ensure(RUN_PACKAGES)?;
+    debian::ensure(TEST_PACKAGES)?;
+    let ui = build_ui::build(root, false)?;
+    let bin = build_runtime(root, false)?;
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .args(["test", "--workspace", "--exclude", "deskphone-ui"])
+        .args(extra)
+        .env("DESKPHONE_UI_DIR", &ui)
+        .env("DESKPHONE_BIN", &bin)
+        .env("DESKPHONE_SHARED", root.join("../shared"));
+    run_checked(&mut cmd)?;
+    // The UI's own tests (translations complete, fallbacks) run natively.
+    run_checked(
+        cargo()
+            .current_dir(root)
+            .args(["test", "-p", "deskphone-ui"]),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Where a call's audio comes from and goes to.
+
+mod device;
+mod sim;
+
+pub use device::DeviceBackend;
+pub use sim::{SimulatedInput, SimulatorBackend};
+
+use crate::{FRAME_SAMPLES, MediaError};
+
+/// Microphone side: fills one 20 ms frame each call (never blocks long;
+/// silence if nothing is available).
+pub trait AudioSource: Send {
+    fn read_frame(&mut self, frame: &mut [i16; FRAME_SAMPLES]);
+}
+
+/// Speaker side: takes one frame of received audio (normally 20 ms, but any
+/// length the far end packetised is accepted).
+pub trait AudioSink: Send {
+    fn write_frame(&mut self, frame: &[i16]);
+    /// Called once when the call's media stops, e.g. to finalise a recording.
+    fn finish(&mut self) {}
+}
+
+/// One call's microphone and speaker.
+pub type AudioStreams = (Box<dyn AudioSource>, Box<dyn AudioSink>);
+
+/// Where a call's audio comes from and goes to.
+pub trait AudioBackend: Send + Sync {
+    /// Opens audio for one call; `label` names the call (e.g. "call-3") for files/logs.
+    fn open(&self, label: &str) -> Result<AudioStreams, MediaError>;
+    /// One line for logs and the UI.
+    fn describe(&self) -> String;
+}

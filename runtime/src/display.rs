@@ -1,0 +1,183 @@
+//! The display engine: a browser engine renders `/phone` at the model's
+//! resolution; after every state change it waits until the page shows that
+//! state (`data-seq`), captures the frame, keeps it for `/screen.png` and
+//! copies it to the framebuffer when one is configured.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
+use chromiumoxide::page::ScreenshotParams;
+use deskphone_protocol::DisplayEngineState;
+use tokio::sync::watch;
+
+use crate::browser;
+use crate::engine::{EngineHandle, now_ms};
+use crate::framebuffer::Framebuffer;
+
+/// One captured frame of the phone's screen.
+#[derive(Debug)]
+pub struct Frame {
+    /// The state seq the page showed when captured.
+    pub seq: u64,
+    pub png: Bytes,
+    /// Which screen the page shows (`idle`, `incoming`, …: `data-screen`).
+    pub screen: String,
+    /// The screen's visible text (`innerText`), for monitoring and tests.
+    pub text: String,
+    pub captured_at_ms: u64,
+}
+
+/// The latest frame, shared with the web server.
+#[derive(Clone)]
+pub struct FrameStore {
+    latest: Arc<watch::Sender<Option<Arc<Frame>>>>,
+}
+
+impl Default for FrameStore {
+    fn default() -> Self {
+        FrameStore {
+            latest: Arc::new(watch::channel(None).0),
+        }
+    }
+}
+
+impl FrameStore {
+    pub fn latest(&self) -> Option<Arc<Frame>> {
+        self.latest.borrow().clone()
+    }
+
+    fn put(&self, frame: Frame) {
+        self.latest.send_replace(Some(Arc::new(frame)));
+    }
+
+    fn clear(&self) {
+        self.latest.send_replace(None);
+    }
+}
+
+pub struct DisplayConfig {
+    /// Browser binary; `None` looks in the usual places.
+    pub browser: Option<PathBuf>,
+    /// The phone screen's URL on our own web server.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub profile_dir: PathBuf,
+    pub framebuffer: Option<Framebuffer>,
+}
+
+/// How often the frame is refreshed without a state change (the clock).
+const IDLE_REFRESH: Duration = Duration::from_secs(1);
+/// How long the page may take to show a new state before we capture anyway.
+const RENDER_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Runs the display engine for the life of the phone. Without a browser
+/// the phone runs on and says that its display engine is off.
+pub async fn run(config: DisplayConfig, engine: EngineHandle, frames: FrameStore) {
+    let Some(executable) = browser::find_browser(config.browser.as_deref()) else {
+        tracing::warn!(
+            "display engine off: no browser engine found (install chromium or pass --browser)"
+        );
+        engine.set_display_engine(DisplayEngineState::Off).await;
+        return;
+    };
+    loop {
+        engine
+            .set_display_engine(DisplayEngineState::Starting)
+            .await;
+        match drive(&config, &executable, &engine, &frames).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!("display engine stopped: {e}; restarting in 5 s");
+                frames.clear();
+                engine.set_display_engine(DisplayEngineState::Off).await;
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+async fn drive(
+    config: &DisplayConfig,
+    executable: &std::path::Path,
+    engine: &EngineHandle,
+    frames: &FrameStore,
+) -> Result<(), String> {
+    let headless =
+        browser::launch(executable, config.width, config.height, &config.profile_dir).await?;
+    let page = headless
+        .browser
+        .new_page(config.url.as_str())
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", config.url))?;
+    tracing::info!(
+        "display engine: {} at {}x{}",
+        executable.display(),
+        config.width,
+        config.height
+    );
+    let mut updates = engine.subscribe();
+    let mut running = false;
+    loop {
+        let seq = updates.borrow_and_update().seq;
+        let frame = capture(&page, seq).await?;
+        if let Some(fb) = &config.framebuffer
+            && let Err(e) = fb.write_png(&frame.png)
+        {
+            tracing::warn!("framebuffer {}: {e}", fb.path.display());
+        }
+        frames.put(frame);
+        if !running {
+            running = true;
+            engine.set_display_engine(DisplayEngineState::Running).await;
+            // That changed the state; the loop captures it next.
+            continue;
+        }
+        tokio::select! {
+            changed = updates.changed() => if changed.is_err() { return Ok(()) },
+            () = tokio::time::sleep(IDLE_REFRESH) => {}
+        }
+    }
+}
+
+/// Waits until the page shows state `seq` (or a later one), then captures.
+async fn capture(page: &Page, seq: u64) -> Result<Frame, String> {
+    let started = Instant::now();
+    let (shown, screen, text) = loop {
+        let (shown, screen, text) = read_screen(page).await?;
+        if shown >= seq || started.elapsed() > RENDER_TIMEOUT {
+            break (shown, screen, text);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let png = page
+        .screenshot(
+            ScreenshotParams::builder()
+                .format(CaptureScreenshotFormat::Png)
+                .build(),
+        )
+        .await
+        .map_err(|e| format!("screenshot failed: {e}"))?;
+    Ok(Frame {
+        seq: shown,
+        png: Bytes::from(png),
+        screen,
+        text,
+        captured_at_ms: now_ms(),
+    })
+}
+
+/// The seq, screen name and text the page's screen element shows now.
+async fn read_screen(page: &Page) -> Result<(u64, String, String), String> {
+    const SCRIPT: &str = "(() => { const e = document.getElementById('phone-screen'); \
+        return e ? [Number(e.dataset.seq || 0), e.dataset.screen || '', e.innerText] : [0, '', '']; })()";
+    page.evaluate(SCRIPT)
+        .await
+        .map_err(|e| format!("cannot read the screen: {e}"))?
+        .into_value::<(u64, String, String)>()
+        .map_err(|e| format!("unexpected screen script result: {e}"))
+}

@@ -1,0 +1,217 @@
+//! The native runtime of the desk phone. `main.rs` is a thin shell over
+//! [`run`]; the modules are usable alone (the end-to-end tests use
+//! [`browser`]).
+
+pub mod browser;
+pub mod display;
+pub mod engine;
+pub mod framebuffer;
+pub mod keys;
+pub mod phone;
+pub mod store;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use deskphone_media::{AudioBackend, DeviceBackend, SimulatedInput, SimulatorBackend};
+
+/// Command-line options. The first four are relied on by scripts and
+/// monitoring: keep them stable.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "deskphone",
+    version,
+    about = "Desk IP phone runtime (simulator when no hardware is configured)"
+)]
+pub struct Options {
+    /// Folder for settings, recordings and the browser engine's profile.
+    #[arg(long, default_value = "deskphone-data")]
+    pub data_dir: PathBuf,
+    /// Address and port of the web UI and API.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub http: SocketAddr,
+    /// Address and port of the SIP UDP transport.
+    #[arg(long, default_value = "127.0.0.1:5060")]
+    pub sip: SocketAddr,
+    /// Phone model (DP480C, DP320C, DP128M).
+    #[arg(long, default_value = deskphone_settings::models::DEFAULT_MODEL)]
+    pub model: String,
+    /// Folder of the UI bundle (`cargo xtask build-ui`).
+    #[arg(long, env = "DESKPHONE_UI_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/ui"))]
+    pub ui_dir: PathBuf,
+    /// Audio: `sim` (file/tone in, WAV recordings out) or `device` (sound card).
+    #[arg(long, value_enum, default_value = "sim")]
+    pub audio: AudioChoice,
+    /// What the simulated microphone sends: `silence`, `tone:HZ` or `wav:PATH`.
+    #[arg(long, default_value = "silence", value_parser = parse_sim_input)]
+    pub sim_input: SimInput,
+    /// Browser engine for the display (default: chromium where installed).
+    #[arg(long)]
+    pub browser: Option<PathBuf>,
+    /// Run without the display engine.
+    #[arg(long)]
+    pub no_display: bool,
+    /// Framebuffer device to copy frames to (e.g. /dev/fb0).
+    #[arg(long)]
+    pub framebuffer: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "xrgb8888")]
+    pub framebuffer_format: framebuffer::PixelFormat,
+    /// Set a setting at start, as if saved in the web UI: `name=value` or
+    /// `name[idx]=value`. May be repeated.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum AudioChoice {
+    Sim,
+    Device,
+}
+
+#[derive(Clone, Debug)]
+pub enum SimInput {
+    Silence,
+    Tone(f32),
+    Wav(PathBuf),
+}
+
+fn parse_sim_input(s: &str) -> Result<SimInput, String> {
+    if s == "silence" {
+        return Ok(SimInput::Silence);
+    }
+    if let Some(hz) = s.strip_prefix("tone:") {
+        return match hz.parse::<f32>() {
+            Ok(f) if f > 0.0 && f < 4000.0 => Ok(SimInput::Tone(f)),
+            _ => Err(format!("`{hz}` is not a frequency between 0 and 4000 Hz")),
+        };
+    }
+    if let Some(path) = s.strip_prefix("wav:") {
+        return Ok(SimInput::Wav(PathBuf::from(path)));
+    }
+    Err("expected silence, tone:HZ or wav:PATH".into())
+}
+
+/// Runs a phone until Ctrl-C or SIGTERM.
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    let model = deskphone_settings::models::model(&options.model)
+        .with_context(|| format!("unknown model `{}`", options.model))?;
+    std::fs::create_dir_all(&options.data_dir)
+        .with_context(|| format!("cannot create {}", options.data_dir.display()))?;
+    let data_dir = std::fs::canonicalize(&options.data_dir)?;
+
+    let store = store::SettingsStore::new(&data_dir);
+    let mut settings = store.load()?;
+    if !options.set.is_empty() {
+        let pairs = options
+            .set
+            .iter()
+            .map(|kv| {
+                kv.split_once('=')
+                    .with_context(|| format!("--set {kv}: expected KEY=VALUE"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        settings.apply(pairs, model.name).context("--set")?;
+        store.save(&settings)?;
+    }
+
+    let audio: Arc<dyn AudioBackend> = match options.audio {
+        AudioChoice::Device => Arc::new(DeviceBackend::new()),
+        AudioChoice::Sim => {
+            let input = match &options.sim_input {
+                SimInput::Silence => SimulatedInput::Silence,
+                SimInput::Tone(f) => SimulatedInput::Tone {
+                    frequency_hz: *f,
+                    amplitude: 0.5,
+                },
+                SimInput::Wav(p) => SimulatedInput::WavFile(p.clone()),
+            };
+            Arc::new(SimulatorBackend::new(input, data_dir.join("recordings")))
+        }
+    };
+
+    let sip_socket = tokio::net::UdpSocket::bind(options.sip)
+        .await
+        .with_context(|| format!("cannot bind SIP to {}", options.sip))?;
+    let sip_addr = sip_socket.local_addr()?;
+    let engine = engine::start(engine::EngineConfig {
+        data_dir: data_dir.clone(),
+        sip_socket,
+        model,
+        audio: audio.clone(),
+        settings,
+    })?;
+
+    let listener = tokio::net::TcpListener::bind(options.http)
+        .await
+        .with_context(|| format!("cannot bind the web server to {}", options.http))?;
+    let http_addr = listener.local_addr()?;
+    if !options.ui_dir.join("index.html").exists() {
+        tracing::warn!(
+            "no UI bundle in {} (run `cargo xtask build-ui`); the API still works",
+            options.ui_dir.display()
+        );
+    }
+    let frames = display::FrameStore::default();
+    let app = web::router(
+        web::AppState {
+            engine: engine.clone(),
+            frames: frames.clone(),
+        },
+        options.ui_dir.clone(),
+    );
+
+    if options.no_display {
+        tracing::info!("display engine off (--no-display)");
+    } else {
+        let config = display::DisplayConfig {
+            browser: options.browser.clone(),
+            url: format!("http://{http_addr}/phone"),
+            width: model.display_width,
+            height: model.display_height,
+            profile_dir: data_dir.join("display-engine-profile"),
+            framebuffer: options
+                .framebuffer
+                .clone()
+                .map(|path| framebuffer::Framebuffer {
+                    path,
+                    format: options.framebuffer_format,
+                }),
+        };
+        tokio::spawn(display::run(config, engine.clone(), frames));
+    }
+
+    println!(
+        "deskphone {} ready: web http://{http_addr}/ screen http://{http_addr}/phone sip udp {sip_addr} audio {} data {}",
+        model.name,
+        audio.describe(),
+        data_dir.display()
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,449 @@
+//! The phone's one state machine: identities, calls, keypad, dialling.
+//!
+//! Architecture invariant: no IO here. Inputs are key presses, SIP call
+//! events and the time (milliseconds since the Unix epoch); outputs are
+//! [`Action`]s that the engine carries out on the SIP core and media.
+//! Everything the UIs show is derived from this state by [`Phone::snapshot`].
+
+use deskphone_protocol::{
+    CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, IdentityState,
+    KeyState, Led, ModelInfo, PhoneState, RegistrationState,
+};
+use deskphone_settings::SettingValues;
+use deskphone_settings::models::Model;
+use deskphone_sip::CallHandle;
+
+use crate::keys::Key;
+
+/// What the engine must do after an input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Place a call to this SIP URI from identity `identity`.
+    Dial {
+        identity: u16,
+        target: String,
+    },
+    Answer(CallHandle),
+    Ring(CallHandle),
+    Reject(CallHandle, u16),
+    Hangup(CallHandle),
+}
+
+/// Why a key press did nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("key {0} is not supported yet by this phone software")]
+    NotSupported(Key),
+    #[error("nothing to dial")]
+    NothingToDial,
+    #[error("`{0}` is not a number or SIP address the phone can dial")]
+    BadTarget(String),
+}
+
+#[derive(Clone, Debug)]
+struct Call {
+    handle: CallHandle,
+    identity: u16,
+    direction: CallDirection,
+    phase: CallPhase,
+    remote_uri: String,
+    remote_name: String,
+    connected_at_ms: Option<u64>,
+    codec: Option<String>,
+}
+
+/// Rejection code for a caller the user turns away (RFC 3261 §21.6.2).
+const DECLINE: u16 = 603;
+/// Rejection code when another call is already in progress.
+const BUSY_HERE: u16 = 486;
+
+#[derive(Debug)]
+pub struct Phone {
+    pub model: &'static Model,
+    pub settings: SettingValues,
+    /// The address other phones reach us on, for identities without a host.
+    pub local_sip_host: String,
+    pub display_engine: DisplayEngineState,
+    calls: Vec<Call>,
+    dial_buffer: String,
+    off_hook: bool,
+    last_dialled: Option<String>,
+    last_ended: Option<EndedCall>,
+}
+
+impl Phone {
+    pub fn new(model: &'static Model, settings: SettingValues, local_sip_host: String) -> Self {
+        Phone {
+            model,
+            settings,
+            local_sip_host,
+            display_engine: DisplayEngineState::Off,
+            calls: Vec::new(),
+            dial_buffer: String::new(),
+            off_hook: false,
+            last_dialled: None,
+            last_ended: None,
+        }
+    }
+
+    /// The identity used for outgoing calls.
+    pub fn outgoing_identity(&self) -> u16 {
+        1
+    }
+
+    /// The From URI for an identity: `sip:user@host`, where host is the
+    /// identity's registrar, or this phone's own address for direct calls.
+    pub fn identity_uri(&self, identity: u16) -> String {
+        let user = self.settings.get("user_name", Some(identity));
+        let host = match self.settings.get("user_host", Some(identity)) {
+            "" => self.local_sip_host.as_str(),
+            h => h,
+        };
+        if user.is_empty() {
+            format!("sip:{host}")
+        } else {
+            format!("sip:{user}@{host}")
+        }
+    }
+
+    pub fn identity_display_name(&self, identity: u16) -> &str {
+        self.settings.get("user_realname", Some(identity))
+    }
+
+    /// Turns what the user typed into a SIP URI.
+    pub fn dial_target(&self, input: &str, identity: u16) -> Result<String, KeyError> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(KeyError::NothingToDial);
+        }
+        if input
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        {
+            return Err(KeyError::BadTarget(input.to_owned()));
+        }
+        let lower = input.to_ascii_lowercase();
+        if lower.starts_with("sip:") {
+            return Ok(input.to_owned());
+        }
+        if input.contains('@') {
+            return Ok(format!("sip:{input}"));
+        }
+        match self.settings.get("user_host", Some(identity)) {
+            "" => Err(KeyError::BadTarget(input.to_owned())),
+            host => Ok(format!("sip:{input}@{host}")),
+        }
+    }
+
+    fn find(&mut self, handle: CallHandle) -> Option<&mut Call> {
+        self.calls.iter_mut().find(|c| c.handle == handle)
+    }
+
+    fn ringing_call(&self) -> Option<CallHandle> {
+        self.calls
+            .iter()
+            .find(|c| c.phase == CallPhase::Ringing)
+            .map(|c| c.handle)
+    }
+
+    /// The call the handset/keys act on: a connected or outgoing one.
+    fn active_call(&self) -> Option<CallHandle> {
+        self.calls
+            .iter()
+            .find(|c| c.phase != CallPhase::Ringing && c.phase != CallPhase::Ending)
+            .map(|c| c.handle)
+    }
+
+    fn dial(&mut self, input: String) -> Result<Vec<Action>, KeyError> {
+        let identity = self.outgoing_identity();
+        let target = self.dial_target(&input, identity)?;
+        self.last_dialled = Some(input);
+        self.dial_buffer.clear();
+        Ok(vec![Action::Dial { identity, target }])
+    }
+
+    /// Dial a number or URI (`/command.htm?number=`, web UI).
+    pub fn dial_number(&mut self, number: &str) -> Result<Vec<Action>, KeyError> {
+        self.dial(number.to_owned())
+    }
+
+    pub fn press(&mut self, key: Key) -> Result<Vec<Action>, KeyError> {
+        let ringing = self.ringing_call();
+        let active = self.active_call();
+        match key {
+            Key::Digit(c) => {
+                if active.is_none() && ringing.is_none() && self.dial_buffer.chars().count() < 64 {
+                    self.dial_buffer.push(c);
+                }
+                Ok(vec![])
+            }
+            Key::Left => {
+                self.dial_buffer.pop();
+                Ok(vec![])
+            }
+            Key::Enter => match (ringing, active) {
+                (Some(call), None) => Ok(vec![Action::Answer(call)]),
+                (_, None) if !self.dial_buffer.is_empty() => self.dial(self.dial_buffer.clone()),
+                _ => Ok(vec![]),
+            },
+            Key::OffHook | Key::Speaker | Key::Headset => match (ringing, active) {
+                (Some(call), None) => Ok(vec![Action::Answer(call)]),
+                (None, None) if !self.dial_buffer.is_empty() => {
+                    self.off_hook = true;
+                    self.dial(self.dial_buffer.clone())
+                }
+                (None, None) => {
+                    self.off_hook = true;
+                    Ok(vec![])
+                }
+                // Already talking: the audio path changes, the call goes on.
+                _ => Ok(vec![]),
+            },
+            Key::OnHook | Key::Disconnect => {
+                self.off_hook = false;
+                self.dial_buffer.clear();
+                Ok(active.map(Action::Hangup).into_iter().collect())
+            }
+            Key::Cancel => {
+                if let Some(call) = ringing.filter(|_| active.is_none()) {
+                    return Ok(vec![Action::Reject(call, DECLINE)]);
+                }
+                if let Some(call) = active {
+                    return Ok(vec![Action::Hangup(call)]);
+                }
+                self.off_hook = false;
+                self.dial_buffer.clear();
+                Ok(vec![])
+            }
+            Key::Redial => match (&self.last_dialled, active) {
+                (Some(last), None) => self.dial(last.clone()),
+                (None, None) => Err(KeyError::NothingToDial),
+                _ => Ok(vec![]),
+            },
+            other => Err(KeyError::NotSupported(other)),
+        }
+    }
+
+    /// The engine placed the call of an [`Action::Dial`].
+    pub fn outgoing_started(&mut self, handle: CallHandle, identity: u16, target: String) {
+        self.calls.push(Call {
+            handle,
+            identity,
+            direction: CallDirection::Outgoing,
+            phase: CallPhase::Calling,
+            remote_uri: target,
+            remote_name: String::new(),
+            connected_at_ms: None,
+            codec: None,
+        });
+    }
+
+    /// A new incoming call: ring, or turn it away when busy.
+    pub fn incoming(
+        &mut self,
+        handle: CallHandle,
+        remote_uri: String,
+        remote_name: String,
+    ) -> Vec<Action> {
+        if !self.calls.is_empty() {
+            // Call waiting arrives with the call-control work; until then a
+            // second caller hears busy rather than silence.
+            return vec![Action::Reject(handle, BUSY_HERE)];
+        }
+        self.calls.push(Call {
+            handle,
+            identity: 1,
+            direction: CallDirection::Incoming,
+            phase: CallPhase::Ringing,
+            remote_uri,
+            remote_name,
+            connected_at_ms: None,
+            codec: None,
+        });
+        vec![Action::Ring(handle)]
+    }
+
+    pub fn remote_ringing(&mut self, handle: CallHandle) {
+        if let Some(c) = self.find(handle).filter(|c| c.phase == CallPhase::Calling) {
+            c.phase = CallPhase::Ringback;
+        }
+    }
+
+    pub fn connected(&mut self, handle: CallHandle, codec: Option<String>, now_ms: u64) {
+        if let Some(c) = self.find(handle) {
+            if c.connected_at_ms.is_none() {
+                c.connected_at_ms = Some(now_ms);
+            }
+            c.phase = CallPhase::Connected;
+            if codec.is_some() {
+                c.codec = codec;
+            }
+        }
+        self.off_hook = true;
+        self.dial_buffer.clear();
+    }
+
+    pub fn ending(&mut self, handle: CallHandle) {
+        if let Some(c) = self.find(handle) {
+            c.phase = CallPhase::Ending;
+        }
+    }
+
+    pub fn ended(&mut self, handle: CallHandle, reason: EndReason, now_ms: u64) {
+        let Some(pos) = self.calls.iter().position(|c| c.handle == handle) else {
+            return;
+        };
+        let call = self.calls.remove(pos);
+        self.last_ended = Some(EndedCall {
+            remote_uri: call.remote_uri,
+            remote_name: call.remote_name,
+            reason,
+            duration_ms: call
+                .connected_at_ms
+                .map(|t| now_ms.saturating_sub(t))
+                .unwrap_or(0),
+            ended_at_ms: now_ms,
+        });
+        if self.calls.is_empty() {
+            self.off_hook = false;
+        }
+    }
+
+    pub fn calls(&self) -> impl Iterator<Item = CallHandle> + '_ {
+        self.calls.iter().map(|c| c.handle)
+    }
+
+    pub fn snapshot(&self, now_ms: u64) -> PhoneState {
+        let identities = (1..=deskphone_settings::IDENTITIES)
+            .filter(|&i| i == 1 || !self.settings.get("user_name", Some(i)).is_empty())
+            .map(|i| IdentityState {
+                index: i,
+                display_name: self.identity_display_name(i).to_owned(),
+                user: self.settings.get("user_name", Some(i)).to_owned(),
+                host: match self.settings.get("user_host", Some(i)) {
+                    "" => self.local_sip_host.clone(),
+                    h => h.to_owned(),
+                },
+                registration: RegistrationState::NotConfigured,
+            })
+            .collect();
+        let calls = self
+            .calls
+            .iter()
+            .map(|c| CallState {
+                id: c.handle.0,
+                identity: c.identity,
+                direction: c.direction,
+                phase: c.phase,
+                remote_uri: c.remote_uri.clone(),
+                remote_name: c.remote_name.clone(),
+                connected_at_ms: c.connected_at_ms,
+                codec: c.codec.clone(),
+            })
+            .collect();
+        let keys = (1..=self.model.function_keys)
+            .map(|n| KeyState {
+                name: format!("P{n}"),
+                label: String::new(),
+                led: Led::Off,
+            })
+            .collect();
+        PhoneState {
+            model: ModelInfo {
+                name: self.model.name.to_owned(),
+                display_width: self.model.display_width,
+                display_height: self.model.display_height,
+                colour: self.model.colour,
+                function_keys: self.model.function_keys,
+            },
+            identities,
+            calls,
+            dial_buffer: self.dial_buffer.clone(),
+            off_hook: self.off_hook,
+            keys,
+            settings: self.settings.public_view(self.model.name),
+            time_ms: now_ms,
+            display_engine: self.display_engine,
+            last_ended_call: self.last_ended.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phone() -> Phone {
+        let model = deskphone_settings::models::model("DP480C").unwrap();
+        let mut settings = SettingValues::default();
+        settings
+            .apply(
+                [("user_name[1]", "alice"), ("user_realname[1]", "Alice")],
+                "DP480C",
+            )
+            .unwrap();
+        Phone::new(model, settings, "127.0.0.1:5061".into())
+    }
+
+    #[test]
+    fn digits_then_enter_dials_and_redial_repeats() {
+        let mut p = phone();
+        for k in ["1", "2"] {
+            p.press(Key::parse(k, 12).unwrap()).unwrap();
+        }
+        assert_eq!(p.snapshot(0).dial_buffer, "12");
+        // No registrar: a bare number has no host to go to.
+        assert_eq!(p.press(Key::Enter), Err(KeyError::BadTarget("12".into())));
+        p.press(Key::Cancel).unwrap();
+        let a = p.dial_number("bob@127.0.0.1:5062").unwrap();
+        assert_eq!(
+            a,
+            [Action::Dial {
+                identity: 1,
+                target: "sip:bob@127.0.0.1:5062".into()
+            }]
+        );
+        assert_eq!(p.press(Key::Redial).unwrap(), a);
+    }
+
+    #[test]
+    fn incoming_call_answer_and_hang_up() {
+        let mut p = phone();
+        let h = CallHandle(7);
+        assert_eq!(
+            p.incoming(h, "sip:bob@x".into(), "Bob".into()),
+            [Action::Ring(h)]
+        );
+        assert_eq!(p.snapshot(0).calls[0].phase, CallPhase::Ringing);
+        // A second caller meanwhile hears busy.
+        assert_eq!(
+            p.incoming(CallHandle(8), "sip:c@x".into(), String::new()),
+            [Action::Reject(CallHandle(8), BUSY_HERE)]
+        );
+        assert_eq!(p.press(Key::OffHook).unwrap(), [Action::Answer(h)]);
+        p.connected(h, Some("PCMU".into()), 2000);
+        assert_eq!(p.press(Key::OnHook).unwrap(), [Action::Hangup(h)]);
+        p.ended(h, EndReason::LocalHangup, 5000);
+        let s = p.snapshot(5000);
+        assert!(s.calls.is_empty());
+        let ended = s.last_ended_call.unwrap();
+        assert_eq!(
+            (ended.duration_ms, ended.reason),
+            (3000, EndReason::LocalHangup)
+        );
+    }
+
+    #[test]
+    fn cancel_rejects_a_ringing_call() {
+        let mut p = phone();
+        let h = CallHandle(1);
+        p.incoming(h, "sip:bob@x".into(), String::new());
+        assert_eq!(p.press(Key::Cancel).unwrap(), [Action::Reject(h, DECLINE)]);
+    }
+
+    #[test]
+    fn identity_uri_uses_the_local_address_without_a_registrar() {
+        let p = phone();
+        assert_eq!(p.identity_uri(1), "sip:alice@127.0.0.1:5061");
+    }
+}

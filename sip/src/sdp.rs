@@ -1,0 +1,566 @@
+//! SDP (RFC 8866) parsing and serialisation, and RFC 3264 offer/answer for one audio stream.
+//!
+//! The model keeps what a phone needs (origin, connection, media lines with rtpmap, fmtp,
+//! ptime and direction); other attribute lines are kept verbatim so nothing is silently lost
+//! when an offer is inspected and re-serialised. Session-level lines other than v/o/s/c/t/a
+//! (i=, u=, e=, p=, b=, z=, k=) are dropped: a phone never needs to echo them.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
+
+/// Dynamic payload type used for RFC 4733 telephone-events in our offers.
+pub const TELEPHONE_EVENT_PT: u8 = 101;
+
+/// Why an SDP body was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SdpError {
+    #[error("SDP body is not UTF-8")]
+    NotUtf8,
+    #[error("SDP must start with v=0")]
+    MissingVersion,
+    #[error("SDP has no o= line")]
+    MissingOrigin,
+    #[error("invalid SDP line {0:?}")]
+    InvalidLine(String),
+}
+
+/// A session description (RFC 8866 §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionDescription {
+    /// o= username (`-` when there is none).
+    pub origin_username: String,
+    pub session_id: u64,
+    pub session_version: u64,
+    /// o= unicast address (an IP literal or a host name, as sent).
+    pub origin_address: String,
+    /// s= line (`-` when there is nothing to say, RFC 3264 §5).
+    pub session_name: String,
+    /// Session-level c= address; media-level addresses override it.
+    pub connection: Option<IpAddr>,
+    /// Session-level direction attribute (sendrecv, sendonly, recvonly, inactive).
+    pub direction: Option<String>,
+    /// Other session-level a= lines, verbatim without the `a=` prefix.
+    pub attributes: Vec<String>,
+    pub media: Vec<MediaDescription>,
+}
+
+/// One m= section (RFC 8866 §5.14).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MediaDescription {
+    /// "audio", "video", ...
+    pub media: String,
+    /// 0 means the stream is declined or disabled (RFC 3264 §6).
+    pub port: u16,
+    /// "RTP/AVP", ...
+    pub proto: String,
+    /// Numeric RTP payload types in preference order.
+    pub formats: Vec<u8>,
+    /// Format tokens that are not RTP payload types (e.g. `*` or `t38`), kept for echoing.
+    pub other_formats: Vec<String>,
+    /// a=rtpmap values, e.g. `(0, "PCMU/8000")`.
+    pub rtpmap: Vec<(u8, String)>,
+    /// a=fmtp values, e.g. `(101, "0-16")`.
+    pub fmtp: Vec<(u8, String)>,
+    pub ptime: Option<u32>,
+    /// sendrecv, sendonly, recvonly or inactive.
+    pub direction: Option<String>,
+    /// Media-level c= address.
+    pub connection: Option<IpAddr>,
+    /// Other a= lines, verbatim without the `a=` prefix.
+    pub attributes: Vec<String>,
+}
+
+const DIRECTIONS: [&str; 4] = ["sendrecv", "sendonly", "recvonly", "inactive"];
+
+/// Encoding names of the static payload types we know (RFC 3551 §6) plus our telephone-event.
+fn well_known_encoding(pt: u8) -> Option<&'static str> {
+    Some(match pt {
+        0 => "PCMU/8000",
+        3 => "GSM/8000",
+        8 => "PCMA/8000",
+        9 => "G722/8000",
+        18 => "G729/8000",
+        TELEPHONE_EVENT_PT => "telephone-event/8000",
+        _ => return None,
+    })
+}
+
+/// Compare `name/rate[/channels]` case-insensitively, treating a missing channel count as 1.
+fn same_encoding(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        let s = s.trim().to_ascii_lowercase();
+        s.strip_suffix("/1").map(str::to_owned).unwrap_or(s)
+    };
+    norm(a) == norm(b)
+}
+
+fn is_telephone_event(encoding: &str) -> bool {
+    encoding
+        .to_ascii_lowercase()
+        .starts_with("telephone-event/")
+}
+
+impl MediaDescription {
+    /// The encoding of payload type `pt`: its rtpmap, else the static assignment.
+    pub fn encoding(&self, pt: u8) -> Option<&str> {
+        self.rtpmap
+            .iter()
+            .find(|(p, _)| *p == pt)
+            .map(|(_, e)| e.as_str())
+            .or_else(|| {
+                if pt < 96 {
+                    well_known_encoding(pt)
+                } else {
+                    None
+                }
+            })
+    }
+}
+
+fn parse_connection(value: &str) -> Result<IpAddr, SdpError> {
+    // "IN IP4 192.0.2.1[/ttl[/count]]" (RFC 8866 §5.7)
+    let bad = || SdpError::InvalidLine(format!("c={value}"));
+    let mut parts = value.split_ascii_whitespace();
+    let (Some("IN"), Some(_), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    addr.split('/')
+        .next()
+        .unwrap_or(addr)
+        .parse()
+        .map_err(|_| bad())
+}
+
+fn parse_pt_value(value: &str) -> Option<(u8, String)> {
+    let (pt, rest) = value.split_once(' ')?;
+    Some((pt.trim().parse().ok()?, rest.trim().to_owned()))
+}
+
+fn addr_type(addr: &str) -> &'static str {
+    if addr.parse::<std::net::Ipv6Addr>().is_ok() {
+        "IP6"
+    } else {
+        "IP4"
+    }
+}
+
+fn connection_line(out: &mut String, addr: IpAddr) {
+    let kind = if addr.is_ipv6() { "IP6" } else { "IP4" };
+    let _ = write!(out, "c=IN {kind} {addr}\r\n");
+}
+
+impl SessionDescription {
+    /// Parse an SDP body. Accepts LF as well as CRLF line ends; unknown lines are tolerated.
+    pub fn parse(data: &[u8]) -> Result<Self, SdpError> {
+        let text = std::str::from_utf8(data).map_err(|_| SdpError::NotUtf8)?;
+        let mut lines = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .filter(|l| !l.trim().is_empty());
+        if lines.next().map(str::trim) != Some("v=0") {
+            return Err(SdpError::MissingVersion);
+        }
+        let mut sd = SessionDescription {
+            origin_username: String::new(),
+            session_id: 0,
+            session_version: 0,
+            origin_address: String::new(),
+            session_name: String::new(),
+            connection: None,
+            direction: None,
+            attributes: Vec::new(),
+            media: Vec::new(),
+        };
+        let mut have_origin = false;
+        for line in lines {
+            let bad = || SdpError::InvalidLine(line.to_owned());
+            let (kind, value) = line.split_once('=').ok_or_else(bad)?;
+            match (kind, sd.media.last_mut()) {
+                ("o", None) => {
+                    let f: Vec<&str> = value.split_ascii_whitespace().collect();
+                    let [user, id, version, _net, _addr_type, addr] = f[..] else {
+                        return Err(bad());
+                    };
+                    sd.origin_username = user.to_owned();
+                    sd.session_id = id.parse().map_err(|_| bad())?;
+                    sd.session_version = version.parse().map_err(|_| bad())?;
+                    sd.origin_address = addr.to_owned();
+                    have_origin = true;
+                }
+                ("s", None) => sd.session_name = value.to_owned(),
+                ("c", None) => sd.connection = Some(parse_connection(value)?),
+                ("c", Some(m)) => m.connection = Some(parse_connection(value)?),
+                ("m", _) => {
+                    let f: Vec<&str> = value.split_ascii_whitespace().collect();
+                    let [media, port, proto, fmts @ ..] = &f[..] else {
+                        return Err(bad());
+                    };
+                    // "port/count" (RFC 8866 §5.14): the count only matters for layered codings.
+                    let port = port.split('/').next().unwrap_or(port);
+                    let mut m = MediaDescription {
+                        media: (*media).to_owned(),
+                        port: port.parse().map_err(|_| bad())?,
+                        proto: (*proto).to_owned(),
+                        ..MediaDescription::default()
+                    };
+                    for f in fmts {
+                        match f.parse::<u8>() {
+                            Ok(pt) if proto.contains("RTP") => m.formats.push(pt),
+                            _ => m.other_formats.push((*f).to_owned()),
+                        }
+                    }
+                    sd.media.push(m);
+                }
+                ("a", media) => {
+                    let (name, arg) = value.split_once(':').unwrap_or((value, ""));
+                    let is_direction = DIRECTIONS.contains(&name);
+                    match (name, media) {
+                        (_, None) if is_direction => sd.direction = Some(name.to_owned()),
+                        (_, None) => sd.attributes.push(value.to_owned()),
+                        (_, Some(m)) if is_direction => m.direction = Some(name.to_owned()),
+                        ("rtpmap", Some(m)) if parse_pt_value(arg).is_some() => {
+                            m.rtpmap.extend(parse_pt_value(arg));
+                        }
+                        ("fmtp", Some(m)) if parse_pt_value(arg).is_some() => {
+                            m.fmtp.extend(parse_pt_value(arg));
+                        }
+                        ("ptime", Some(m)) if arg.trim().parse::<u32>().is_ok() => {
+                            m.ptime = arg.trim().parse().ok();
+                        }
+                        (_, Some(m)) => m.attributes.push(value.to_owned()),
+                    }
+                }
+                // RFC 8866 §5: other lines are legal but carry nothing we act on.
+                _ if kind.len() == 1 => {}
+                _ => return Err(bad()),
+            }
+        }
+        if !have_origin {
+            return Err(SdpError::MissingOrigin);
+        }
+        Ok(sd)
+    }
+
+    /// Serialise with CRLF line ends (RFC 8866 §5).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut s = String::new();
+        let user = if self.origin_username.is_empty() {
+            "-"
+        } else {
+            &self.origin_username
+        };
+        let _ = write!(
+            s,
+            "v=0\r\no={user} {} {} IN {} {}\r\n",
+            self.session_id,
+            self.session_version,
+            addr_type(&self.origin_address),
+            self.origin_address
+        );
+        let name = if self.session_name.is_empty() {
+            "-"
+        } else {
+            &self.session_name
+        };
+        let _ = write!(s, "s={name}\r\n");
+        if let Some(c) = self.connection {
+            connection_line(&mut s, c);
+        }
+        // RFC 3264 §5: the t= line SHOULD be "0 0" for offer/answer sessions.
+        s.push_str("t=0 0\r\n");
+        for a in self.direction.iter().chain(&self.attributes) {
+            let _ = write!(s, "a={a}\r\n");
+        }
+        for m in &self.media {
+            let _ = write!(s, "m={} {} {}", m.media, m.port, m.proto);
+            for f in &m.formats {
+                let _ = write!(s, " {f}");
+            }
+            for f in &m.other_formats {
+                let _ = write!(s, " {f}");
+            }
+            s.push_str("\r\n");
+            if let Some(c) = m.connection {
+                connection_line(&mut s, c);
+            }
+            for (pt, enc) in &m.rtpmap {
+                let _ = write!(s, "a=rtpmap:{pt} {enc}\r\n");
+            }
+            for (pt, params) in &m.fmtp {
+                let _ = write!(s, "a=fmtp:{pt} {params}\r\n");
+            }
+            if let Some(p) = m.ptime {
+                let _ = write!(s, "a=ptime:{p}\r\n");
+            }
+            for a in m.direction.iter().chain(&m.attributes) {
+                let _ = write!(s, "a={a}\r\n");
+            }
+        }
+        s.into_bytes()
+    }
+
+    /// The RTP destination and formats of the first audio stream with a non-zero port.
+    /// A port-0 stream is declined (RFC 3264 §6) and never used. The address may be
+    /// unspecified (0.0.0.0, the RFC 2543 way of putting a call on hold).
+    pub fn remote_audio(&self) -> Option<(SocketAddr, Vec<u8>)> {
+        let m = self
+            .media
+            .iter()
+            .find(|m| m.media == "audio" && m.port != 0)?;
+        let addr = m.connection.or(self.connection)?;
+        Some((SocketAddr::new(addr, m.port), m.formats.clone()))
+    }
+}
+
+fn new_session(addr: IpAddr, session_id: u64) -> SessionDescription {
+    SessionDescription {
+        origin_username: "-".into(),
+        session_id,
+        session_version: session_id,
+        origin_address: addr.to_string(),
+        session_name: "-".into(),
+        connection: Some(addr),
+        direction: None,
+        attributes: Vec::new(),
+        media: Vec::new(),
+    }
+}
+
+/// An audio offer (RFC 3264 §5) listing `payload_types` in preference order, with rtpmap
+/// lines for the ones we know (0 PCMU, 8 PCMA, 101 telephone-event, ...) and 20 ms packets.
+pub fn offer(
+    addr: IpAddr,
+    rtp_port: u16,
+    payload_types: &[u8],
+    session_id: u64,
+) -> SessionDescription {
+    let mut m = MediaDescription {
+        media: "audio".into(),
+        port: rtp_port,
+        proto: "RTP/AVP".into(),
+        formats: payload_types.to_vec(),
+        ptime: Some(20),
+        direction: Some("sendrecv".into()),
+        ..MediaDescription::default()
+    };
+    for &pt in payload_types {
+        if let Some(enc) = well_known_encoding(pt) {
+            m.rtpmap.push((pt, enc.into()));
+        }
+        if pt == TELEPHONE_EVENT_PT {
+            // RFC 4733 §7.1.1: DTMF digits 0-9, *, #, A-D and flash.
+            m.fmtp.push((pt, "0-16".into()));
+        }
+    }
+    let mut sd = new_session(addr, session_id);
+    sd.media.push(m);
+    sd
+}
+
+/// Answer `offer` (RFC 3264 §6): accept the first audio m-line with a non-zero port using
+/// the first offered codec found in `supported` (payload types interpreted like in
+/// [`offer`]), plus telephone-event when both sides have it; every other m-line is declined
+/// with port 0. Returns the answer and the chosen payload type (the offerer's number,
+/// RFC 3264 §6.1), or `None` if that audio stream has nothing we can use.
+pub fn answer(
+    offer: &SessionDescription,
+    addr: IpAddr,
+    rtp_port: u16,
+    supported: &[u8],
+    session_id: u64,
+) -> Option<(SessionDescription, u8)> {
+    let audio = offer
+        .media
+        .iter()
+        .position(|m| m.media == "audio" && m.port != 0 && m.proto.contains("RTP"))?;
+    let om = &offer.media[audio];
+    let we_support = |enc: &str| {
+        supported
+            .iter()
+            .filter_map(|&pt| well_known_encoding(pt))
+            .any(|ours| same_encoding(ours, enc))
+    };
+    let usable = |pt: &u8| om.encoding(*pt).is_some_and(we_support);
+    let chosen = *om
+        .formats
+        .iter()
+        .filter(|pt| om.encoding(**pt).is_some_and(|e| !is_telephone_event(e)))
+        .find(|pt| usable(pt))?;
+    let dtmf = om
+        .formats
+        .iter()
+        .copied()
+        .find(|pt| om.encoding(*pt).is_some_and(is_telephone_event) && usable(pt));
+
+    let mut accepted = MediaDescription {
+        media: om.media.clone(),
+        port: rtp_port,
+        proto: om.proto.clone(),
+        ptime: Some(20),
+        // RFC 3264 §6.1: mirror the offered direction.
+        direction: Some(
+            match om.direction.as_deref().or(offer.direction.as_deref()) {
+                Some("sendonly") => "recvonly",
+                Some("recvonly") => "sendonly",
+                Some("inactive") => "inactive",
+                _ => "sendrecv",
+            }
+            .into(),
+        ),
+        ..MediaDescription::default()
+    };
+    for pt in std::iter::once(chosen).chain(dtmf) {
+        accepted.formats.push(pt);
+        if let Some(enc) = om.encoding(pt) {
+            accepted.rtpmap.push((pt, enc.to_owned()));
+        }
+        if let Some(f) = om.fmtp.iter().find(|(p, _)| *p == pt) {
+            accepted.fmtp.push(f.clone());
+        }
+    }
+
+    let mut sd = new_session(addr, session_id);
+    sd.media = offer
+        .media
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if i == audio {
+                accepted.clone()
+            } else {
+                // RFC 3264 §6: a declined stream keeps its m-line, with port zero.
+                MediaDescription {
+                    media: m.media.clone(),
+                    port: 0,
+                    proto: m.proto.clone(),
+                    formats: m.formats.clone(),
+                    other_formats: m.other_formats.clone(),
+                    ..MediaDescription::default()
+                }
+            }
+        })
+        .collect();
+    Some((sd, chosen))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OFFER: &str = "v=0\r\no=alice 2890844526 2890844527 IN IP4 198.51.100.1\r\ns=-\r\n\
+        c=IN IP4 198.51.100.1\r\nt=0 0\r\nm=video 0 RTP/AVP 31\r\n\
+        m=audio 49170 RTP/AVP 18 8 96 0\r\nc=IN IP4 198.51.100.7\r\n\
+        a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\na=sendonly\r\na=foo:bar\r\n\
+        m=audio 49172 RTP/AVP 0\r\n";
+
+    #[test]
+    fn parse_fields_and_round_trip() {
+        let sd = SessionDescription::parse(OFFER.as_bytes()).unwrap();
+        assert_eq!(
+            (sd.session_id, sd.session_version),
+            (2890844526, 2890844527)
+        );
+        assert_eq!(sd.connection, Some("198.51.100.1".parse().unwrap()));
+        assert_eq!(sd.media.len(), 3);
+        let a = &sd.media[1];
+        assert_eq!(
+            (a.media.as_str(), a.port, a.proto.as_str()),
+            ("audio", 49170, "RTP/AVP")
+        );
+        assert_eq!(a.formats, [18, 8, 96, 0]);
+        assert_eq!(a.rtpmap, [(96, "telephone-event/8000".to_string())]);
+        assert_eq!(a.direction.as_deref(), Some("sendonly"));
+        assert_eq!(a.attributes, ["foo:bar"]);
+        assert_eq!(a.encoding(8), Some("PCMA/8000"));
+        let again = SessionDescription::parse(&sd.to_bytes()).unwrap();
+        assert_eq!(again, sd);
+    }
+
+    #[test]
+    fn remote_audio_skips_port_zero_and_uses_media_connection() {
+        let sd = SessionDescription::parse(OFFER.as_bytes()).unwrap();
+        let (dest, fmts) = sd.remote_audio().unwrap();
+        assert_eq!(dest, "198.51.100.7:49170".parse().unwrap());
+        assert_eq!(fmts, [18, 8, 96, 0]);
+    }
+
+    #[test]
+    fn answer_declines_port_zero_line_and_picks_first_supported() {
+        let offer = SessionDescription::parse(OFFER.as_bytes()).unwrap();
+        let me: IpAddr = "192.0.2.9".parse().unwrap();
+        let (ans, pt) = answer(&offer, me, 40000, &[0, 8, 101], 7).unwrap();
+        assert_eq!(pt, 8, "G.729 is first but unsupported; PCMA comes next");
+        assert_eq!(
+            ans.media.len(),
+            3,
+            "RFC 3264 §6: one answer line per offered line"
+        );
+        assert_eq!(
+            (ans.media[0].media.as_str(), ans.media[0].port),
+            ("video", 0)
+        );
+        assert_eq!(
+            ans.media[2].port, 0,
+            "only the first usable audio line is accepted"
+        );
+        let m = &ans.media[1];
+        assert_eq!(m.port, 40000);
+        assert_eq!(
+            m.formats,
+            [8, 96],
+            "telephone-event keeps the offerer's number"
+        );
+        assert_eq!(m.direction.as_deref(), Some("recvonly"));
+        assert_eq!(m.fmtp, [(96, "0-15".to_string())]);
+        let (dest, _) = SessionDescription::parse(&ans.to_bytes())
+            .unwrap()
+            .remote_audio()
+            .unwrap();
+        assert_eq!(dest, SocketAddr::new(me, 40000));
+    }
+
+    #[test]
+    fn answer_none_when_nothing_usable() {
+        let offer = offer("192.0.2.1".parse().unwrap(), 5000, &[18], 1);
+        assert!(answer(&offer, "192.0.2.2".parse().unwrap(), 6000, &[0, 8], 2).is_none());
+        let mut held = offer.clone();
+        held.media[0].port = 0;
+        assert!(held.remote_audio().is_none());
+        assert!(answer(&held, "192.0.2.2".parse().unwrap(), 6000, &[18], 2).is_none());
+    }
+
+    #[test]
+    fn offer_shape() {
+        let o = offer("192.0.2.1".parse().unwrap(), 5004, &[0, 8, 101], 42);
+        let text = String::from_utf8(o.to_bytes()).unwrap();
+        assert!(text.starts_with(
+            "v=0\r\no=- 42 42 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+        ));
+        for line in [
+            "m=audio 5004 RTP/AVP 0 8 101\r\n",
+            "a=rtpmap:0 PCMU/8000\r\n",
+            "a=rtpmap:8 PCMA/8000\r\n",
+            "a=rtpmap:101 telephone-event/8000\r\n",
+            "a=ptime:20\r\n",
+        ] {
+            assert!(text.contains(line), "{line:?} missing in {text}");
+        }
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert_eq!(
+            SessionDescription::parse(b"hello"),
+            Err(SdpError::MissingVersion)
+        );
+        assert_eq!(
+            SessionDescription::parse(b"v=0\r\ns=-\r\n"),
+            Err(SdpError::MissingOrigin)
+        );
+        assert!(
+            SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 x\r\nm=audio x RTP/AVP 0").is_err()
+        );
+        assert!(SessionDescription::parse(b"v=0\r\nc=IN IP4 not-an-ip\r\n").is_err());
+        assert!(SessionDescription::parse(&[b'v', b'=', b'0', b'\n', 0xff]).is_err());
+    }
+}
