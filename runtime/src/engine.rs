@@ -489,13 +489,8 @@ async fn sleep_until(deadline: Option<Instant>) {
 /// absent). Names are looked up in DNS; RFC 3263 NAPTR/SRV come with the
 /// server-location work.
 pub async fn resolve_uri(uri: &str) -> Result<SocketAddr, String> {
-    let parsed = rsip_host_port(uri)?;
-    let (host, port) = parsed;
-    if let Ok(ip) = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-    {
+    let (host, port) = deskphone_sip::uri_host_port(uri).map_err(|e| e.to_string())?;
+    if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(SocketAddr::new(ip, port));
     }
     let lookup = tokio::net::lookup_host((host.as_str(), port));
@@ -504,17 +499,6 @@ pub async fn resolve_uri(uri: &str) -> Result<SocketAddr, String> {
         Ok(Err(e)) => Err(format!("cannot look up {host}: {e}")),
         Err(_) => Err(format!("looking up {host} timed out")),
     }
-}
-
-fn rsip_host_port(uri: &str) -> Result<(String, u16), String> {
-    let parsed = rsip::Uri::try_from(uri).map_err(|e| format!("not a SIP URI: {e}"))?;
-    let host = parsed.host_with_port.host.to_string();
-    let port = parsed
-        .host_with_port
-        .port
-        .map(|p| *p.value())
-        .unwrap_or(5060);
-    Ok((host, port))
 }
 
 #[cfg(test)]

@@ -20,3 +20,21 @@ mod ua;
 
 pub use sdp::{MediaDescription, SdpError, SessionDescription};
 pub use ua::{CallHandle, EndReason, Error, Event, OutgoingCall, Transmit, UaConfig, UserAgent};
+
+/// Where a request for `uri` goes without DNS service records: its host
+/// (a name or an IP address, brackets removed) and port, 5060 when absent
+/// (RFC 3263 §4.2 for UDP). The runtime resolves names.
+pub fn uri_host_port(uri: &str) -> Result<(String, u16), Error> {
+    let parsed = rsip::Uri::try_from(uri).map_err(|e| Error::InvalidUri(format!("{uri}: {e}")))?;
+    let host = parsed.host_with_port.host.to_string();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let port = parsed
+        .host_with_port
+        .port
+        .map(|p| *p.value())
+        .unwrap_or(5060);
+    Ok((host, port))
+}

@@ -92,7 +92,8 @@ fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
 }
 
 pub fn run(root: &Path) -> anyhow::Result<()> {
-    debian::ensure(&["pkg-config", "libasound2-dev", "chromium"])?;
+    debian::ensure(crate::RUN_PACKAGES)?;
+    crate::ensure_wasm_target(root)?;
     let ui = build_ui::build(root, true)?;
     let bin = build_runtime(root, true)?;
     let scratch = crate::target_dir(root).join("figures");

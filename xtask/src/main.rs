@@ -34,6 +34,7 @@ fn main() -> anyhow::Result<()> {
     let root = workspace_root();
     match args.first().map(String::as_str) {
         Some("build-ui") => {
+            ensure_wasm_target(&root)?;
             let release = args.iter().any(|a| a == "--release");
             let out = build_ui::build(&root, release)?;
             println!("UI bundle in {}", out.display());
@@ -43,6 +44,7 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test(&root, &args[1..]),
         Some("figures") => figures::run(&root),
         Some("install-deps") => {
+            ensure_wasm_target(&root)?;
             debian::ensure(RUN_PACKAGES)?;
             debian::ensure(TEST_PACKAGES)
         }
@@ -50,6 +52,28 @@ fn main() -> anyhow::Result<()> {
             bail!("usage: cargo xtask demo | test | build-ui [--release] | figures | install-deps")
         }
     }
+}
+
+/// The wasm32 target of the pinned toolchain. rust-toolchain.toml names it,
+/// but rustup installs it only when the toolchain itself is installed
+/// (and not at all with `RUSTUP_AUTO_INSTALL=0`), so make sure here.
+pub fn ensure_wasm_target(root: &Path) -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .current_dir(root)
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("cannot run rustup")?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run_checked(Command::new("rustup").current_dir(root).args([
+        "target",
+        "add",
+        "wasm32-unknown-unknown",
+    ]))
 }
 
 pub fn cargo() -> Command {
@@ -100,6 +124,7 @@ impl Drop for Phones {
 
 fn demo(root: &Path) -> anyhow::Result<()> {
     debian::ensure(RUN_PACKAGES)?;
+    ensure_wasm_target(root)?;
     let ui = build_ui::build(root, false)?;
     let bin = build_runtime(root, false)?;
     let data = root.join("demo-data");
@@ -146,6 +171,7 @@ fn demo(root: &Path) -> anyhow::Result<()> {
 fn test(root: &Path, extra: &[String]) -> anyhow::Result<()> {
     debian::ensure(RUN_PACKAGES)?;
     debian::ensure(TEST_PACKAGES)?;
+    ensure_wasm_target(root)?;
     let ui = build_ui::build(root, false)?;
     let bin = build_runtime(root, false)?;
     let mut cmd = cargo();

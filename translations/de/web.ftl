@@ -1,0 +1,127 @@
+### Texte der Web-Oberfläche für Administratoren (/).
+
+web-title = { -brand-name } Verwaltung
+web-brand = { -brand-name }
+web-connecting = Verbinde mit dem Telefon…
+web-connected = Verbunden
+web-nav-label = Bereiche
+web-nav-status = Status
+
+## Einstellungsseiten
+
+web-page-identity = Identitäten
+web-page-identity-help = SIP-Konten dieses Telefons. Identität 1 wird auf dem Display des Telefons angezeigt.
+web-page-preferences = Einstellungen
+web-page-preferences-help = Sprache und Zeit des Telefons und dieser Web-Oberfläche.
+
+## Statusseite
+
+web-status-title = Status
+web-status-phone = Telefon
+web-status-model = Modell
+web-status-display = Display
+
+# Variables:
+#   $width (Number) - Breite des Displays in Pixeln
+#   $height (Number) - Höhe des Displays in Pixeln
+#   $colour (String) - "yes" für ein Farbdisplay, "no" für monochrom
+web-status-display-value = { $width } × { $height } Pixel, { $colour ->
+    [yes] farbig
+   *[no] monochrom
+}
+
+web-status-function-keys = Funktionstasten
+web-status-display-engine = Display-Engine
+web-engine-off = Aus
+web-engine-starting = Startet…
+web-engine-running = Läuft
+
+web-status-identities = Identitäten
+web-status-no-identities = Keine Identität eingerichtet.
+web-col-identity = Identität
+web-col-name = Name
+web-col-address = Adresse
+web-col-registration = Registrierung
+web-reg-registered = Registriert
+web-reg-registering = Registriere…
+web-reg-failed = Registrierung fehlgeschlagen
+web-reg-not-configured = Kein Registrar (Direktwahl per IP)
+
+web-status-calls = Aktuelle Anrufe
+web-status-no-calls = Keine Anrufe.
+web-col-party = Gegenstelle
+web-col-direction = Richtung
+web-col-phase = Zustand
+web-col-duration = Dauer
+web-col-codec = Codec
+web-call-incoming = Eingehend
+web-call-outgoing = Ausgehend
+web-phase-calling = Ruft an
+web-phase-ringback = Klingelt bei der Gegenstelle
+web-phase-ringing = Klingelt
+web-phase-connected = Verbunden
+web-phase-ending = Wird beendet
+web-none = –
+
+web-status-screen = Display des Telefons
+web-screen-alt = Live-Ansicht des Telefon-Displays
+web-screen-engine-off = Die Live-Ansicht ist nicht verfügbar, solange die Display-Engine aus ist.
+web-screen-load-failed = Das Bild des Displays konnte nicht geladen werden.
+
+## Einstellungsformular
+
+web-settings-identity = Identität
+
+# Variables:
+#   $index (Number) - Nummer der Identität, 1–12
+web-settings-identity-option = Identität { $index }
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+#   $index (Number) - Nummer der Identität, 1–12
+web-settings-indexed-label = { $label } von Identität { $index }
+
+web-settings-secret-unchanged = unverändert
+web-settings-save = Speichern
+web-settings-saving = Speichere…
+web-settings-saved = Einstellungen gespeichert.
+web-settings-nothing = Es wurde nichts geändert.
+web-settings-offline = Keine Verbindung zum Telefon. Bitte erneut versuchen, sobald die Verbindung wieder besteht.
+
+# Variables:
+#   $message (String) - die Fehlermeldung des Telefons, unübersetzt
+web-settings-error = Das Telefon hat die Einstellungen abgelehnt: { $message }
+
+## Prüfungen im Browser vor dem Speichern
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+#   $max (Number) - größte erlaubte Länge
+web-invalid-too-long = { $label } ist länger als { $max } Zeichen.
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+#   $min (Number) - kleinster erlaubter Wert
+#   $max (Number) - größter erlaubter Wert
+web-invalid-out-of-range = { $label } muss eine ganze Zahl von { $min } bis { $max } sein.
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+#   $allowed (String) - die erlaubten Werte, durch Kommas getrennt
+web-invalid-not-a-choice = { $label } muss einer dieser Werte sein: { $allowed }.
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+web-invalid-not-a-bool = { $label } muss ein- oder ausgeschaltet sein.
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+web-invalid-bad-host = { $label } muss ein Hostname oder eine IP-Adresse sein, optional gefolgt von :Port.
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+web-invalid-control-character = { $label } darf keine Steuerzeichen enthalten.
+
+# Variables:
+#   $label (String) - Bezeichnung der Einstellung
+web-invalid-other = { $label } ist auf diesem Telefon nicht gültig.

@@ -1,0 +1,250 @@
+//! Calendar arithmetic and the time zone offset. The calendar part is pure
+//! (and unit-tested); only [`zone_offset_ms`] asks the browser's `Intl`.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Date, Function, Intl, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A wall-clock moment broken into fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    /// 1–12.
+    pub month: u32,
+    /// 1–31.
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: u32,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Splits milliseconds since the epoch (already shifted to local time).
+pub fn civil(ms: i64) -> Civil {
+    let days = ms.div_euclid(DAY_MS);
+    let in_day = ms.rem_euclid(DAY_MS) / 1000;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Civil {
+        year,
+        month,
+        day,
+        hour: (in_day / 3600) as u32,
+        minute: (in_day / 60 % 60) as u32,
+        second: (in_day % 60) as u32,
+        // 1970-01-01 was a Thursday.
+        weekday: (days + 3).rem_euclid(7) as u32,
+    }
+}
+
+/// A duration as `mm:ss`, or `h:mm:ss` from one hour on.
+pub fn duration(ms: u64) -> String {
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{:02}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// Fluent id of a weekday name (0 = Monday).
+pub fn weekday_id(weekday: u32) -> &'static str {
+    match weekday {
+        0 => "phone-weekday-mon",
+        1 => "phone-weekday-tue",
+        2 => "phone-weekday-wed",
+        3 => "phone-weekday-thu",
+        4 => "phone-weekday-fri",
+        5 => "phone-weekday-sat",
+        _ => "phone-weekday-sun",
+    }
+}
+
+/// Fluent id of a month name (1 = January).
+pub fn month_id(month: u32) -> &'static str {
+    match month {
+        1 => "phone-month-jan",
+        2 => "phone-month-feb",
+        3 => "phone-month-mar",
+        4 => "phone-month-apr",
+        5 => "phone-month-may",
+        6 => "phone-month-jun",
+        7 => "phone-month-jul",
+        8 => "phone-month-aug",
+        9 => "phone-month-sep",
+        10 => "phone-month-oct",
+        11 => "phone-month-nov",
+        _ => "phone-month-dec",
+    }
+}
+
+/// The offset of wall-clock time from UTC (ms) given the fields that a
+/// formatter printed for instant `utc_ms` in some zone.
+pub fn offset_from_fields(utc_ms: i64, fields: &Civil) -> i64 {
+    let local = days_from_civil(fields.year, fields.month, fields.day) * DAY_MS
+        + i64::from(fields.hour % 24) * 3_600_000
+        + i64::from(fields.minute) * 60_000
+        + i64::from(fields.second) * 1000;
+    // Whole minutes: the formatter drops the milliseconds.
+    let diff = local - utc_ms.div_euclid(1000) * 1000;
+    (diff as f64 / 60_000.0).round() as i64 * 60_000
+}
+
+thread_local! {
+    /// The formatter of the last zone asked for (`None` when the zone is
+    /// unknown to the browser).
+    static ZONE: RefCell<Option<(String, Option<Intl::DateTimeFormat>)>> = const { RefCell::new(None) };
+}
+
+/// Offset of time zone `zone` (an IANA name such as `Europe/Berlin`, or
+/// `UTC`) from UTC at `utc_ms`, in ms. Unknown zones count as UTC.
+pub fn zone_offset_ms(zone: &str, utc_ms: i64) -> i64 {
+    let zone = zone.trim();
+    if zone.is_empty() || zone.eq_ignore_ascii_case("UTC") {
+        return 0;
+    }
+    ZONE.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.as_ref().is_none_or(|(z, _)| z != zone) {
+            *cached = Some((zone.to_owned(), formatter(zone)));
+        }
+        let Some((_, Some(fmt))) = cached.as_ref() else {
+            return 0;
+        };
+        let parts = fmt.format_to_parts(&Date::new(&JsValue::from_f64(utc_ms as f64)));
+        let mut fields = civil(utc_ms);
+        for part in parts.iter() {
+            let get = |k: &str| {
+                Reflect::get(&part, &JsValue::from_str(k))
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            let value: i64 = get("value").parse().unwrap_or(0);
+            match get("type").as_str() {
+                "year" => fields.year = value,
+                "month" => fields.month = value as u32,
+                "day" => fields.day = value as u32,
+                "hour" => fields.hour = value as u32,
+                "minute" => fields.minute = value as u32,
+                "second" => fields.second = value as u32,
+                _ => {}
+            }
+        }
+        offset_from_fields(utc_ms, &fields)
+    })
+}
+
+/// An `Intl.DateTimeFormat` printing numeric fields in `zone`, or `None`
+/// when the browser does not know the zone (the constructor throws).
+fn formatter(zone: &str) -> Option<Intl::DateTimeFormat> {
+    let options = Object::new();
+    let set =
+        |k: &str, v: &str| Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
+    for (k, v) in [
+        ("timeZone", zone),
+        ("hourCycle", "h23"),
+        ("year", "numeric"),
+        ("month", "numeric"),
+        ("day", "numeric"),
+        ("hour", "numeric"),
+        ("minute", "numeric"),
+        ("second", "numeric"),
+    ] {
+        set(k, v).ok()?;
+    }
+    let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+    let ctor: Function = Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args = Array::of2(&JsValue::from_str("en-US"), &options);
+    match Reflect::construct(&ctor, &args) {
+        Ok(f) => Some(f.unchecked_into()),
+        Err(e) => {
+            leptos::logging::warn!("unknown time zone {zone:?}: {e:?}");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_round_trips() {
+        // 2025-11-26 10:09:05 UTC, a Wednesday.
+        let c = civil(1_764_151_745_000);
+        assert_eq!(
+            c,
+            Civil {
+                year: 2025,
+                month: 11,
+                day: 26,
+                hour: 10,
+                minute: 9,
+                second: 5,
+                weekday: 2
+            }
+        );
+        assert_eq!(civil(0).weekday, 3);
+        assert_eq!(civil(-1).year, 1969);
+        for days in [-800_000, -1, 0, 59, 60, 11_016, 20_000, 2_932_896] {
+            let c = civil(days * DAY_MS);
+            assert_eq!(days_from_civil(c.year, c.month, c.day), days);
+        }
+        let leap = civil(days_from_civil(2024, 2, 29) * DAY_MS);
+        assert_eq!((leap.month, leap.day), (2, 29));
+    }
+
+    #[test]
+    fn offsets_from_formatter_fields() {
+        let utc = 1_764_151_745_123;
+        assert_eq!(offset_from_fields(utc, &civil(utc + 3_600_000)), 3_600_000);
+        assert_eq!(
+            offset_from_fields(utc, &civil(utc - 5 * 3_600_000 - 1_800_000)),
+            -19_800_000
+        );
+        assert_eq!(offset_from_fields(utc, &civil(utc)), 0);
+        assert_eq!(zone_offset_ms("UTC", utc), 0);
+        assert_eq!(zone_offset_ms("", utc), 0);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0), "00:00");
+        assert_eq!(duration(65_999), "01:05");
+        assert_eq!(duration(3_599_000), "59:59");
+        assert_eq!(duration(3_600_000), "1:00:00");
+        assert_eq!(duration(37_230_000), "10:20:30");
+    }
+
+    #[test]
+    fn name_ids() {
+        assert_eq!(weekday_id(civil(0).weekday), "phone-weekday-thu");
+        assert_eq!(month_id(civil(0).month), "phone-month-jan");
+    }
+}

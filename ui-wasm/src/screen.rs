@@ -1,0 +1,416 @@
+//! What the UIs show, derived from the phone state: pure functions, shared
+//! by the phone screen and the web UI, and unit-tested natively.
+
+use std::collections::BTreeMap;
+
+use deskphone_protocol::{
+    CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, PhoneState,
+    RegistrationState,
+};
+use deskphone_settings::SettingKey;
+
+/// How long the "call ended" screen stays, on the phone's clock.
+pub const ENDED_SHOW_MS: u64 = 3000;
+
+/// The phone screen's faces; [`Screen::name`] is its `data-screen`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Connecting,
+    Idle,
+    Dialling,
+    Incoming,
+    InCall,
+    Ended,
+}
+
+impl Screen {
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Connecting => "connecting",
+            Screen::Idle => "idle",
+            Screen::Dialling => "dialling",
+            Screen::Incoming => "incoming",
+            Screen::InCall => "in-call",
+            Screen::Ended => "ended",
+        }
+    }
+}
+
+/// Which screen to show. `state` is `None` before the first snapshot.
+pub fn screen(connected: bool, state: Option<&PhoneState>, now_ms: u64) -> Screen {
+    let Some(state) = state.filter(|_| connected) else {
+        return Screen::Connecting;
+    };
+    if incoming_call(state).is_some() {
+        return Screen::Incoming;
+    }
+    if active_call(state).is_some() {
+        return Screen::InCall;
+    }
+    // Typing beats the "ended" notice; a handset still off hook after the
+    // call does not.
+    if !state.dial_buffer.is_empty() {
+        return Screen::Dialling;
+    }
+    if recently_ended(state, now_ms).is_some() {
+        return Screen::Ended;
+    }
+    if state.off_hook {
+        return Screen::Dialling;
+    }
+    Screen::Idle
+}
+
+/// The call that rings on this phone, if any.
+pub fn incoming_call(state: &PhoneState) -> Option<&CallState> {
+    state.calls.iter().find(|c| c.phase == CallPhase::Ringing)
+}
+
+/// The call shown on the in-call screen: a connected one first, else the
+/// first other call that is not ringing here.
+pub fn active_call(state: &PhoneState) -> Option<&CallState> {
+    let not_ringing = || state.calls.iter().filter(|c| c.phase != CallPhase::Ringing);
+    not_ringing()
+        .find(|c| c.phase == CallPhase::Connected)
+        .or_else(|| not_ringing().next())
+}
+
+/// The last ended call while it is still to be shown.
+pub fn recently_ended(state: &PhoneState, now_ms: u64) -> Option<&EndedCall> {
+    state
+        .last_ended_call
+        .as_ref()
+        .filter(|e| now_ms.saturating_sub(e.ended_at_ms) < ENDED_SHOW_MS)
+}
+
+/// The user part of a SIP URI (`sip:bob@host:5060` → `bob`), else its host.
+pub fn uri_user(uri: &str) -> &str {
+    let uri = uri.trim().trim_start_matches('<');
+    let uri = uri.split(['>', ';', '?']).next().unwrap_or_default();
+    let rest = match uri.split_once(':') {
+        Some((scheme, rest))
+            if ["sip", "sips", "tel"].contains(&scheme.to_ascii_lowercase().as_str()) =>
+        {
+            rest
+        }
+        _ => uri,
+    };
+    match rest.split_once('@') {
+        Some((user, _)) => user,
+        None if rest.starts_with('[') => rest.split_inclusive(']').next().unwrap_or(rest),
+        None if rest.matches(':').count() == 1 => rest.split(':').next().unwrap_or(rest),
+        None => rest,
+    }
+}
+
+/// The name to show for a remote party; empty when nothing is known.
+pub fn party_name<'a>(remote_name: &'a str, remote_uri: &'a str) -> &'a str {
+    let name = remote_name.trim();
+    if name.is_empty() {
+        uri_user(remote_uri)
+    } else {
+        name
+    }
+}
+
+fn setting<'a>(settings: &'a BTreeMap<String, String>, name: &str, idx: u16) -> &'a str {
+    settings
+        .get(&SettingKey::new(name, Some(idx)).to_string())
+        .map(|s| s.trim())
+        .unwrap_or_default()
+}
+
+/// An identity's display name: `user_realname`, else `user_name`; `None`
+/// when it has neither.
+pub fn identity_name(state: &PhoneState, idx: u16) -> Option<String> {
+    [
+        setting(&state.settings, "user_realname", idx),
+        setting(&state.settings, "user_name", idx),
+    ]
+    .into_iter()
+    .find(|s| !s.is_empty())
+    .map(str::to_owned)
+}
+
+/// An identity's `user@host` (or whichever part is set).
+pub fn identity_address(state: &PhoneState, idx: u16) -> String {
+    let live = state.identities.iter().find(|i| i.index == idx);
+    let pick = |live: Option<&str>, name: &str| {
+        live.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| setting(&state.settings, name, idx))
+            .to_owned()
+    };
+    let user = pick(live.map(|i| i.user.as_str()), "user_name");
+    let host = pick(live.map(|i| i.host.as_str()), "user_host");
+    match (user.is_empty(), host.is_empty()) {
+        (false, false) => format!("{user}@{host}"),
+        (false, true) => user,
+        (true, _) => host,
+    }
+}
+
+/// Registration state of an identity (not configured when unknown).
+pub fn registration(state: &PhoneState, idx: u16) -> RegistrationState {
+    state
+        .identities
+        .iter()
+        .find(|i| i.index == idx)
+        .map(|i| i.registration)
+        .unwrap_or_default()
+}
+
+/// CSS class fragment for a registration state.
+pub fn registration_class(r: RegistrationState) -> &'static str {
+    match r {
+        RegistrationState::NotConfigured => "reg-none",
+        RegistrationState::Registering => "reg-busy",
+        RegistrationState::Registered => "reg-ok",
+        RegistrationState::Failed => "reg-failed",
+    }
+}
+
+pub fn phone_registration_id(r: RegistrationState) -> &'static str {
+    match r {
+        RegistrationState::NotConfigured => "phone-reg-not-configured",
+        RegistrationState::Registering => "phone-reg-registering",
+        RegistrationState::Registered => "phone-reg-registered",
+        RegistrationState::Failed => "phone-reg-failed",
+    }
+}
+
+pub fn web_registration_id(r: RegistrationState) -> &'static str {
+    match r {
+        RegistrationState::NotConfigured => "web-reg-not-configured",
+        RegistrationState::Registering => "web-reg-registering",
+        RegistrationState::Registered => "web-reg-registered",
+        RegistrationState::Failed => "web-reg-failed",
+    }
+}
+
+/// A call phase as in the protocol (`data-phase`).
+pub fn phase_name(p: CallPhase) -> &'static str {
+    match p {
+        CallPhase::Calling => "calling",
+        CallPhase::Ringback => "ringback",
+        CallPhase::Ringing => "ringing",
+        CallPhase::Connected => "connected",
+        CallPhase::Ending => "ending",
+    }
+}
+
+pub fn phone_phase_id(p: CallPhase) -> &'static str {
+    match p {
+        CallPhase::Calling => "phone-call-calling",
+        CallPhase::Ringback => "phone-call-ringback",
+        CallPhase::Ringing => "phone-incoming-title",
+        CallPhase::Connected => "phone-call-connected",
+        CallPhase::Ending => "phone-call-ending",
+    }
+}
+
+pub fn web_phase_id(p: CallPhase) -> &'static str {
+    match p {
+        CallPhase::Calling => "web-phase-calling",
+        CallPhase::Ringback => "web-phase-ringback",
+        CallPhase::Ringing => "web-phase-ringing",
+        CallPhase::Connected => "web-phase-connected",
+        CallPhase::Ending => "web-phase-ending",
+    }
+}
+
+pub fn web_direction_id(d: CallDirection) -> &'static str {
+    match d {
+        CallDirection::Incoming => "web-call-incoming",
+        CallDirection::Outgoing => "web-call-outgoing",
+    }
+}
+
+pub fn reason_id(r: EndReason) -> &'static str {
+    match r {
+        EndReason::LocalHangup => "phone-ended-reason-local-hangup",
+        EndReason::RemoteHangup => "phone-ended-reason-remote-hangup",
+        EndReason::Cancelled => "phone-ended-reason-cancelled",
+        EndReason::Rejected => "phone-ended-reason-rejected",
+        EndReason::Busy => "phone-ended-reason-busy",
+        EndReason::Failed => "phone-ended-reason-failed",
+        EndReason::Timeout => "phone-ended-reason-timeout",
+    }
+}
+
+/// A display engine state as in the protocol (`data-engine`).
+pub fn engine_name(e: DisplayEngineState) -> &'static str {
+    match e {
+        DisplayEngineState::Off => "off",
+        DisplayEngineState::Starting => "starting",
+        DisplayEngineState::Running => "running",
+    }
+}
+
+pub fn engine_id(e: DisplayEngineState) -> &'static str {
+    match e {
+        DisplayEngineState::Off => "web-engine-off",
+        DisplayEngineState::Starting => "web-engine-starting",
+        DisplayEngineState::Running => "web-engine-running",
+    }
+}
+
+/// Talk time of a call so far (zero until connected).
+pub fn call_elapsed_ms(call: &CallState, now_ms: u64) -> Option<u64> {
+    call.connected_at_ms.map(|t| now_ms.saturating_sub(t))
+}
+
+/// One soft key: its key name (`F1`…), what it does, its label's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SoftKey {
+    pub key: &'static str,
+    pub action: &'static str,
+    pub label: &'static str,
+}
+
+const KEY_NAMES: [&str; 8] = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8"];
+
+/// The soft-key bar of a screen on a phone with `count` soft keys: one slot
+/// per key, `None` for an unlabelled key. Positive actions sit on the left,
+/// cancelling ones on the right.
+pub fn soft_keys(screen: Screen, count: usize) -> Vec<Option<SoftKey>> {
+    let count = count.clamp(1, KEY_NAMES.len());
+    let mut slots = vec![None; count];
+    let mut put = |slot: usize, action: &'static str, label: &'static str| {
+        if let Some(s) = slots.get_mut(slot) {
+            *s = Some(SoftKey {
+                key: KEY_NAMES[slot],
+                action,
+                label,
+            });
+        }
+    };
+    let last = count - 1;
+    match screen {
+        Screen::Incoming => {
+            put(0, "answer", "phone-key-answer");
+            put(last, "reject", "phone-key-reject");
+        }
+        Screen::InCall => put(last, "hangup", "phone-key-hangup"),
+        Screen::Dialling => {
+            put(0, "dial", "phone-key-dial");
+            if count >= 3 {
+                put(last - 1, "delete", "phone-key-delete");
+            }
+            put(last, "cancel", "phone-key-cancel");
+        }
+        Screen::Connecting | Screen::Idle | Screen::Ended => {}
+    }
+    slots
+}
+
+#[cfg(test)]
+mod tests {
+    use deskphone_protocol::IdentityState;
+
+    use super::*;
+
+    fn call(phase: CallPhase) -> CallState {
+        CallState {
+            id: 1,
+            identity: 1,
+            direction: CallDirection::Incoming,
+            phase,
+            remote_uri: "sip:bob@127.0.0.1:5062".into(),
+            remote_name: String::new(),
+            connected_at_ms: None,
+            codec: None,
+        }
+    }
+
+    #[test]
+    fn screens() {
+        let mut s = PhoneState::default();
+        assert_eq!(screen(false, Some(&s), 0), Screen::Connecting);
+        assert_eq!(screen(true, None, 0), Screen::Connecting);
+        assert_eq!(screen(true, Some(&s), 0), Screen::Idle);
+        s.off_hook = true;
+        assert_eq!(screen(true, Some(&s), 0), Screen::Dialling);
+        s.off_hook = false;
+        s.dial_buffer = "12".into();
+        assert_eq!(screen(true, Some(&s), 0), Screen::Dialling);
+        s.dial_buffer.clear();
+        s.calls.push(call(CallPhase::Calling));
+        assert_eq!(screen(true, Some(&s), 0), Screen::InCall);
+        s.calls.push(call(CallPhase::Ringing));
+        assert_eq!(screen(true, Some(&s), 0), Screen::Incoming);
+        s.calls.clear();
+        s.last_ended_call = Some(EndedCall {
+            ended_at_ms: 10_000,
+            ..Default::default()
+        });
+        assert_eq!(screen(true, Some(&s), 10_000), Screen::Ended);
+        assert_eq!(screen(true, Some(&s), 12_999), Screen::Ended);
+        s.off_hook = true;
+        assert_eq!(screen(true, Some(&s), 12_999), Screen::Ended);
+        assert_eq!(screen(true, Some(&s), 13_000), Screen::Dialling);
+        s.off_hook = false;
+        assert_eq!(screen(true, Some(&s), 13_000), Screen::Idle);
+    }
+
+    #[test]
+    fn active_call_prefers_connected() {
+        let mut s = PhoneState::default();
+        s.calls.push(call(CallPhase::Calling));
+        let mut c = call(CallPhase::Connected);
+        c.id = 2;
+        s.calls.push(c);
+        assert_eq!(active_call(&s).map(|c| c.id), Some(2));
+    }
+
+    #[test]
+    fn uri_users() {
+        assert_eq!(uri_user("sip:bob@127.0.0.1:5062"), "bob");
+        assert_eq!(uri_user("<sips:alice@example.com;transport=tls>"), "alice");
+        assert_eq!(uri_user("sip:127.0.0.1:5062"), "127.0.0.1");
+        assert_eq!(uri_user("sip:[::1]:5062"), "[::1]");
+        assert_eq!(uri_user("tel:+4930123"), "+4930123");
+        assert_eq!(uri_user("carol@example.com"), "carol");
+        assert_eq!(uri_user(""), "");
+        assert_eq!(party_name(" Bob B. ", "sip:bob@h"), "Bob B.");
+        assert_eq!(party_name("", "sip:bob@h"), "bob");
+    }
+
+    #[test]
+    fn identities() {
+        let mut s = PhoneState::default();
+        assert_eq!(identity_name(&s, 1), None);
+        assert_eq!(identity_address(&s, 1), "");
+        s.settings.insert("user_name[1]".into(), "alice".into());
+        assert_eq!(identity_name(&s, 1).as_deref(), Some("alice"));
+        s.settings
+            .insert("user_realname[1]".into(), "Alice A.".into());
+        assert_eq!(identity_name(&s, 1).as_deref(), Some("Alice A."));
+        assert_eq!(identity_address(&s, 1), "alice");
+        s.settings
+            .insert("user_host[1]".into(), "pbx.example.com".into());
+        assert_eq!(identity_address(&s, 1), "alice@pbx.example.com");
+        s.identities.push(IdentityState {
+            index: 1,
+            user: "al".into(),
+            host: "10.0.0.1".into(),
+            registration: RegistrationState::Registered,
+            ..Default::default()
+        });
+        assert_eq!(identity_address(&s, 1), "al@10.0.0.1");
+        assert_eq!(registration(&s, 1), RegistrationState::Registered);
+        assert_eq!(registration(&s, 2), RegistrationState::NotConfigured);
+    }
+
+    #[test]
+    fn soft_key_layouts() {
+        let keys = soft_keys(Screen::Incoming, 4);
+        assert_eq!(keys.len(), 4);
+        assert_eq!(keys[0].map(|k| (k.key, k.action)), Some(("F1", "answer")));
+        assert_eq!(keys[3].map(|k| (k.key, k.action)), Some(("F4", "reject")));
+        assert!(soft_keys(Screen::Idle, 4).iter().all(Option::is_none));
+        let dial = soft_keys(Screen::Dialling, 2);
+        assert_eq!(dial.iter().flatten().count(), 2);
+        assert_eq!(soft_keys(Screen::InCall, 0).len(), 1);
+    }
+}
