@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod screen;
+
 /// Version of the message format. Every message carries it as `"v"`.
 pub const PROTOCOL_VERSION: u32 = 1;
 

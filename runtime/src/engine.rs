@@ -243,7 +243,7 @@ impl Engine {
             Request::Key(name, reply) => {
                 let result = match Key::parse(&name, self.phone.model.function_keys) {
                     None => Err(CommandError::UnknownKey(name)),
-                    Some(key) => match self.phone.press(key) {
+                    Some(key) => match self.phone.press(key, now_ms()) {
                         Ok(actions) => self.execute(actions).await,
                         Err(e) => Err(e.into()),
                     },

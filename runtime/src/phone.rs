@@ -5,6 +5,7 @@
 //! [`Action`]s that the engine carries out on the SIP core and media.
 //! Everything the UIs show is derived from this state by [`Phone::snapshot`].
 
+use deskphone_protocol::screen::{SoftAction, screen_of, soft_keys};
 use deskphone_protocol::{
     CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, IdentityState,
     KeyState, Led, ModelInfo, PhoneState, RegistrationState,
@@ -167,10 +168,11 @@ impl Phone {
         self.dial(number.to_owned())
     }
 
-    pub fn press(&mut self, key: Key) -> Result<Vec<Action>, KeyError> {
+    pub fn press(&mut self, key: Key, now_ms: u64) -> Result<Vec<Action>, KeyError> {
         let ringing = self.ringing_call();
         let active = self.active_call();
         match key {
+            Key::Soft(n) => self.press_soft_key(n, now_ms),
             Key::Digit(c) => {
                 if active.is_none() && ringing.is_none() && self.dial_buffer.chars().count() < 64 {
                     self.dial_buffer.push(c);
@@ -222,6 +224,23 @@ impl Phone {
             },
             other => Err(KeyError::NotSupported(other)),
         }
+    }
+
+    /// A soft key does what its label on the current screen says; the
+    /// layout is shared with the UI that draws the labels.
+    fn press_soft_key(&mut self, n: u8, now_ms: u64) -> Result<Vec<Action>, KeyError> {
+        let screen = screen_of(&self.snapshot(now_ms), now_ms);
+        let layout = soft_keys(screen, self.model.soft_keys as usize);
+        let Some(soft) = layout.get(usize::from(n) - 1).copied().flatten() else {
+            // An unlabelled soft key does nothing.
+            return Ok(vec![]);
+        };
+        let key = match soft.action {
+            SoftAction::Answer | SoftAction::Dial => Key::Enter,
+            SoftAction::Reject | SoftAction::Hangup | SoftAction::Cancel => Key::Cancel,
+            SoftAction::Delete => Key::Left,
+        };
+        self.press(key, now_ms)
     }
 
     /// The engine placed the call of an [`Action::Dial`].
@@ -389,12 +408,15 @@ mod tests {
     fn digits_then_enter_dials_and_redial_repeats() {
         let mut p = phone();
         for k in ["1", "2"] {
-            p.press(Key::parse(k, 12).unwrap()).unwrap();
+            p.press(Key::parse(k, 12).unwrap(), 0).unwrap();
         }
         assert_eq!(p.snapshot(0).dial_buffer, "12");
         // No registrar: a bare number has no host to go to.
-        assert_eq!(p.press(Key::Enter), Err(KeyError::BadTarget("12".into())));
-        p.press(Key::Cancel).unwrap();
+        assert_eq!(
+            p.press(Key::Enter, 0),
+            Err(KeyError::BadTarget("12".into()))
+        );
+        p.press(Key::Cancel, 0).unwrap();
         let a = p.dial_number("bob@127.0.0.1:5062").unwrap();
         assert_eq!(
             a,
@@ -403,7 +425,7 @@ mod tests {
                 target: "sip:bob@127.0.0.1:5062".into()
             }]
         );
-        assert_eq!(p.press(Key::Redial).unwrap(), a);
+        assert_eq!(p.press(Key::Redial, 0).unwrap(), a);
     }
 
     #[test]
@@ -420,9 +442,9 @@ mod tests {
             p.incoming(CallHandle(8), "sip:c@x".into(), String::new()),
             [Action::Reject(CallHandle(8), BUSY_HERE)]
         );
-        assert_eq!(p.press(Key::OffHook).unwrap(), [Action::Answer(h)]);
+        assert_eq!(p.press(Key::OffHook, 0).unwrap(), [Action::Answer(h)]);
         p.connected(h, Some("PCMU".into()), 2000);
-        assert_eq!(p.press(Key::OnHook).unwrap(), [Action::Hangup(h)]);
+        assert_eq!(p.press(Key::OnHook, 0).unwrap(), [Action::Hangup(h)]);
         p.ended(h, EndReason::LocalHangup, 5000);
         let s = p.snapshot(5000);
         assert!(s.calls.is_empty());
@@ -434,11 +456,36 @@ mod tests {
     }
 
     #[test]
+    fn soft_keys_do_what_their_labels_say() {
+        let mut p = phone();
+        let h = CallHandle(3);
+        p.incoming(h, "sip:bob@x".into(), String::new());
+        // Incoming: F1 answers, F4 rejects; F2 is blank.
+        assert_eq!(p.press(Key::Soft(2), 0).unwrap(), []);
+        assert_eq!(p.press(Key::Soft(1), 0).unwrap(), [Action::Answer(h)]);
+        p.connected(h, None, 0);
+        // In a call: F4 hangs up.
+        assert_eq!(p.press(Key::Soft(4), 0).unwrap(), [Action::Hangup(h)]);
+        p.ended(h, EndReason::RemoteHangup, 0);
+        // Dialling: F3 deletes, F4 cancels.
+        for k in ["1", "2"] {
+            p.press(Key::parse(k, 12).unwrap(), 10_000).unwrap();
+        }
+        p.press(Key::Soft(3), 10_000).unwrap();
+        assert_eq!(p.snapshot(10_000).dial_buffer, "1");
+        p.press(Key::Soft(4), 10_000).unwrap();
+        assert_eq!(p.snapshot(10_000).dial_buffer, "");
+    }
+
+    #[test]
     fn cancel_rejects_a_ringing_call() {
         let mut p = phone();
         let h = CallHandle(1);
         p.incoming(h, "sip:bob@x".into(), String::new());
-        assert_eq!(p.press(Key::Cancel).unwrap(), [Action::Reject(h, DECLINE)]);
+        assert_eq!(
+            p.press(Key::Cancel, 0).unwrap(),
+            [Action::Reject(h, DECLINE)]
+        );
     }
 
     #[test]

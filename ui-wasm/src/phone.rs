@@ -112,7 +112,7 @@ pub fn PhoneScreen() -> impl IntoView {
             .into_iter()
             .map(|k| {
                 view! {
-                    <span class="softkey" data-key=k.map(|k| k.key) data-action=k.map(|k| k.action)>
+                    <span class="softkey" data-key=k.map(|k| k.key) data-action=k.map(|k| k.action.name())>
                         {move || k.map(|k| tr.t(k.label)).unwrap_or_default()}
                     </span>
                 }

@@ -4,83 +4,19 @@
 use std::collections::BTreeMap;
 
 use deskphone_protocol::{
-    CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, PhoneState,
+    CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, PhoneState,
     RegistrationState,
 };
 use deskphone_settings::SettingKey;
 
-/// How long the "call ended" screen stays, on the phone's clock.
-pub const ENDED_SHOW_MS: u64 = 3000;
-
-/// The phone screen's faces; [`Screen::name`] is its `data-screen`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Screen {
-    Connecting,
-    Idle,
-    Dialling,
-    Incoming,
-    InCall,
-    Ended,
-}
-
-impl Screen {
-    pub fn name(self) -> &'static str {
-        match self {
-            Screen::Connecting => "connecting",
-            Screen::Idle => "idle",
-            Screen::Dialling => "dialling",
-            Screen::Incoming => "incoming",
-            Screen::InCall => "in-call",
-            Screen::Ended => "ended",
-        }
-    }
-}
+pub use deskphone_protocol::screen::{Screen, active_call, incoming_call, soft_keys};
 
 /// Which screen to show. `state` is `None` before the first snapshot.
 pub fn screen(connected: bool, state: Option<&PhoneState>, now_ms: u64) -> Screen {
-    let Some(state) = state.filter(|_| connected) else {
-        return Screen::Connecting;
-    };
-    if incoming_call(state).is_some() {
-        return Screen::Incoming;
+    match state.filter(|_| connected) {
+        Some(state) => deskphone_protocol::screen::screen_of(state, now_ms),
+        None => Screen::Connecting,
     }
-    if active_call(state).is_some() {
-        return Screen::InCall;
-    }
-    // Typing beats the "ended" notice; a handset still off hook after the
-    // call does not.
-    if !state.dial_buffer.is_empty() {
-        return Screen::Dialling;
-    }
-    if recently_ended(state, now_ms).is_some() {
-        return Screen::Ended;
-    }
-    if state.off_hook {
-        return Screen::Dialling;
-    }
-    Screen::Idle
-}
-
-/// The call that rings on this phone, if any.
-pub fn incoming_call(state: &PhoneState) -> Option<&CallState> {
-    state.calls.iter().find(|c| c.phase == CallPhase::Ringing)
-}
-
-/// The call shown on the in-call screen: a connected one first, else the
-/// first other call that is not ringing here.
-pub fn active_call(state: &PhoneState) -> Option<&CallState> {
-    let not_ringing = || state.calls.iter().filter(|c| c.phase != CallPhase::Ringing);
-    not_ringing()
-        .find(|c| c.phase == CallPhase::Connected)
-        .or_else(|| not_ringing().next())
-}
-
-/// The last ended call while it is still to be shown.
-pub fn recently_ended(state: &PhoneState, now_ms: u64) -> Option<&EndedCall> {
-    state
-        .last_ended_call
-        .as_ref()
-        .filter(|e| now_ms.saturating_sub(e.ended_at_ms) < ENDED_SHOW_MS)
 }
 
 /// The user part of a SIP URI (`sip:bob@host:5060` → `bob`), else its host.
@@ -260,108 +196,11 @@ pub fn call_elapsed_ms(call: &CallState, now_ms: u64) -> Option<u64> {
     call.connected_at_ms.map(|t| now_ms.saturating_sub(t))
 }
 
-/// One soft key: its key name (`F1`…), what it does, its label's id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SoftKey {
-    pub key: &'static str,
-    pub action: &'static str,
-    pub label: &'static str,
-}
-
-const KEY_NAMES: [&str; 8] = ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8"];
-
-/// The soft-key bar of a screen on a phone with `count` soft keys: one slot
-/// per key, `None` for an unlabelled key. Positive actions sit on the left,
-/// cancelling ones on the right.
-pub fn soft_keys(screen: Screen, count: usize) -> Vec<Option<SoftKey>> {
-    let count = count.clamp(1, KEY_NAMES.len());
-    let mut slots = vec![None; count];
-    let mut put = |slot: usize, action: &'static str, label: &'static str| {
-        if let Some(s) = slots.get_mut(slot) {
-            *s = Some(SoftKey {
-                key: KEY_NAMES[slot],
-                action,
-                label,
-            });
-        }
-    };
-    let last = count - 1;
-    match screen {
-        Screen::Incoming => {
-            put(0, "answer", "phone-key-answer");
-            put(last, "reject", "phone-key-reject");
-        }
-        Screen::InCall => put(last, "hangup", "phone-key-hangup"),
-        Screen::Dialling => {
-            put(0, "dial", "phone-key-dial");
-            if count >= 3 {
-                put(last - 1, "delete", "phone-key-delete");
-            }
-            put(last, "cancel", "phone-key-cancel");
-        }
-        Screen::Connecting | Screen::Idle | Screen::Ended => {}
-    }
-    slots
-}
-
 #[cfg(test)]
 mod tests {
     use deskphone_protocol::IdentityState;
 
     use super::*;
-
-    fn call(phase: CallPhase) -> CallState {
-        CallState {
-            id: 1,
-            identity: 1,
-            direction: CallDirection::Incoming,
-            phase,
-            remote_uri: "sip:bob@127.0.0.1:5062".into(),
-            remote_name: String::new(),
-            connected_at_ms: None,
-            codec: None,
-        }
-    }
-
-    #[test]
-    fn screens() {
-        let mut s = PhoneState::default();
-        assert_eq!(screen(false, Some(&s), 0), Screen::Connecting);
-        assert_eq!(screen(true, None, 0), Screen::Connecting);
-        assert_eq!(screen(true, Some(&s), 0), Screen::Idle);
-        s.off_hook = true;
-        assert_eq!(screen(true, Some(&s), 0), Screen::Dialling);
-        s.off_hook = false;
-        s.dial_buffer = "12".into();
-        assert_eq!(screen(true, Some(&s), 0), Screen::Dialling);
-        s.dial_buffer.clear();
-        s.calls.push(call(CallPhase::Calling));
-        assert_eq!(screen(true, Some(&s), 0), Screen::InCall);
-        s.calls.push(call(CallPhase::Ringing));
-        assert_eq!(screen(true, Some(&s), 0), Screen::Incoming);
-        s.calls.clear();
-        s.last_ended_call = Some(EndedCall {
-            ended_at_ms: 10_000,
-            ..Default::default()
-        });
-        assert_eq!(screen(true, Some(&s), 10_000), Screen::Ended);
-        assert_eq!(screen(true, Some(&s), 12_999), Screen::Ended);
-        s.off_hook = true;
-        assert_eq!(screen(true, Some(&s), 12_999), Screen::Ended);
-        assert_eq!(screen(true, Some(&s), 13_000), Screen::Dialling);
-        s.off_hook = false;
-        assert_eq!(screen(true, Some(&s), 13_000), Screen::Idle);
-    }
-
-    #[test]
-    fn active_call_prefers_connected() {
-        let mut s = PhoneState::default();
-        s.calls.push(call(CallPhase::Calling));
-        let mut c = call(CallPhase::Connected);
-        c.id = 2;
-        s.calls.push(c);
-        assert_eq!(active_call(&s).map(|c| c.id), Some(2));
-    }
 
     #[test]
     fn uri_users() {
@@ -400,17 +239,5 @@ mod tests {
         assert_eq!(identity_address(&s, 1), "al@10.0.0.1");
         assert_eq!(registration(&s, 1), RegistrationState::Registered);
         assert_eq!(registration(&s, 2), RegistrationState::NotConfigured);
-    }
-
-    #[test]
-    fn soft_key_layouts() {
-        let keys = soft_keys(Screen::Incoming, 4);
-        assert_eq!(keys.len(), 4);
-        assert_eq!(keys[0].map(|k| (k.key, k.action)), Some(("F1", "answer")));
-        assert_eq!(keys[3].map(|k| (k.key, k.action)), Some(("F4", "reject")));
-        assert!(soft_keys(Screen::Idle, 4).iter().all(Option::is_none));
-        let dial = soft_keys(Screen::Dialling, 2);
-        assert_eq!(dial.iter().flatten().count(), 2);
-        assert_eq!(soft_keys(Screen::InCall, 0).len(), 1);
     }
 }
