@@ -103,6 +103,15 @@ pub struct PhoneOptions<'a> {
 
 impl TestPhone {
     pub async fn start(name: &str, options: PhoneOptions<'_>) -> anyhow::Result<TestPhone> {
+        Self::start_with(name, options, &[]).await
+    }
+
+    /// Starts a phone with extra command-line flags.
+    pub async fn start_with(
+        name: &str,
+        options: PhoneOptions<'_>,
+        extra: &[&str],
+    ) -> anyhow::Result<TestPhone> {
         let bin = deskphone_bin()?;
         let ui = ui_dir()?;
         let data_dir = scratch_dir(name);
@@ -127,6 +136,7 @@ impl TestPhone {
         if !options.display {
             cmd.arg("--no-display");
         }
+        cmd.args(extra);
         let child = cmd.spawn().context("cannot start deskphone")?;
         let phone = TestPhone {
             name: name.to_owned(),
@@ -142,6 +152,10 @@ impl TestPhone {
             })
             .await?;
         Ok(phone)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The log the phone wrote (stderr), for failure messages.
@@ -294,13 +308,8 @@ impl HttpClient {
 
 /// Decodes a PNG to (width, height, RGBA pixels).
 pub fn decode_png(bytes: &[u8]) -> anyhow::Result<(u32, u32, Vec<u8>)> {
-    let mut decoder = png::Decoder::new(bytes);
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info()?;
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf)?;
-    buf.truncate(info.buffer_size());
-    Ok((info.width, info.height, buf))
+    let image = deskphone_runtime::framebuffer::decode_png(bytes)?;
+    Ok((image.width, image.height, image.pixels))
 }
 
 /// Installs nothing: says which Debian package provides a missing tool.
