@@ -1,7 +1,7 @@
 //! One call's RTP stream: G.711 out every 20 ms, G.711 in to the speaker.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -51,6 +51,9 @@ pub struct RtpStats {
 /// State shared between the handle and its task.
 struct Shared {
     remote: Mutex<SocketAddr>,
+    /// False while the negotiated direction does not let us send (hold, RFC 3264 §8.4):
+    /// frames are still read, so the clock runs on, but not sent.
+    sending: AtomicBool,
     sent: AtomicU64,
     received: AtomicU64,
     invalid: AtomicU64,
@@ -77,6 +80,7 @@ impl RtpSession {
     ) -> RtpSession {
         let shared = Arc::new(Shared {
             remote: Mutex::new(config.remote),
+            sending: AtomicBool::new(true),
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
@@ -108,6 +112,12 @@ impl RtpSession {
             .remote
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = remote;
+    }
+
+    /// Sends our audio or stops sending it (the stream is held or inactive); receiving
+    /// goes on either way.
+    pub fn set_sending(&self, sending: bool) {
+        self.shared.sending.store(sending, Ordering::Relaxed);
     }
 
     pub fn stats(&self) -> RtpStats {
@@ -158,6 +168,9 @@ async fn run(
                     ticker.reset();
                 }
                 let packet = packetiser.next_packet(source.as_mut());
+                if !shared.sending.load(Ordering::Relaxed) {
+                    continue;
+                }
                 let to = *shared.remote.lock().unwrap_or_else(PoisonError::into_inner);
                 match socket.send_to(packet, to).await {
                     Ok(_) => { shared.sent.fetch_add(1, Ordering::Relaxed); }

@@ -86,6 +86,14 @@ pub struct CallState {
     /// Milliseconds since the Unix epoch when the call was answered.
     pub connected_at_ms: Option<u64>,
     pub codec: Option<String>,
+    /// This phone holds the call (RFC 3264 §8.4 hold, confirmed by the other side); the
+    /// phase stays `connected`.
+    #[serde(default)]
+    pub held: bool,
+    /// The Alert-Info of this incoming call (the ringtone it asks for); `None` for calls
+    /// without one. It belongs to this call only.
+    #[serde(default)]
+    pub alert_info: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +135,9 @@ pub enum EndReason {
     LocalHangup,
     RemoteHangup,
     Cancelled,
+    /// The caller's other phone took the call (CANCEL with Reason `SIP;cause=200`): not a
+    /// missed call.
+    AnsweredElsewhere,
     Rejected,
     Busy,
     Failed,
@@ -272,6 +283,17 @@ mod tests {
         let set = diff(&old, &new).unwrap();
         assert_eq!(set.len(), 2);
         assert_eq!(apply_changes(&old, &set).unwrap(), new);
+    }
+
+    #[test]
+    fn call_state_fields_added_later_default_when_absent() {
+        let old = r#"{"id":1,"identity":1,"direction":"incoming","phase":"connected",
+            "remote_uri":"sip:a@b","remote_name":"","connected_at_ms":null,"codec":null}"#;
+        let call: CallState = serde_json::from_str(old).unwrap();
+        assert!(!call.held);
+        assert_eq!(call.alert_info, None);
+        let json = serde_json::to_value(EndReason::AnsweredElsewhere).unwrap();
+        assert_eq!(json, "answered_elsewhere");
     }
 
     #[test]

@@ -161,6 +161,7 @@ mod tests {
             remote_name: String::new(),
             connected_at_ms: None,
             codec: None,
+            ..CallState::default()
         }
     }
 

@@ -10,15 +10,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use deskphone_media::{AudioBackend, Codec, RtpConfig, RtpSession, SUPPORTED_PAYLOAD_TYPES};
-use deskphone_protocol::{DisplayEngineState, EndReason, PhoneState};
+use deskphone_protocol::{DisplayEngineState, EndReason, PhoneState, RegistrationState};
 use deskphone_settings::models::Model;
-use deskphone_settings::{SettingError, SettingValues};
-use deskphone_sip::sdp::{self, SessionDescription};
-use deskphone_sip::{CallHandle, Event, OutgoingCall, UaConfig, UserAgent};
+use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
+use deskphone_sip::sdp::{self, Direction, SessionDescription};
+use deskphone_sip::{
+    CallHandle, CallOptions, Credentials, Event, OutgoingCall, Registration, RegistrationHandle,
+    UaConfig, UserAgent,
+};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::keys::Key;
+use crate::locate::Locator;
 use crate::phone::{Action, KeyError, Phone};
 use crate::store::{SettingsStore, StoreError};
 
@@ -54,6 +58,7 @@ enum Request {
         oneshot::Sender<Result<(), CommandError>>,
     ),
     DisplayEngine(DisplayEngineState),
+    Shutdown(oneshot::Sender<()>),
 }
 
 /// The cheap, cloneable way to talk to the engine.
@@ -88,6 +93,15 @@ impl EngineHandle {
         self.ask(|tx| Request::SetSettings(values, tx)).await
     }
 
+    /// Unregisters every identity (best effort, a few seconds at most) and stops the
+    /// engine.
+    pub async fn shutdown(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.requests.send(Request::Shutdown(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+
     pub async fn set_display_engine(&self, state: DisplayEngineState) {
         let _ = self.requests.send(Request::DisplayEngine(state)).await;
     }
@@ -103,6 +117,8 @@ impl EngineHandle {
 
 pub struct EngineConfig {
     pub data_dir: PathBuf,
+    /// How SIP server names are looked up (RFC 3263).
+    pub locator: Locator,
     pub sip_socket: UdpSocket,
     pub model: &'static Model,
     pub audio: Arc<dyn AudioBackend>,
@@ -117,6 +133,65 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// How long shutdown waits for the registrars to confirm the unregistrations.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// What an identity's registration is made of; any change means registering anew.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct LineConfig {
+    account: IdentityAccount,
+    /// `retry_after_failed_register`, seconds.
+    retry: u32,
+}
+
+impl LineConfig {
+    fn credentials(&self) -> Option<Credentials> {
+        let a = &self.account;
+        (!a.auth_user.is_empty()).then(|| Credentials::new(a.auth_user.clone(), a.password.clone()))
+    }
+}
+
+/// Where an identity's requests go: the registrar, or its outbound proxy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LineRoute {
+    registrar: SocketAddr,
+    proxy: Option<SocketAddr>,
+}
+
+impl LineRoute {
+    fn next_hop(self) -> SocketAddr {
+        self.proxy.unwrap_or(self.registrar)
+    }
+}
+
+/// An identity that registers (`user_active` on, `user_host` set).
+#[derive(Debug)]
+struct Line {
+    config: LineConfig,
+    /// Known once the names are resolved.
+    route: Option<LineRoute>,
+    registration: Option<RegistrationHandle>,
+    /// Tells the answer of the current resolution from that of an older configuration.
+    generation: u64,
+    /// When to resolve again after the names could not be resolved.
+    retry_at: Option<Instant>,
+}
+
+/// The outcome of resolving an identity's registrar and outbound proxy.
+struct Resolved {
+    identity: u16,
+    generation: u64,
+    result: Result<LineRoute, String>,
+}
+
+/// Our side of a call's session (RFC 3264): the description we last sent, the base of the
+/// next offer or answer (same origin and port, version + 1, §8), and an offer of ours
+/// (hold, resume) waiting for its answer.
+struct LocalSdp {
+    current: SessionDescription,
+    pending: Option<SessionDescription>,
+}
+
 /// The media of one call: its RTP socket until the call is answered, then
 /// the running session.
 enum CallMedia {
@@ -126,6 +201,7 @@ enum CallMedia {
 
 struct Engine {
     ua: UserAgent,
+    locator: Locator,
     socket: UdpSocket,
     local_ip: IpAddr,
     phone: Phone,
@@ -133,9 +209,19 @@ struct Engine {
     audio: Arc<dyn AudioBackend>,
     /// The remote offer of each incoming call, until answered.
     offers: HashMap<CallHandle, Option<SessionDescription>>,
+    local_sdp: HashMap<CallHandle, LocalSdp>,
     media: HashMap<CallHandle, CallMedia>,
     published: watch::Sender<Published>,
     seq: u64,
+    /// Identities that register, by index.
+    lines: BTreeMap<u16, Line>,
+    /// Registrations being removed, with their identity. A new registration of that
+    /// identity waits for the removal, so that the registrar never sees them out of order.
+    leaving: BTreeMap<RegistrationHandle, u16>,
+    generation: u64,
+    resolved: mpsc::Sender<Resolved>,
+    /// Set by shutdown: until when to wait for the unregistrations, and whom to tell.
+    stopping: Option<(Instant, oneshot::Sender<()>)>,
 }
 
 /// Starts the engine task and returns its handle.
@@ -159,19 +245,27 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     };
     let (published, state_rx) = watch::channel(first);
     let (requests, request_rx) = mpsc::channel(64);
+    let (resolved, resolved_rx) = mpsc::channel(16);
     let engine = Engine {
         ua,
+        locator: config.locator,
         socket: config.sip_socket,
         local_ip,
         phone,
         store: SettingsStore::new(&config.data_dir),
         audio: config.audio,
         offers: HashMap::new(),
+        local_sdp: HashMap::new(),
         media: HashMap::new(),
         published,
         seq: 1,
+        lines: BTreeMap::new(),
+        leaving: BTreeMap::new(),
+        generation: 0,
+        resolved,
+        stopping: None,
     };
-    tokio::spawn(engine.run(request_rx));
+    tokio::spawn(engine.run(request_rx, resolved_rx));
     Ok(EngineHandle {
         requests,
         state: state_rx,
@@ -179,10 +273,19 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
 }
 
 impl Engine {
-    async fn run(mut self, mut requests: mpsc::Receiver<Request>) {
+    async fn run(
+        mut self,
+        mut requests: mpsc::Receiver<Request>,
+        mut resolved: mpsc::Receiver<Resolved>,
+    ) {
         let mut buf = vec![0u8; 65_536];
+        self.sync_lines(Instant::now());
+        self.publish();
         loop {
-            let deadline = self.ua.poll_timeout();
+            let deadline = [self.ua.poll_timeout(), self.line_deadline()]
+                .into_iter()
+                .flatten()
+                .min();
             tokio::select! {
                 received = self.socket.recv_from(&mut buf) => match received {
                     Ok((n, from)) => self.ua.handle_datagram(Instant::now(), from, &buf[..n]),
@@ -190,14 +293,22 @@ impl Engine {
                     // layer's timers deal with the lost request.
                     Err(e) => tracing::debug!("SIP socket: {e}"),
                 },
-                () = sleep_until(deadline) => self.ua.handle_timeout(Instant::now()),
+                () = sleep_until(deadline) => {
+                    let now = Instant::now();
+                    self.ua.handle_timeout(now);
+                    self.on_line_timers(now);
+                }
                 request = requests.recv() => match request {
                     Some(r) => self.handle_request(r).await,
                     None => break,
                 },
+                Some(r) = resolved.recv() => self.on_resolved(r),
             }
             self.pump().await;
             self.publish();
+            if self.stopped(Instant::now()) {
+                break;
+            }
         }
         for (_, media) in self.media.drain() {
             if let CallMedia::Running(mut s) = media {
@@ -258,9 +369,21 @@ impl Engine {
                 let _ = reply.send(result);
             }
             Request::SetSettings(values, reply) => {
-                let _ = reply.send(self.set_settings(values));
+                let result = self.set_settings(values);
+                if result.is_ok() {
+                    self.sync_lines(Instant::now());
+                }
+                let _ = reply.send(result);
             }
             Request::DisplayEngine(state) => self.phone.display_engine = state,
+            Request::Shutdown(reply) => {
+                let now = Instant::now();
+                let identities: Vec<u16> = self.lines.keys().copied().collect();
+                for identity in identities {
+                    self.drop_line(now, identity);
+                }
+                self.stopping = Some((now + SHUTDOWN_GRACE, reply));
+            }
         }
     }
 
@@ -294,6 +417,8 @@ impl Engine {
                     self.stop_media(call).await;
                     self.ua.hangup(now, call).map_err(|e| sip_error(call, e))
                 }
+                Action::Hold(call) => self.offer_hold(call, true),
+                Action::Resume(call) => self.offer_hold(call, false),
             };
             result?;
         }
@@ -309,13 +434,36 @@ impl Engine {
             target: target.clone(),
             reason,
         };
-        let dest = resolve_uri(&target).await.map_err(fail)?;
+        // An identity with a registrar sends its calls there (or to its outbound proxy),
+        // and answers that server's challenges with its credentials.
+        let (dest, options) = match self.lines.get(&identity) {
+            Some(line) => {
+                let route = match line.route {
+                    Some(route) => route,
+                    None => {
+                        let a = &line.config.account;
+                        resolve_route(&self.locator, &a.host, &a.outbound)
+                            .await
+                            .map_err(fail)?
+                    }
+                };
+                let options = CallOptions {
+                    credentials: line.config.credentials(),
+                    outbound_proxy: route.proxy,
+                };
+                (route.next_hop(), options)
+            }
+            None => (
+                first(self.locator.locate(&target).await).map_err(fail)?,
+                CallOptions::default(),
+            ),
+        };
         let rtp = self.bind_rtp().await.map_err(|e| fail(e.to_string()))?;
         let rtp_port = rtp.local_addr().map_err(|e| fail(e.to_string()))?.port();
         let offer = sdp::offer(self.local_ip, rtp_port, SUPPORTED_PAYLOAD_TYPES, now_ms());
         let call = self
             .ua
-            .invite(
+            .invite_with(
                 Instant::now(),
                 OutgoingCall {
                     from_uri: self.phone.identity_uri(identity),
@@ -324,11 +472,106 @@ impl Engine {
                     dest,
                     sdp: offer.to_bytes(),
                 },
+                options,
             )
             .map_err(|e| fail(e.to_string()))?;
         self.phone.outgoing_started(call, identity, target);
         self.media.insert(call, CallMedia::Ready(rtp));
+        self.local_sdp.insert(
+            call,
+            LocalSdp {
+                current: offer,
+                pending: None,
+            },
+        );
         Ok(())
+    }
+
+    /// Offers the call's session again with our side held or taken off hold (RFC 3264
+    /// §8.4). Nothing changes until the answer ([`Event::Modified`]).
+    fn offer_hold(&mut self, call: CallHandle, hold: bool) -> Result<(), CommandError> {
+        let Some(local) = self.local_sdp.get_mut(&call) else {
+            self.phone.hold_result(call, false);
+            return Err(sip_error(call, "the call has no session to hold"));
+        };
+        let mut offer = local.current.clone();
+        let direction = local.current.audio_direction();
+        offer.set_audio_direction(if hold {
+            direction.held()
+        } else {
+            direction.resumed()
+        });
+        offer.follow(&local.current);
+        match self.ua.reinvite(Instant::now(), call, offer.to_bytes()) {
+            Ok(()) => {
+                local.pending = Some(offer);
+                Ok(())
+            }
+            Err(e) => {
+                self.phone.hold_result(call, false);
+                Err(sip_error(call, e))
+            }
+        }
+    }
+
+    /// The peer offers a new session (re-INVITE or UPDATE, e.g. it holds us): answer from
+    /// our origin and port, keeping our own hold (RFC 3264 §6.1, §8), and apply it.
+    fn answer_reoffer(&mut self, call: CallHandle, offer: Option<Vec<u8>>) {
+        let now = Instant::now();
+        let Some(local) = self.local_sdp.get(&call).map(|l| l.current.clone()) else {
+            let _ = self.ua.reject_reoffer(now, call, 488);
+            return;
+        };
+        let Some(body) = offer else {
+            // RFC 3261 §14.2: a re-INVITE without an offer gets ours, unchanged.
+            let _ = self.ua.answer_reoffer(now, call, local.to_bytes());
+            return;
+        };
+        let port = local
+            .media
+            .iter()
+            .find(|m| m.media == "audio" && m.port != 0)
+            .map(|m| m.port);
+        let want = if self.phone.holds(call) {
+            Direction::SendOnly
+        } else {
+            Direction::SendRecv
+        };
+        let offer = SessionDescription::parse(&body).ok();
+        let answer = offer.as_ref().zip(port).and_then(|(offer, port)| {
+            sdp::answer_with(
+                offer,
+                self.local_ip,
+                port,
+                SUPPORTED_PAYLOAD_TYPES,
+                local.session_id,
+                want,
+            )
+        });
+        let (Some(offer), Some((mut answer, _))) = (offer, answer) else {
+            // RFC 3264 §6: nothing we can use; the session stays as it was.
+            let _ = self.ua.reject_reoffer(now, call, 488);
+            return;
+        };
+        answer.follow(&local);
+        if self
+            .ua
+            .answer_reoffer(now, call, answer.to_bytes())
+            .is_err()
+        {
+            return;
+        }
+        let sending = answer.audio_direction().sends()
+            && offer.audio_direction().receives()
+            && !self.phone.holds(call);
+        if let Some(l) = self.local_sdp.get_mut(&call) {
+            l.current = answer;
+        }
+        if let Some((remote, formats)) = offer.remote_audio()
+            && let Some(codec) = formats.iter().find_map(|pt| Codec::from_payload_type(*pt))
+        {
+            self.apply_media(call, remote, codec, sending);
+        }
     }
 
     async fn answer(&mut self, call: CallHandle) -> Result<(), CommandError> {
@@ -359,6 +602,13 @@ impl Engine {
         self.ua
             .answer(now, call, answer.to_bytes())
             .map_err(|e| sip_error(call, e))?;
+        self.local_sdp.insert(
+            call,
+            LocalSdp {
+                current: answer,
+                pending: None,
+            },
+        );
         let codec = Codec::from_payload_type(pt);
         if let (Some(codec), Some((remote, _))) = (codec, offer.remote_audio()) {
             self.start_media(call, rtp, remote, codec);
@@ -393,24 +643,36 @@ impl Engine {
         }
     }
 
-    /// Starts media towards the remote side of an SDP answer (or early
+    /// Starts media towards the remote side of an SDP answer to our offer (or early
     /// media), or re-points running media at it.
     fn apply_remote_sdp(&mut self, call: CallHandle, body: &[u8]) -> Option<Codec> {
         let remote_sdp = SessionDescription::parse(body).ok()?;
-        // RFC 3264 §6: a port-0 stream is never applied; remote_audio skips it.
-        let (remote, formats) = remote_sdp.remote_audio()?;
+        // RFC 3264 §6: the answer's m-lines match our offer's by position; a port-0
+        // stream is declined and never applied.
+        let ours = self.local_sdp.get(&call).map(|l| &l.current);
+        let (remote, formats) = match ours {
+            Some(ours) => remote_sdp.answered_audio(ours)?,
+            None => remote_sdp.remote_audio()?,
+        };
         let codec = formats
             .iter()
             .find_map(|pt| Codec::from_payload_type(*pt))?;
-        match self.media.remove(&call) {
-            Some(CallMedia::Ready(socket)) => self.start_media(call, socket, remote, codec),
-            Some(CallMedia::Running(session)) => {
-                session.set_remote(remote);
-                self.media.insert(call, CallMedia::Running(session));
-            }
-            None => {}
-        }
+        // RFC 3264 §8.4: on hold (ours or theirs) we send nothing.
+        let sending = ours.is_none_or(|o| o.audio_direction().sends())
+            && remote_sdp.audio_direction().receives()
+            && !self.phone.holds(call);
+        self.apply_media(call, remote, codec, sending);
         Some(codec)
+    }
+
+    fn apply_media(&mut self, call: CallHandle, remote: SocketAddr, codec: Codec, sending: bool) {
+        if let Some(CallMedia::Ready(socket)) = self.media.remove(&call) {
+            self.start_media(call, socket, remote, codec);
+        }
+        if let Some(CallMedia::Running(session)) = self.media.get(&call) {
+            session.set_remote(remote);
+            session.set_sending(sending);
+        }
     }
 
     async fn stop_media(&mut self, call: CallHandle) {
@@ -427,10 +689,13 @@ impl Engine {
                 from_display,
                 request_uri: _,
                 sdp,
+                alert_info,
             } => {
                 let offer = sdp.and_then(|b| SessionDescription::parse(&b).ok());
                 self.offers.insert(call, offer);
-                let actions = self.phone.incoming(call, from_uri, from_display);
+                let actions =
+                    self.phone
+                        .incoming_with_alert(call, from_uri, from_display, alert_info);
                 if let Err(e) = self.execute(actions).await {
                     tracing::warn!("incoming call {}: {e}", call.0);
                 }
@@ -438,9 +703,30 @@ impl Engine {
             Event::Progress { call, code, sdp } => {
                 tracing::debug!("call {}: {code}", call.0);
                 self.phone.remote_ringing(call);
+                // S5: early media from SDP in any 18x (180, 181, 183).
+                if let Some(codec) = sdp.and_then(|body| self.apply_remote_sdp(call, &body)) {
+                    self.phone.early_media(call, codec.name().to_owned());
+                }
+            }
+            Event::Reoffer { call, sdp } => self.answer_reoffer(call, sdp),
+            Event::Modified { call, sdp } => {
+                if let Some(l) = self.local_sdp.get_mut(&call)
+                    && let Some(offer) = l.pending.take()
+                {
+                    l.current = offer;
+                }
+                self.phone.hold_result(call, true);
                 if let Some(body) = sdp {
                     self.apply_remote_sdp(call, &body);
                 }
+            }
+            Event::ModifyFailed { call, code } => {
+                // RFC 3261 §14.1: the session stays as it was; so does the hold state.
+                tracing::info!("call {}: re-INVITE failed with {code}", call.0);
+                if let Some(l) = self.local_sdp.get_mut(&call) {
+                    l.pending = None;
+                }
+                self.phone.hold_result(call, false);
             }
             Event::Established { call, sdp } => {
                 let codec = sdp
@@ -450,12 +736,241 @@ impl Engine {
             }
             Event::Ended { call, reason } => {
                 self.offers.remove(&call);
+                self.local_sdp.remove(&call);
                 self.stop_media(call).await;
                 self.phone.ended(call, end_reason(&reason), now_ms());
             }
+            Event::RegistrationChanged {
+                registration,
+                state,
+            } => self.on_registration(Instant::now(), registration, state),
             Event::Diagnostic(text) => tracing::info!("SIP: {text}"),
         }
     }
+
+    // ----- registration of identities (RFC 3261 §10 in the SIP core) -----
+
+    /// Brings the registrations in line with the settings: new or changed identities
+    /// register (anew), deactivated or removed ones unregister.
+    fn sync_lines(&mut self, now: Instant) {
+        if self.stopping.is_some() {
+            return;
+        }
+        let retry = self.phone.settings.retry_after_failed_register();
+        for identity in 1..=deskphone_settings::IDENTITIES {
+            let account = self.phone.settings.identity_account(identity);
+            let wanted = (account.active && !account.host.is_empty())
+                .then_some(LineConfig { account, retry });
+            if self.lines.get(&identity).map(|l| &l.config) == wanted.as_ref() {
+                continue;
+            }
+            self.drop_line(now, identity);
+            if let Some(config) = wanted {
+                self.generation += 1;
+                self.lines.insert(
+                    identity,
+                    Line {
+                        config,
+                        route: None,
+                        registration: None,
+                        generation: self.generation,
+                        retry_at: None,
+                    },
+                );
+                self.phone
+                    .set_registration(identity, RegistrationState::Registering);
+                self.resolve(identity);
+            }
+        }
+    }
+
+    /// Forgets an identity's line, removing its binding at the registrar.
+    fn drop_line(&mut self, now: Instant, identity: u16) {
+        let Some(line) = self.lines.remove(&identity) else {
+            return;
+        };
+        self.phone
+            .set_registration(identity, RegistrationState::NotConfigured);
+        if let Some(handle) = line.registration {
+            match self.ua.unregister(now, handle) {
+                Ok(()) => {
+                    self.leaving.insert(handle, identity);
+                }
+                Err(e) => tracing::warn!("identity {identity}: cannot unregister: {e}"),
+            }
+        }
+    }
+
+    /// Resolves the registrar and outbound proxy of a line in the background (DNS must
+    /// not stall calls); the answer comes back through `on_resolved`.
+    fn resolve(&mut self, identity: u16) {
+        let Some(line) = self.lines.get(&identity) else {
+            return;
+        };
+        let (host, outbound) = (
+            line.config.account.host.clone(),
+            line.config.account.outbound.clone(),
+        );
+        let generation = line.generation;
+        let answer = self.resolved.clone();
+        let locator = self.locator.clone();
+        tokio::spawn(async move {
+            let result = resolve_route(&locator, &host, &outbound).await;
+            let _ = answer
+                .send(Resolved {
+                    identity,
+                    generation,
+                    result,
+                })
+                .await;
+        });
+    }
+
+    fn on_resolved(&mut self, resolved: Resolved) {
+        let now = Instant::now();
+        let identity = resolved.identity;
+        let Some(line) = self
+            .lines
+            .get_mut(&identity)
+            .filter(|l| l.generation == resolved.generation)
+        else {
+            return;
+        };
+        match resolved.result {
+            Ok(route) => {
+                line.route = Some(route);
+                self.start_registration(now, identity);
+            }
+            Err(e) => {
+                // S1: an unresolvable registrar is a failed registration, tried again
+                // after retry_after_failed_register like any other.
+                tracing::warn!("identity {identity}: {e}");
+                line.retry_at = Some(now + Duration::from_secs(line.config.retry.into()));
+                self.phone
+                    .set_registration(identity, RegistrationState::Failed);
+            }
+        }
+    }
+
+    fn line_deadline(&self) -> Option<Instant> {
+        let retries = self.lines.values().filter_map(|l| l.retry_at);
+        retries.chain(self.stopping.as_ref().map(|(t, _)| *t)).min()
+    }
+
+    fn on_line_timers(&mut self, now: Instant) {
+        let due: Vec<u16> = self
+            .lines
+            .iter()
+            .filter(|(_, l)| l.retry_at.is_some_and(|t| t <= now))
+            .map(|(i, _)| *i)
+            .collect();
+        for identity in due {
+            if let Some(line) = self.lines.get_mut(&identity) {
+                line.retry_at = None;
+            }
+            self.phone
+                .set_registration(identity, RegistrationState::Registering);
+            self.resolve(identity);
+        }
+    }
+
+    /// Hands a resolved line to the SIP core, unless its previous binding is still being
+    /// removed (then the removal's end starts it).
+    fn start_registration(&mut self, now: Instant, identity: u16) {
+        if self.leaving.values().any(|&i| i == identity) {
+            return;
+        }
+        let aor = self.phone.identity_uri(identity);
+        let Some(line) = self.lines.get_mut(&identity) else {
+            return;
+        };
+        let (Some(route), None) = (line.route, line.registration) else {
+            return;
+        };
+        let a = &line.config.account;
+        let registration = Registration {
+            aor,
+            registrar: route.registrar,
+            request_uri: format!("sip:{}", a.host),
+            contact_user: a.user.clone(),
+            credentials: line.config.credentials(),
+            expires: a.expiry,
+            outbound_proxy: route.proxy,
+            retry_after_failure: Duration::from_secs(line.config.retry.into()),
+        };
+        match self.ua.register(now, registration) {
+            Ok(handle) => line.registration = Some(handle),
+            Err(e) => {
+                tracing::warn!("identity {identity}: cannot register: {e}");
+                line.retry_at = Some(now + Duration::from_secs(line.config.retry.into()));
+                self.phone
+                    .set_registration(identity, RegistrationState::Failed);
+            }
+        }
+    }
+
+    fn on_registration(
+        &mut self,
+        now: Instant,
+        handle: RegistrationHandle,
+        state: deskphone_sip::RegistrationState,
+    ) {
+        use deskphone_sip::RegistrationState as Sip;
+        if state == Sip::Unregistered {
+            if let Some(identity) = self.leaving.remove(&handle) {
+                // The old binding is gone: a successor may go ahead.
+                self.start_registration(now, identity);
+            }
+            return;
+        }
+        let Some(identity) = self
+            .lines
+            .iter()
+            .find(|(_, l)| l.registration == Some(handle))
+            .map(|(i, _)| *i)
+        else {
+            return;
+        };
+        tracing::info!("identity {identity}: registration {state:?}");
+        let shown = match state {
+            Sip::Registering => RegistrationState::Registering,
+            Sip::Registered { .. } => RegistrationState::Registered,
+            Sip::Failed { .. } => RegistrationState::Failed,
+            Sip::Unregistering | Sip::Unregistered => return,
+        };
+        self.phone.set_registration(identity, shown);
+    }
+
+    /// Whether a shutdown is complete: every unregistration answered, or time is up.
+    fn stopped(&mut self, now: Instant) -> bool {
+        let done = self
+            .stopping
+            .as_ref()
+            .is_some_and(|(deadline, _)| self.leaving.is_empty() || now >= *deadline);
+        if done && let Some((_, reply)) = self.stopping.take() {
+            let _ = reply.send(());
+        }
+        done
+    }
+}
+
+/// Resolves an identity's registrar and outbound proxy (`host[:port]` each).
+/// The first address found is used; failover to the others comes with
+/// the failover work.
+async fn resolve_route(locator: &Locator, host: &str, outbound: &str) -> Result<LineRoute, String> {
+    let registrar = first(locator.locate(&format!("sip:{host}")).await)?;
+    let proxy = match outbound {
+        "" => None,
+        proxy => Some(first(locator.locate(&format!("sip:{proxy}")).await)?),
+    };
+    Ok(LineRoute { registrar, proxy })
+}
+
+fn first(found: Result<Vec<SocketAddr>, String>) -> Result<SocketAddr, String> {
+    found?
+        .into_iter()
+        .next()
+        .ok_or_else(|| "no address found".to_owned())
 }
 
 fn end_reason(reason: &deskphone_sip::EndReason) -> EndReason {
@@ -464,6 +979,7 @@ fn end_reason(reason: &deskphone_sip::EndReason) -> EndReason {
         Sip::LocalHangup => EndReason::LocalHangup,
         Sip::RemoteHangup => EndReason::RemoteHangup,
         Sip::Cancelled => EndReason::Cancelled,
+        Sip::AnsweredElsewhere => EndReason::AnsweredElsewhere,
         Sip::Rejected(486 | 600) => EndReason::Busy,
         Sip::Rejected(_) => EndReason::Rejected,
         Sip::Timeout => EndReason::Timeout,
@@ -485,36 +1001,38 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-/// Where to send requests for a SIP URI: its host and port (5060 when
-/// absent). Names are looked up in DNS; RFC 3263 NAPTR/SRV come with the
-/// server-location work.
-pub async fn resolve_uri(uri: &str) -> Result<SocketAddr, String> {
-    let (host, port) = deskphone_sip::uri_host_port(uri).map_err(|e| e.to_string())?;
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, port));
-    }
-    let lookup = tokio::net::lookup_host((host.as_str(), port));
-    match tokio::time::timeout(Duration::from_secs(4), lookup).await {
-        Ok(Ok(mut addrs)) => addrs.next().ok_or_else(|| format!("{host} has no address")),
-        Ok(Err(e)) => Err(format!("cannot look up {host}: {e}")),
-        Err(_) => Err(format!("looking up {host} timed out")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Numeric addresses need no DNS server: any locator will do.
+    fn locator() -> Locator {
+        Locator::with_server("127.0.0.1:9".parse().unwrap()).unwrap()
+    }
+
     #[tokio::test]
     async fn resolves_ip_uris() {
+        let l = locator();
         assert_eq!(
-            resolve_uri("sip:bob@127.0.0.1:5062").await.unwrap(),
+            first(l.locate("sip:bob@127.0.0.1:5062").await).unwrap(),
             "127.0.0.1:5062".parse().unwrap()
         );
         assert_eq!(
-            resolve_uri("sip:127.0.0.1").await.unwrap(),
+            first(l.locate("sip:127.0.0.1").await).unwrap(),
             "127.0.0.1:5060".parse().unwrap()
         );
-        assert!(resolve_uri("bob").await.is_err());
+        assert!(l.locate("bob").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn an_identity_routes_through_its_outbound_proxy_when_set() {
+        let l = locator();
+        let direct = resolve_route(&l, "127.0.0.1:5070", "").await.unwrap();
+        assert_eq!(direct.next_hop(), "127.0.0.1:5070".parse().unwrap());
+        let proxied = resolve_route(&l, "127.0.0.1:5070", "127.0.0.2")
+            .await
+            .unwrap();
+        assert_eq!(proxied.registrar, "127.0.0.1:5070".parse().unwrap());
+        assert_eq!(proxied.next_hop(), "127.0.0.2:5060".parse().unwrap());
     }
 }

@@ -7,6 +7,7 @@ pub mod display;
 pub mod engine;
 pub mod framebuffer;
 pub mod keys;
+pub mod locate;
 pub mod phone;
 pub mod store;
 pub mod web;
@@ -51,6 +52,9 @@ pub struct Options {
     /// Browser engine for the display (default: chromium where installed).
     #[arg(long)]
     pub browser: Option<PathBuf>,
+    /// DNS server for SIP server names (default: the system's resolv.conf).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub dns: Option<SocketAddr>,
     /// Run without the display engine.
     #[arg(long)]
     pub no_display: bool,
@@ -136,8 +140,19 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot bind SIP to {}", options.sip))?;
     let sip_addr = sip_socket.local_addr()?;
+    let locator = match options.dns {
+        Some(server) => locate::Locator::with_server(server).map_err(anyhow::Error::msg)?,
+        None => locate::Locator::system()
+            .or_else(|e| {
+                // Calls by IP address still work; names will not resolve.
+                tracing::warn!("no DNS: {e}");
+                locate::Locator::without_dns()
+            })
+            .map_err(anyhow::Error::msg)?,
+    };
     let engine = engine::start(engine::EngineConfig {
         data_dir: data_dir.clone(),
+        locator,
         sip_socket,
         model,
         audio: audio.clone(),
@@ -192,6 +207,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Best effort: the registrars forget this phone's bindings (RFC 3261 §10.2.2).
+    engine.shutdown().await;
     Ok(())
 }
 

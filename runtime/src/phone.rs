@@ -5,6 +5,8 @@
 //! [`Action`]s that the engine carries out on the SIP core and media.
 //! Everything the UIs show is derived from this state by [`Phone::snapshot`].
 
+use std::collections::BTreeMap;
+
 use deskphone_protocol::screen::{SoftAction, screen_of, soft_keys};
 use deskphone_protocol::{
     CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, IdentityState,
@@ -28,6 +30,23 @@ pub enum Action {
     Ring(CallHandle),
     Reject(CallHandle, u16),
     Hangup(CallHandle),
+    /// Put the call on hold (re-INVITE with a=sendonly, RFC 3264 §8.4).
+    Hold(CallHandle),
+    /// Take the call off hold.
+    Resume(CallHandle),
+}
+
+/// Where a call is with this phone's hold: it changes only once the other side agreed
+/// (2xx to the re-INVITE), so a refused hold never leaves the call half held.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Hold {
+    #[default]
+    Off,
+    /// Asked for, not confirmed yet.
+    Holding,
+    On,
+    /// Asked to resume, not confirmed yet.
+    Resuming,
 }
 
 /// Why a key press did nothing.
@@ -51,6 +70,9 @@ struct Call {
     remote_name: String,
     connected_at_ms: Option<u64>,
     codec: Option<String>,
+    hold: Hold,
+    /// The incoming INVITE's Alert-Info: this call's ringtone, and only this call's.
+    alert_info: Option<String>,
 }
 
 /// Rejection code for a caller the user turns away (RFC 3261 §21.6.2).
@@ -70,6 +92,8 @@ pub struct Phone {
     off_hook: bool,
     last_dialled: Option<String>,
     last_ended: Option<EndedCall>,
+    /// Registration state of identities with a registrar; absent means not configured.
+    registrations: BTreeMap<u16, RegistrationState>,
 }
 
 impl Phone {
@@ -84,6 +108,7 @@ impl Phone {
             off_hook: false,
             last_dialled: None,
             last_ended: None,
+            registrations: BTreeMap::new(),
         }
     }
 
@@ -104,6 +129,15 @@ impl Phone {
             format!("sip:{host}")
         } else {
             format!("sip:{user}@{host}")
+        }
+    }
+
+    /// The engine's word on an identity's registration (`NotConfigured` forgets it).
+    pub fn set_registration(&mut self, identity: u16, state: RegistrationState) {
+        if state == RegistrationState::NotConfigured {
+            self.registrations.remove(&identity);
+        } else {
+            self.registrations.insert(identity, state);
         }
     }
 
@@ -217,6 +251,22 @@ impl Phone {
                 self.dial_buffer.clear();
                 Ok(vec![])
             }
+            Key::Hold => {
+                let Some(c) = active
+                    .and_then(|h| self.find(h))
+                    .filter(|c| c.phase == CallPhase::Connected)
+                else {
+                    return Ok(vec![]);
+                };
+                // A second press while the last one is still being agreed does nothing.
+                let (next, action) = match c.hold {
+                    Hold::Off => (Hold::Holding, Action::Hold(c.handle)),
+                    Hold::On => (Hold::Resuming, Action::Resume(c.handle)),
+                    Hold::Holding | Hold::Resuming => return Ok(vec![]),
+                };
+                c.hold = next;
+                Ok(vec![action])
+            }
             Key::Redial => match (&self.last_dialled, active) {
                 (Some(last), None) => self.dial(last.clone()),
                 (None, None) => Err(KeyError::NothingToDial),
@@ -254,6 +304,8 @@ impl Phone {
             remote_name: String::new(),
             connected_at_ms: None,
             codec: None,
+            hold: Hold::Off,
+            alert_info: None,
         });
     }
 
@@ -263,6 +315,17 @@ impl Phone {
         handle: CallHandle,
         remote_uri: String,
         remote_name: String,
+    ) -> Vec<Action> {
+        self.incoming_with_alert(handle, remote_uri, remote_name, None)
+    }
+
+    /// [`incoming`](Self::incoming) with the INVITE's Alert-Info, kept with this call only.
+    pub fn incoming_with_alert(
+        &mut self,
+        handle: CallHandle,
+        remote_uri: String,
+        remote_name: String,
+        alert_info: Option<String>,
     ) -> Vec<Action> {
         if !self.calls.is_empty() {
             // Call waiting arrives with the call-control work; until then a
@@ -278,8 +341,36 @@ impl Phone {
             remote_name,
             connected_at_ms: None,
             codec: None,
+            hold: Hold::Off,
+            alert_info,
         });
         vec![Action::Ring(handle)]
+    }
+
+    /// Early media started on an outgoing call (SDP in a 18x).
+    pub fn early_media(&mut self, handle: CallHandle, codec: String) {
+        if let Some(c) = self.find(handle) {
+            c.codec = Some(codec);
+        }
+    }
+
+    /// The other side answered our hold or resume (`agreed`), or refused it: the call
+    /// stays as it was before the key press.
+    pub fn hold_result(&mut self, handle: CallHandle, agreed: bool) {
+        if let Some(c) = self.find(handle) {
+            c.hold = match (c.hold, agreed) {
+                (Hold::Holding, true) | (Hold::Resuming, false) => Hold::On,
+                (Hold::Resuming, true) | (Hold::Holding, false) => Hold::Off,
+                (other, _) => other,
+            };
+        }
+    }
+
+    /// Whether this phone holds the call (or is taking the hold back).
+    pub fn holds(&self, handle: CallHandle) -> bool {
+        self.calls
+            .iter()
+            .any(|c| c.handle == handle && matches!(c.hold, Hold::On | Hold::Holding))
     }
 
     pub fn remote_ringing(&mut self, handle: CallHandle) {
@@ -343,7 +434,11 @@ impl Phone {
                     "" => self.local_sip_host.clone(),
                     h => h.to_owned(),
                 },
-                registration: RegistrationState::NotConfigured,
+                registration: self
+                    .registrations
+                    .get(&i)
+                    .copied()
+                    .unwrap_or(RegistrationState::NotConfigured),
             })
             .collect();
         let calls = self
@@ -358,6 +453,8 @@ impl Phone {
                 remote_name: c.remote_name.clone(),
                 connected_at_ms: c.connected_at_ms,
                 codec: c.codec.clone(),
+                held: matches!(c.hold, Hold::On | Hold::Resuming),
+                alert_info: c.alert_info.clone(),
             })
             .collect();
         let keys = (1..=self.model.function_keys)
@@ -478,6 +575,66 @@ mod tests {
     }
 
     #[test]
+    fn hold_key_holds_and_resumes_once_the_other_side_agrees() {
+        let mut p = phone();
+        let h = CallHandle(4);
+        assert_eq!(
+            p.press(Key::Hold, 0).unwrap(),
+            [],
+            "no call: nothing to hold"
+        );
+        p.incoming(h, "sip:bob@x".into(), String::new());
+        assert_eq!(
+            p.press(Key::Hold, 0).unwrap(),
+            [],
+            "a ringing call is not held"
+        );
+        p.press(Key::OffHook, 0).unwrap();
+        p.connected(h, None, 0);
+        assert_eq!(p.press(Key::Hold, 0).unwrap(), [Action::Hold(h)]);
+        assert_eq!(p.press(Key::Hold, 0).unwrap(), [], "still being agreed");
+        assert!(!p.snapshot(0).calls[0].held, "not held before the 2xx");
+        // S4: a refused hold leaves the call as it was.
+        p.hold_result(h, false);
+        assert!(!p.snapshot(0).calls[0].held);
+        assert_eq!(p.press(Key::Hold, 0).unwrap(), [Action::Hold(h)]);
+        p.hold_result(h, true);
+        let call = &p.snapshot(0).calls[0];
+        assert!(call.held && call.phase == CallPhase::Connected);
+        assert_eq!(p.press(Key::Hold, 0).unwrap(), [Action::Resume(h)]);
+        assert!(
+            p.snapshot(0).calls[0].held,
+            "held until the resume is agreed"
+        );
+        p.hold_result(h, true);
+        assert!(!p.snapshot(0).calls[0].held);
+    }
+
+    #[test]
+    fn alert_info_stays_with_its_call() {
+        let mut p = phone();
+        let first = CallHandle(1);
+        p.incoming_with_alert(
+            first,
+            "sip:a@x".into(),
+            String::new(),
+            Some("<http://x/vip.wav>".into()),
+        );
+        assert_eq!(
+            p.snapshot(0).calls[0].alert_info.as_deref(),
+            Some("<http://x/vip.wav>")
+        );
+        p.ended(first, EndReason::AnsweredElsewhere, 0);
+        // S10: the next call without Alert-Info has none.
+        p.incoming_with_alert(CallHandle(2), "sip:b@x".into(), String::new(), None);
+        assert_eq!(p.snapshot(0).calls[0].alert_info, None);
+        assert_eq!(
+            p.snapshot(0).last_ended_call.unwrap().reason,
+            EndReason::AnsweredElsewhere
+        );
+    }
+
+    #[test]
     fn cancel_rejects_a_ringing_call() {
         let mut p = phone();
         let h = CallHandle(1);
@@ -485,6 +642,25 @@ mod tests {
         assert_eq!(
             p.press(Key::Cancel, 0).unwrap(),
             [Action::Reject(h, DECLINE)]
+        );
+    }
+
+    #[test]
+    fn registration_state_shows_per_identity() {
+        let mut p = phone();
+        assert_eq!(
+            p.snapshot(0).identities[0].registration,
+            RegistrationState::NotConfigured
+        );
+        p.set_registration(1, RegistrationState::Registered);
+        assert_eq!(
+            p.snapshot(0).identities[0].registration,
+            RegistrationState::Registered
+        );
+        p.set_registration(1, RegistrationState::NotConfigured);
+        assert_eq!(
+            p.snapshot(0).identities[0].registration,
+            RegistrationState::NotConfigured
         );
     }
 

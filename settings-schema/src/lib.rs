@@ -112,11 +112,55 @@ pub const SETTINGS: &[Setting] = &[
         models: Models::All,
     },
     Setting {
+        name: "user_pname",
+        kind: Kind::Text { max_len: 64 },
+        default: "",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
         name: "user_pass",
         kind: Kind::Text { max_len: 128 },
         default: "",
         indexed: Some(IDENTITIES),
         secret: true,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
+        name: "user_outbound",
+        kind: Kind::Host,
+        default: "",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    // Seconds; RFC 3261 §10.2.1.1 suggests 3600, which vendors also ship.
+    Setting {
+        name: "user_expiry",
+        kind: Kind::Int {
+            min: 60,
+            max: 604_800,
+        },
+        default: "3600",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    // Seconds until a failed registration is tried again, for every identity (S1).
+    Setting {
+        name: "retry_after_failed_register",
+        kind: Kind::Int {
+            min: 10,
+            max: 86_400,
+        },
+        default: "300",
+        indexed: None,
+        secret: false,
         page: Page::Identity,
         models: Models::All,
     },
@@ -314,6 +358,40 @@ fn is_host(value: &str) -> bool {
     port_ok && host_ok
 }
 
+/// The registration-related settings of one identity, read through the schema so that no
+/// other crate spells their provisioning names. Its `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdentityAccount {
+    /// `user_active`.
+    pub active: bool,
+    /// `user_name`: the user part of the address-of-record.
+    pub user: String,
+    /// `user_host`: the registrar (`host[:port]`), empty for direct IP calls.
+    pub host: String,
+    /// `user_pname`, or `user_name` when it is empty: the authentication user name.
+    pub auth_user: String,
+    /// `user_pass` (a secret).
+    pub password: String,
+    /// `user_outbound` (`host[:port]`), empty for none.
+    pub outbound: String,
+    /// `user_expiry`, seconds.
+    pub expiry: u32,
+}
+
+impl fmt::Debug for IdentityAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityAccount")
+            .field("active", &self.active)
+            .field("user", &self.user)
+            .field("host", &self.host)
+            .field("auth_user", &self.auth_user)
+            .field("password", &"<secret>")
+            .field("outbound", &self.outbound)
+            .field("expiry", &self.expiry)
+            .finish()
+    }
+}
+
 /// Current setting values over the schema's defaults. Pure: the runtime owns
 /// loading and saving.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,6 +436,32 @@ impl SettingValues {
             Some(v) => v,
             None => setting(name).map(|s| s.default).unwrap_or(""),
         }
+    }
+
+    /// The account settings of identity `idx` (1-based).
+    pub fn identity_account(&self, idx: u16) -> IdentityAccount {
+        let get = |name| self.get(name, Some(idx)).to_owned();
+        let user = get("user_name");
+        let auth_user = match get("user_pname") {
+            p if p.is_empty() => user.clone(),
+            p => p,
+        };
+        IdentityAccount {
+            active: self.get("user_active", Some(idx)) == "on",
+            auth_user,
+            user,
+            host: get("user_host"),
+            password: get("user_pass"),
+            outbound: get("user_outbound"),
+            expiry: self.get("user_expiry", Some(idx)).parse().unwrap_or(3600),
+        }
+    }
+
+    /// `retry_after_failed_register`, seconds (S1).
+    pub fn retry_after_failed_register(&self) -> u32 {
+        self.get("retry_after_failed_register", None)
+            .parse()
+            .unwrap_or(300)
     }
 
     /// Validates every change first; applies all of them or none.
@@ -469,6 +573,40 @@ mod tests {
         let view = v.public_view("DP480C");
         assert!(view.keys().all(|k| !k.starts_with("user_pass")));
         assert!(!serde_json::to_string(&view).unwrap().contains("hunter2"));
+    }
+
+    #[test]
+    fn identity_account_defaults_and_secret() {
+        let mut v = SettingValues::default();
+        let a = v.identity_account(2);
+        assert!(!a.active);
+        assert_eq!((a.expiry, v.retry_after_failed_register()), (3600, 300));
+        v.apply(
+            [
+                ("user_active[2]", "true"),
+                ("user_name[2]", "alice"),
+                ("user_pass[2]", "hunter2"),
+                ("user_expiry[2]", "120"),
+                ("retry_after_failed_register", "10"),
+            ],
+            "DP480C",
+        )
+        .unwrap();
+        let a = v.identity_account(2);
+        assert!(a.active);
+        assert_eq!(
+            (a.auth_user.as_str(), a.password.as_str()),
+            ("alice", "hunter2")
+        );
+        assert_eq!((a.expiry, v.retry_after_failed_register()), (120, 10));
+        assert!(!format!("{a:?}").contains("hunter2"));
+        v.apply([("user_pname[2]", "a-auth")], "DP480C").unwrap();
+        assert_eq!(v.identity_account(2).auth_user, "a-auth");
+        assert!(v.apply([("user_expiry[2]", "59")], "DP480C").is_err());
+        assert!(
+            v.apply([("retry_after_failed_register", "5")], "DP480C")
+                .is_err()
+        );
     }
 
     #[test]

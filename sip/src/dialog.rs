@@ -127,7 +127,7 @@ impl Dialog {
             remote: header_value(&invite.headers, from_value),
             local_seq,
             remote_seq: Some(meta.cseq),
-            remote_target: message::contact_uri(&invite.headers)?,
+            remote_target: message::remote_target(&invite.headers, meta)?,
             route_set: record_routes(&invite.headers),
             peer,
         })
@@ -158,9 +158,22 @@ impl Dialog {
             .unwrap_or(self.peer)
     }
 
-    /// §12.2.1.1: a request within the dialog, with a fresh Via branch; the CSeq advances
-    /// except for ACK, which reuses the INVITE's (§13.2.2.4). Strict routing (a first route
-    /// without `lr`) is not supported: the Request-URI is always the remote target.
+    /// The address the dialog's INVITE went to or came from.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// §12.2: a target refresh request (re-INVITE, UPDATE) or its 2xx replaces the remote
+    /// target with its Contact; the route set stays as the dialog was created.
+    pub fn refresh_target(&mut self, headers: &Headers) {
+        if let Some(target) = message::contact_uri(headers) {
+            self.remote_target = target;
+        }
+    }
+
+    /// §12.2.1.1: a request within the dialog, with a fresh Via branch and the next CSeq.
+    /// Strict routing (a first route without `lr`) is not supported: the Request-URI is
+    /// always the remote target.
     pub fn request(
         &mut self,
         method: Method,
@@ -168,16 +181,37 @@ impl Dialog {
         branch: &str,
         user_agent: &str,
     ) -> (Request, SocketAddr) {
-        if method != Method::Ack {
-            self.local_seq = self.local_seq.wrapping_add(1);
-        }
+        self.local_seq = self.local_seq.wrapping_add(1);
+        self.build(method, self.local_seq, local_addr, branch, user_agent)
+    }
+
+    /// §13.2.2.4: the ACK of a 2xx carries the CSeq number of the INVITE it acknowledges,
+    /// whatever requests (PRACK, UPDATE) the dialog sent since.
+    pub fn ack(
+        &self,
+        invite_seq: u32,
+        local_addr: SocketAddr,
+        branch: &str,
+        user_agent: &str,
+    ) -> (Request, SocketAddr) {
+        self.build(Method::Ack, invite_seq, local_addr, branch, user_agent)
+    }
+
+    fn build(
+        &self,
+        method: Method,
+        seq: u32,
+        local_addr: SocketAddr,
+        branch: &str,
+        user_agent: &str,
+    ) -> (Request, SocketAddr) {
         let mut h = Headers::default();
         h.push(message::via(local_addr, branch));
         h.push(headers::MaxForwards::new("70").into());
         h.push(headers::From::new(self.local.clone()).into());
         h.push(headers::To::new(self.remote.clone()).into());
         h.push(headers::CallId::new(self.call_id.clone()).into());
-        h.push(headers::CSeq::new(format!("{} {method}", self.local_seq)).into());
+        h.push(headers::CSeq::new(format!("{seq} {method}")).into());
         for route in &self.route_set {
             h.push(headers::Route::new(route.clone()).into());
         }

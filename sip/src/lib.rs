@@ -5,36 +5,48 @@
 //! deadline come out ([`UserAgent::poll_transmit`], [`UserAgent::poll_event`],
 //! [`UserAgent::poll_timeout`]). The runtime owns the UDP socket and the clock.
 //!
-//! Layers, bottom up: `message` (rsip-based parsing/serialisation), `transaction`
+//! Layers, bottom up: [`parse`] (the core's own SIP parser: framing, start line, header
+//! fields, URIs, IPv6), `message` (conversion into rsip's message types, stateless error
+//! answers, serialisation), `transaction`
 //! (RFC 3261 §17 state machines and timers), `dialog` (§12), `ua` (the core, §8-§15), and
 //! [`sdp`] (RFC 8866 / RFC 3264 offer/answer) for the runtime to build bodies.
 //!
-//! Scope today: UDP over IPv4, direct (proxy-less or loose-routed) calls, no authentication,
-//! no re-INVITE/UPDATE/PRACK, no registration.
+//! Scope today: UDP over IPv4, direct (proxy-less or loose-routed) calls, registration
+//! (§10, `registration`) and Digest authentication of our requests (§22 with RFC 7616 and
+//! RFC 8760 hashes, `auth`), session modification by re-INVITE (§14) and UPDATE (RFC 3311)
+//! with hold as SDP direction (RFC 3264 §8.4), reliable provisionals (RFC 3262), session
+//! timers (RFC 4028), Reason on CANCEL (RFC 3326); the extension headers are read in
+//! `extensions`.
 
+mod auth;
 mod dialog;
+mod extensions;
+pub mod locate;
 mod message;
+pub mod parse;
+mod registration;
 pub mod sdp;
 mod transaction;
 mod ua;
 
+pub use auth::Credentials;
+pub use registration::{Registration, RegistrationHandle, RegistrationState};
 pub use sdp::{MediaDescription, SdpError, SessionDescription};
-pub use ua::{CallHandle, EndReason, Error, Event, OutgoingCall, Transmit, UaConfig, UserAgent};
+pub use ua::{
+    CallHandle, CallOptions, EndReason, Error, Event, OutgoingCall, Transmit, UaConfig, UserAgent,
+};
 
 /// Where a request for `uri` goes without DNS service records: its host
 /// (a name or an IP address, brackets removed) and port, 5060 when absent
 /// (RFC 3263 §4.2 for UDP). The runtime resolves names.
 pub fn uri_host_port(uri: &str) -> Result<(String, u16), Error> {
-    let parsed = rsip::Uri::try_from(uri).map_err(|e| Error::InvalidUri(format!("{uri}: {e}")))?;
-    let host = parsed.host_with_port.host.to_string();
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-    let port = parsed
-        .host_with_port
-        .port
-        .map(|p| *p.value())
-        .unwrap_or(5060);
-    Ok((host, port))
+    let invalid = |why: &str| Error::InvalidUri(format!("{uri}: {why}"));
+    let parsed = parse::Uri::parse(uri).map_err(invalid)?;
+    let sip = parsed.sip().ok_or_else(|| invalid("not a SIP URI"))?;
+    let host = match sip.host {
+        parse::Host::Name(name) => name.to_owned(),
+        parse::Host::V4(ip) => ip.to_string(),
+        parse::Host::V6(ip) => ip.to_string(),
+    };
+    Ok((host, sip.port.unwrap_or(5060)))
 }

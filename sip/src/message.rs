@@ -1,16 +1,21 @@
-//! SIP messages over rsip: tolerant parsing of UDP datagrams into validated messages,
-//! stateless answers to requests too broken to process, response construction and CRLF
-//! serialisation with a correct Content-Length.
+//! SIP messages for the UA core: UDP datagrams parsed by the core's own parser
+//! ([`crate::parse`]) and converted into rsip's message types, stateless answers to requests
+//! too broken to process, response construction and CRLF serialisation with a correct
+//! Content-Length.
 //!
-//! rsip 0.4 limits worth knowing (not worked around here): IPv6 references in URIs and Via
-//! fail to parse, a quoted display name containing `<` is mis-split, and a request whose
-//! method rsip does not know fails as a whole (we answer 501 from the raw bytes instead).
+//! What is owned where: framing, start line, header splitting and the header fields the UA
+//! acts on (Via, From, To, Call-ID, CSeq, Contact, Record-Route, URIs with IPv6) are parsed
+//! by [`crate::parse`]; rsip 0.4 supplies the `Request`/`Response`/`Headers` types the
+//! transaction and dialog layers work with, and serialises them. rsip's own parser is not
+//! used for incoming messages (see the `parse` module for why).
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 
 use rsip::headers::{self, UntypedHeader};
-use rsip::prelude::{HasHeaders, HeadersExt, ToTypedHeader};
-use rsip::{Header, Headers, Method, Param, Request, Response, SipMessage};
+use rsip::{Header, Headers, Method, Param, Request, Response};
+
+use crate::parse::{self, Essentials, Message, NameAddr, StartLine, Uri, Version};
 
 /// Methods we implement (RFC 3261 §20.5 Allow).
 pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS";
@@ -29,13 +34,16 @@ pub(crate) struct Meta {
     /// Top Via branch; for RFC 2543 peers (no magic cookie) a key built from the dialog
     /// fields, which is enough to match retransmissions and the non-2xx ACK.
     pub branch: String,
-    /// Top Via sent-by (host[:port]).
+    /// Top Via sent-by (host[:port], an IPv6 host in brackets).
     pub sent_by: String,
     pub sent_by_port: Option<u16>,
     /// Top Via carries `rport` (RFC 3581).
     pub rport: bool,
     /// Number of Via values in the message (several may share one header line).
     pub via_count: usize,
+    /// The top Via has no RFC 3261 branch: an RFC 2543 peer (or one that sent only the
+    /// cookie, RFC 4475 §3.2.1), matched by `branch` built from the request identity.
+    pub rfc2543: bool,
 }
 
 pub(crate) enum Inbound {
@@ -50,7 +58,8 @@ pub(crate) enum Rejected {
     KeepAlive,
     /// Unusable; the string says why.
     Drop(String),
-    /// A request broken in a way we can answer statelessly with `response` (400/416/501).
+    /// A request broken in a way we can answer statelessly with `response`
+    /// (400/501/505/513).
     Answer { why: String, response: Vec<u8> },
 }
 
@@ -69,7 +78,8 @@ pub(crate) fn via(local: SocketAddr, branch: &str) -> Header {
     headers::Via::new(format!("SIP/2.0/UDP {local};branch={branch};rport")).into()
 }
 
-/// Parse one UDP datagram. Never panics, whatever the bytes.
+/// Parse one UDP datagram. Never panics, whatever the bytes; the work is linear in their
+/// length (which [`parse::MAX_MESSAGE`] bounds).
 pub(crate) fn parse(
     data: &[u8],
     server: &str,
@@ -81,15 +91,255 @@ pub(crate) fn parse(
         return Err(Rejected::KeepAlive);
     };
     let data = &data[start..];
-    let parsed = match normalize(data) {
-        None => Err("no empty line after the headers".to_string()),
-        Some(n) => SipMessage::try_from(n.as_slice()).map_err(|e| e.to_string()),
-    };
-    let msg = match parsed {
+    let msg = match Message::parse(data) {
         Ok(msg) => msg,
-        Err(why) => return Err(reject(data, shorten(why), true, server, rng)),
+        Err(e) => return Err(reject(data, e.status(), e.to_string(), server, rng)),
     };
-    validate(msg).map_err(|why| reject(data, shorten(why), false, server, rng))
+    match &msg.start {
+        StartLine::Request {
+            method,
+            uri,
+            version,
+        } => inbound_request(&msg, method, uri, *version)
+            .map_err(|(code, why)| reject(data, code, shorten(why), server, rng)),
+        StartLine::Response { version, code, .. } => {
+            inbound_response(&msg, *version, *code).map_err(|why| Rejected::Drop(shorten(why)))
+        }
+    }
+}
+
+/// The methods rsip can represent. Method names are case-sensitive (RFC 3261 §7.1), so
+/// `invite` or `RE%47IST%45R` (RFC 4475 §3.1.1.5) are unknown methods.
+fn known_method(method: &str) -> Option<Method> {
+    Some(match method {
+        "INVITE" => Method::Invite,
+        "ACK" => Method::Ack,
+        "BYE" => Method::Bye,
+        "CANCEL" => Method::Cancel,
+        "OPTIONS" => Method::Options,
+        "REGISTER" => Method::Register,
+        "INFO" => Method::Info,
+        "MESSAGE" => Method::Message,
+        "NOTIFY" => Method::Notify,
+        "PRACK" => Method::PRack,
+        "PUBLISH" => Method::Publish,
+        "REFER" => Method::Refer,
+        "SUBSCRIBE" => Method::Subscribe,
+        "UPDATE" => Method::Update,
+        _ => return None,
+    })
+}
+
+fn inbound_request(
+    msg: &Message<'_>,
+    method: &str,
+    uri: &str,
+    version: Version,
+) -> Result<Inbound, (u16, String)> {
+    // RFC 3261 §21.5.7 (RFC 4475 §3.1.2.16).
+    if version != Version::SIP_2_0 {
+        let Version { major, minor } = version;
+        return Err((505, format!("SIP/{major}.{minor}")));
+    }
+    let ess = msg.essentials().map_err(|e| (e.status(), e.to_string()))?;
+    // §8.2.1: a method we do not know at all gets 501, even with a CSeq that names another
+    // method (RFC 4475 §3.1.2.18 prefers 501 there).
+    let Some(known) = known_method(method) else {
+        return Err((501, format!("unknown method {method}")));
+    };
+    // §8.1.1.5: the CSeq method matches the request method (RFC 4475 §3.1.2.17).
+    if ess.cseq.method != method {
+        return Err((400, "CSeq method differs from the request method".into()));
+    }
+    let uri = Uri::parse(uri).map_err(|why| (400, format!("Request-URI: {why}")))?;
+    // §19.1.5: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+    if uri.sip().is_some_and(|u| u.headers.is_some()) {
+        return Err((400, "Request-URI with URI headers".into()));
+    }
+    let meta = meta(&ess, known);
+    let req = Request {
+        method: known,
+        uri: rsip_uri(&uri),
+        version: rsip::Version::V2,
+        headers: rsip_headers(msg),
+        body: msg.body.to_vec(),
+    };
+    Ok(Inbound::Request(req, meta))
+}
+
+fn inbound_response(msg: &Message<'_>, version: Version, code: u16) -> Result<Inbound, String> {
+    if version != Version::SIP_2_0 {
+        return Err("response with a SIP version other than 2.0".into());
+    }
+    let ess = msg.essentials().map_err(|e| e.to_string())?;
+    // We only send methods rsip knows; a response to anything else is not ours.
+    let method = known_method(ess.cseq.method).ok_or("response to an unknown method")?;
+    let meta = meta(&ess, method);
+    let resp = Response {
+        status_code: code.into(),
+        version: rsip::Version::V2,
+        headers: rsip_headers(msg),
+        body: msg.body.to_vec(),
+    };
+    Ok(Inbound::Response(resp, meta))
+}
+
+fn meta(ess: &Essentials<'_>, cseq_method: Method) -> Meta {
+    let top = &ess.vias[0];
+    let from_tag = ess.from.tag();
+    let rfc3261 = top
+        .branch()
+        // RFC 4475 §3.2.1: a branch of only the cookie identifies nothing.
+        .filter(|b| b.starts_with(MAGIC_COOKIE) && b.len() > MAGIC_COOKIE.len());
+    let branch = match rfc3261 {
+        Some(b) => b.to_owned(),
+        // RFC 3261 §17.2.3 fallback for RFC 2543 peers: key on the request identity instead.
+        None => format!(
+            "rfc2543;{};{};{}",
+            ess.call_id,
+            ess.cseq.seq,
+            from_tag.unwrap_or("")
+        ),
+    };
+    Meta {
+        call_id: ess.call_id.to_owned(),
+        from_tag: from_tag.map(str::to_owned),
+        to_tag: ess.to.tag().map(str::to_owned),
+        cseq: ess.cseq.seq,
+        cseq_method,
+        branch,
+        sent_by: top.sent_by(),
+        sent_by_port: top.port,
+        rport: top.rport().is_some(),
+        via_count: ess.vias.len(),
+        rfc2543: rfc3261.is_none(),
+    }
+}
+
+/// rsip's host for ours. rsip prints an IPv6 `IpAddr` without brackets, which is not SIP;
+/// as a bracketed domain it prints right (dialog.rs reads either form back).
+fn rsip_host(host: &parse::Host<'_>) -> rsip::Host {
+    match host {
+        parse::Host::Name(n) => rsip::Host::Domain((*n).into()),
+        parse::Host::V4(ip) => rsip::Host::IpAddr((*ip).into()),
+        parse::Host::V6(ip) => rsip::Host::Domain(format!("[{ip}]").into()),
+    }
+}
+
+/// URI parameters stay as sent (rsip would print `transport=udp` as `transport=UDP`); only
+/// `lr` is typed, the one the dialog layer looks for (RFC 3261 §16.12 loose routing).
+fn rsip_param(name: &str, value: Option<&str>) -> Param {
+    match value {
+        None if parse::unescape_str(name).eq_ignore_ascii_case("lr") => Param::Lr,
+        _ => Param::Other(name.into(), value.map(Into::into)),
+    }
+}
+
+/// rsip's URI for ours. A non-SIP scheme keeps its name (the UA answers it 416, §8.2.2.1).
+/// URI headers are dropped: rsip 0.4 cannot hold them, and the UA never acts on them.
+fn rsip_uri(uri: &Uri<'_>) -> rsip::Uri {
+    match uri {
+        Uri::Sip(u) => rsip::Uri {
+            scheme: Some(if u.secure {
+                rsip::Scheme::Sips
+            } else {
+                rsip::Scheme::Sip
+            }),
+            auth: u.user.map(|user| rsip::Auth {
+                user: user.into(),
+                password: u.password.map(Into::into),
+            }),
+            host_with_port: rsip::HostWithPort {
+                host: rsip_host(&u.host),
+                port: u.port.map(Into::into),
+            },
+            params: u.params.iter().map(|(n, v)| rsip_param(n, v)).collect(),
+            headers: Vec::new(),
+        },
+        Uri::Other { scheme, rest } => rsip::Uri {
+            scheme: Some(rsip::Scheme::Other((*scheme).into())),
+            host_with_port: rsip::Host::Domain((*rest).into()).into(),
+            ..Default::default()
+        },
+    }
+}
+
+/// A SIP(S) URI given through the API (call targets, identities), with IPv6 references.
+pub(crate) fn sip_uri(s: &str) -> Option<rsip::Uri> {
+    let uri = Uri::parse(s).ok()?;
+    uri.sip().is_some().then(|| rsip_uri(&uri))
+}
+
+/// rsip's typed header variant for a field, by name (compact forms are already expanded).
+fn rsip_header(name: &str, value: String) -> Header {
+    use headers as h;
+    let mut buf = [0u8; 20];
+    let lower = match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name.as_bytes());
+            b.make_ascii_lowercase();
+            &*b
+        }
+        None => b"",
+    };
+    match lower {
+        b"accept" => Header::Accept(h::Accept::new(value)),
+        b"accept-encoding" => Header::AcceptEncoding(h::AcceptEncoding::new(value)),
+        b"accept-language" => Header::AcceptLanguage(h::AcceptLanguage::new(value)),
+        b"alert-info" => Header::AlertInfo(h::AlertInfo::new(value)),
+        b"allow" => Header::Allow(h::Allow::new(value)),
+        b"authentication-info" => Header::AuthenticationInfo(h::AuthenticationInfo::new(value)),
+        b"authorization" => Header::Authorization(h::Authorization::new(value)),
+        b"call-id" => Header::CallId(h::CallId::new(value)),
+        b"call-info" => Header::CallInfo(h::CallInfo::new(value)),
+        b"contact" => Header::Contact(h::Contact::new(value)),
+        b"content-disposition" => Header::ContentDisposition(h::ContentDisposition::new(value)),
+        b"content-encoding" => Header::ContentEncoding(h::ContentEncoding::new(value)),
+        b"content-language" => Header::ContentLanguage(h::ContentLanguage::new(value)),
+        b"content-length" => Header::ContentLength(h::ContentLength::new(value)),
+        b"content-type" => Header::ContentType(h::ContentType::new(value)),
+        b"cseq" => Header::CSeq(h::CSeq::new(value)),
+        b"date" => Header::Date(h::Date::new(value)),
+        b"error-info" => Header::ErrorInfo(h::ErrorInfo::new(value)),
+        b"event" => Header::Event(h::Event::new(value)),
+        b"expires" => Header::Expires(h::Expires::new(value)),
+        b"from" => Header::From(h::From::new(value)),
+        b"in-reply-to" => Header::InReplyTo(h::InReplyTo::new(value)),
+        b"max-forwards" => Header::MaxForwards(h::MaxForwards::new(value)),
+        b"mime-version" => Header::MimeVersion(h::MimeVersion::new(value)),
+        b"min-expires" => Header::MinExpires(h::MinExpires::new(value)),
+        b"organization" => Header::Organization(h::Organization::new(value)),
+        b"priority" => Header::Priority(h::Priority::new(value)),
+        b"proxy-authenticate" => Header::ProxyAuthenticate(h::ProxyAuthenticate::new(value)),
+        b"proxy-authorization" => Header::ProxyAuthorization(h::ProxyAuthorization::new(value)),
+        b"proxy-require" => Header::ProxyRequire(h::ProxyRequire::new(value)),
+        b"record-route" => Header::RecordRoute(h::RecordRoute::new(value)),
+        b"reply-to" => Header::ReplyTo(h::ReplyTo::new(value)),
+        b"require" => Header::Require(h::Require::new(value)),
+        b"retry-after" => Header::RetryAfter(h::RetryAfter::new(value)),
+        b"route" => Header::Route(h::Route::new(value)),
+        b"server" => Header::Server(h::Server::new(value)),
+        b"subject" => Header::Subject(h::Subject::new(value)),
+        b"subscription-state" => Header::SubscriptionState(h::SubscriptionState::new(value)),
+        b"supported" => Header::Supported(h::Supported::new(value)),
+        b"timestamp" => Header::Timestamp(h::Timestamp::new(value)),
+        b"to" => Header::To(h::To::new(value)),
+        b"unsupported" => Header::Unsupported(h::Unsupported::new(value)),
+        b"user-agent" => Header::UserAgent(h::UserAgent::new(value)),
+        b"via" => Header::Via(h::Via::new(value)),
+        b"warning" => Header::Warning(h::Warning::new(value)),
+        b"www-authenticate" => Header::WwwAuthenticate(h::WwwAuthenticate::new(value)),
+        _ => Header::Other(name.into(), value),
+    }
+}
+
+fn rsip_headers(msg: &Message<'_>) -> Headers {
+    let all: Vec<Header> = msg
+        .headers
+        .iter()
+        .map(|f| rsip_header(f.name, f.value.clone().into_owned()))
+        .collect();
+    all.into()
 }
 
 fn shorten(mut s: String) -> String {
@@ -118,22 +368,13 @@ fn trim(mut s: &[u8]) -> &[u8] {
     s
 }
 
-/// RFC 3261 §7.3.3 compact header names.
+/// Compact forms of the header fields a stateless answer copies (RFC 3261 §7.3.3).
 fn expand_compact(name: &[u8]) -> &[u8] {
     match name {
-        [c] => match c.to_ascii_lowercase() {
-            b'i' => b"Call-ID",
-            b'm' => b"Contact",
-            b'e' => b"Content-Encoding",
-            b'l' => b"Content-Length",
-            b'c' => b"Content-Type",
-            b'f' => b"From",
-            b's' => b"Subject",
-            b'k' => b"Supported",
-            b't' => b"To",
-            b'v' => b"Via",
-            _ => name,
-        },
+        [b'v' | b'V'] => b"Via",
+        [b'f' | b'F'] => b"From",
+        [b't' | b'T'] => b"To",
+        [b'i' | b'I'] => b"Call-ID",
         _ => name,
     }
 }
@@ -144,6 +385,7 @@ type HeaderLine = (Vec<u8>, Vec<u8>);
 /// Header lines of `head` (after the start line), unfolded (RFC 3261 §7.3.1: a line starting
 /// with whitespace continues the previous one) and split into trimmed name and value.
 /// Bare LF line ends are tolerated. Lines without a colon come back with an empty name.
+/// This is the forgiving reading used to answer messages the parser refused.
 fn header_lines(head: &[u8]) -> (Vec<u8>, Vec<HeaderLine>) {
     let mut lines = head
         .split(|&b| b == b'\n')
@@ -168,203 +410,67 @@ fn header_lines(head: &[u8]) -> (Vec<u8>, Vec<HeaderLine>) {
     (start, out)
 }
 
-/// Rewrite the head into the canonical form rsip parses: unfolded lines, full header names,
-/// `Name: value`. rsip 0.4 itself rejects folded lines, compact names and space before the
-/// colon. Returns `None` when there is no CRLF CRLF ending the head.
-fn normalize(data: &[u8]) -> Option<Vec<u8>> {
-    let end = find(data, b"\r\n\r\n")?;
-    let (start, headers) = header_lines(&data[..end]);
-    let mut out = Vec::with_capacity(data.len() + 64);
-    out.extend_from_slice(&start);
-    out.extend_from_slice(b"\r\n");
-    for (name, value) in headers {
-        if !name.is_empty() {
-            out.extend_from_slice(&name);
-            out.extend_from_slice(b": ");
-        }
-        out.extend_from_slice(&value);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(&data[end + 4..]);
-    Some(out)
-}
-
-/// Split a header value into its comma-separated elements, ignoring commas inside quotes
-/// and angle brackets (RFC 3261 §7.3.1).
+/// Split a header value into its non-empty comma-separated elements, ignoring commas
+/// inside quotes and angle brackets (RFC 3261 §7.3.1).
 pub(crate) fn split_list(value: &str) -> Vec<&str> {
-    let (mut parts, mut begin, mut quoted, mut angle, mut escaped) =
-        (Vec::new(), 0, false, false, false);
-    for (i, c) in value.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '<' if !quoted => angle = true,
-            '>' if !quoted => angle = false,
-            ',' if !quoted && !angle => {
-                parts.push(value[begin..i].trim());
-                begin = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(value[begin..].trim());
-    parts.retain(|p| !p.is_empty());
-    parts
-}
-
-fn tag_of(params: &[Param]) -> Option<String> {
-    params.iter().find_map(|p| match p {
-        Param::Tag(t) => Some(t.value().to_owned()),
-        _ => None,
-    })
-}
-
-/// Check the headers every message must have (RFC 3261 §8.1.1) and frame the body
-/// (§18.3), producing the matching [`Meta`].
-fn validate(mut msg: SipMessage) -> Result<Inbound, String> {
-    if *msg.version() != rsip::Version::V2 {
-        return Err("not SIP/2.0".into());
-    }
-    let call_id = msg
-        .call_id_header()
-        .map_err(|e| e.to_string())?
-        .value()
-        .trim()
-        .to_owned();
-    if call_id.is_empty() {
-        return Err("empty Call-ID".into());
-    }
-    let from = msg
-        .from_header()
-        .and_then(|h| h.typed())
-        .map_err(|e| format!("From: {e}"))?;
-    let to = msg
-        .to_header()
-        .and_then(|h| h.typed())
-        .map_err(|e| format!("To: {e}"))?;
-    let cseq = msg
-        .cseq_header()
-        .and_then(|h| h.typed())
-        .map_err(|e| format!("CSeq: {e}"))?;
-    let vias: Vec<&str> = msg
-        .headers()
-        .iter()
-        .filter_map(|h| match h {
-            Header::Via(v) => Some(v.value()),
-            _ => None,
-        })
-        .flat_map(split_list)
-        .collect();
-    let top = vias.first().ok_or("missing Via")?;
-    let via = headers::Via::new(*top)
-        .typed()
-        .map_err(|e| format!("Via: {e}"))?;
-    let from_tag = tag_of(&from.params);
-    let branch = match via.branch() {
-        Some(b) if b.value().starts_with(MAGIC_COOKIE) => b.value().to_owned(),
-        // RFC 3261 §17.2.3 fallback for RFC 2543 peers: key on the request identity instead.
-        _ => format!(
-            "rfc2543;{call_id};{};{}",
-            cseq.seq,
-            from_tag.as_deref().unwrap_or("")
-        ),
-    };
-    let meta = Meta {
-        from_tag,
-        to_tag: tag_of(&to.params),
-        cseq: cseq.seq,
-        cseq_method: cseq.method,
-        branch,
-        sent_by: via.uri.host_with_port.to_string(),
-        sent_by_port: via.uri.host_with_port.port.map(|p| *p.value()),
-        rport: via
-            .params
-            .iter()
-            .any(|p| matches!(p, Param::Other(n, _) if n.value().eq_ignore_ascii_case("rport"))),
-        via_count: vias.len(),
-        call_id,
-    };
-
-    let declared = msg.headers().iter().find_map(|h| match h {
-        Header::ContentLength(l) => Some(l.value().trim().parse::<usize>()),
-        _ => None,
-    });
-    match declared {
-        None => {} // RFC 3261 §18.3: optional over UDP; the body runs to the datagram's end.
-        Some(Err(_)) => return Err("unparsable Content-Length".into()),
-        // §18.3: a datagram shorter than Content-Length is an error...
-        Some(Ok(len)) if len > msg.body().len() => {
-            return Err("body shorter than Content-Length".into());
-        }
-        // ...and bytes beyond it are discarded.
-        Some(Ok(len)) => msg.body_mut().truncate(len),
-    }
-
-    match msg {
-        SipMessage::Request(req) if req.method != meta.cseq_method => {
-            Err("CSeq method differs from the request method".into())
-        }
-        SipMessage::Request(req) => Ok(Inbound::Request(req, meta)),
-        SipMessage::Response(resp) => Ok(Inbound::Response(resp, meta)),
-    }
+    parse::list_elements(value)
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
 }
 
-/// Decide what to do with a datagram that did not parse or validate, looking only at raw
-/// lines: answer a request that has the headers a response needs (RFC 3261 §8.2.6.2), drop
-/// anything else. ACK is never answered (§17.2.1).
-fn reject(
-    data: &[u8],
-    why: String,
-    rsip_failed: bool,
-    server: &str,
-    rng: &mut fastrand::Rng,
-) -> Rejected {
-    let head_end = find(data, b"\r\n\r\n").unwrap_or(data.len());
+/// Answer statelessly with `code` a request the parser refused, reading only raw lines:
+/// the Request-Line must still show a token method and end in a SIP version, and a Via is
+/// needed for the answer to mean anything (RFC 3261 §8.2.6.2 copies Via, From, To, Call-ID
+/// and CSeq; whichever of the others exist are copied). Responses and anything else are
+/// dropped, and ACK is never answered (§17.2.1).
+fn reject(data: &[u8], code: u16, why: String, server: &str, rng: &mut fastrand::Rng) -> Rejected {
+    let data = &data[..data.len().min(parse::MAX_MESSAGE)];
+    let head_end = find(data, b"\r\n\r\n")
+        .or_else(|| find(data, b"\n\n"))
+        .unwrap_or(data.len());
     let (start, lines) = header_lines(&data[..head_end]);
-    let parts: Vec<&[u8]> = start.split(|&b| b == b' ').collect();
-    let [method, uri, version] = parts[..] else {
-        return Rejected::Drop(why);
+    let words: Vec<&[u8]> = start
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let answerable = match words[..] {
+        [method, .., version] if words.len() >= 3 => {
+            method.iter().all(|&b| is_token(b))
+                && method != b"ACK"
+                && version.len() > 4
+                && version[..4].eq_ignore_ascii_case(b"SIP/")
+        }
+        _ => false,
     };
-    if !version.eq_ignore_ascii_case(b"SIP/2.0")
-        || method.is_empty()
-        || !method.iter().all(|&b| is_token(b))
-        || method == b"ACK"
-    {
+    if !answerable {
         return Rejected::Drop(why);
     }
-    const NEEDED: [&[u8]; 5] = [b"Via", b"From", b"To", b"Call-ID", b"CSeq"];
+    const COPIED: [&[u8]; 5] = [b"Via", b"From", b"To", b"Call-ID", b"CSeq"];
     let copied: Vec<(&[u8], &[u8])> = lines
         .iter()
         .filter_map(|(name, value)| {
-            let canonical = NEEDED.iter().find(|n| n.eq_ignore_ascii_case(name))?;
+            let canonical = COPIED.iter().find(|n| n.eq_ignore_ascii_case(name))?;
             Some((*canonical, value.as_slice()))
         })
         .collect();
-    if NEEDED.iter().any(|n| !copied.iter().any(|(c, _)| c == n)) {
-        return Rejected::Drop(format!("{why}; too broken to answer"));
+    if !copied.iter().any(|(name, _)| *name == b"Via") {
+        return Rejected::Drop(format!("{why}; no Via to answer to"));
     }
-    let known = std::str::from_utf8(method).is_ok_and(|m| m.parse::<Method>().is_ok());
-    let lower_uri = uri.to_ascii_lowercase();
-    let (code, text) = if rsip_failed && !known {
-        // §8.2.1 / §21.5.2: a method we do not recognise at all.
-        (501, "Not Implemented")
-    } else if rsip_failed && !(lower_uri.starts_with(b"sip:") || lower_uri.starts_with(b"sips:")) {
-        // §8.2.2.1
-        (416, "Unsupported URI Scheme")
-    } else {
-        (400, "Bad Request")
-    };
+    let text = reason_phrase(code);
     let mut out = format!("SIP/2.0 {code} {text}\r\n").into_bytes();
     for (name, value) in copied {
         out.extend_from_slice(name);
         out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
+        // Never echo control characters (a stray CR would split our header).
+        out.extend(
+            value
+                .iter()
+                .filter(|&&b| b == b'\t' || !b.is_ascii_control()),
+        );
         // §8.2.6.2: a final response carries a To tag.
         if name == b"To" && find(&value.to_ascii_lowercase(), b";tag=").is_none() {
             out.extend_from_slice(format!(";tag={}", token(rng, 10)).as_bytes());
@@ -385,43 +491,53 @@ pub(crate) fn stamp_via(req: &mut Request, meta: &Meta, src: SocketAddr) {
         return;
     };
     let mut all: Vec<Header> = std::mem::take(&mut req.headers).into_iter().collect();
-    let Header::Via(line) = &all[first] else {
-        return;
+    let line = match &all[first] {
+        Header::Via(line) => line.value().to_owned(),
+        _ => String::new(),
     };
-    let line = line.value().to_owned();
-    let elements = split_list(&line);
-    let Some(Ok(mut top)) = elements.first().map(|v| headers::Via::new(*v).typed()) else {
+    let mut elements = parse::list_elements(&line);
+    let top = elements.next().map(parse::Via::parse);
+    let rest: Vec<&str> = elements.collect();
+    let Some(Ok(top)) = top else {
         req.headers = all.into();
         return;
     };
-    let differs = top.uri.host_with_port.host.to_string() != src.ip().to_string();
-    if differs || meta.rport {
-        top.params.retain(|p| !matches!(p, Param::Received(_)));
-        top.params
-            .push(Param::Received(src.ip().to_string().into()));
+    // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
+    let ip = src.ip().to_canonical();
+    let received = meta.rport || top.host.ip() != Some(ip);
+    let mut out = format!(
+        "{}/{}/{} {}",
+        top.protocol,
+        top.version,
+        top.transport,
+        top.sent_by()
+    );
+    for (name, value) in top.params.iter() {
+        let replaced = (received && name.eq_ignore_ascii_case("received"))
+            || (meta.rport && name.eq_ignore_ascii_case("rport"));
+        if !replaced {
+            out.push(';');
+            out.push_str(name);
+            if let Some(v) = value {
+                out.push('=');
+                out.push_str(v);
+            }
+        }
+    }
+    // RFC 3261 §20.42 via-received is IPv4address / IPv6address: no brackets.
+    if received {
+        let _ = write!(out, ";received={ip}");
     }
     if meta.rport {
-        top.params.retain(
-            |p| !matches!(p, Param::Other(n, _) if n.value().eq_ignore_ascii_case("rport")),
-        );
-        top.params.push(Param::Other(
-            "rport".into(),
-            Some(src.port().to_string().into()),
-        ));
+        let _ = write!(out, ";rport={}", src.port());
     }
-    all[first] = Header::Via(headers::Via::new(top.to_string()));
-    if elements.len() > 1 {
-        all.insert(
-            first + 1,
-            Header::Via(headers::Via::new(elements[1..].join(", "))),
-        );
+    all[first] = Header::Via(headers::Via::new(out));
+    if !rest.is_empty() {
+        all.insert(first + 1, Header::Via(headers::Via::new(rest.join(", "))));
     }
     req.headers = all.into();
 }
 
-/// Where responses to a request go (RFC 3261 §18.2.2 for UDP): the source IP (the
-/// `received` address), at the port the client asked for: the source port with rport
-/// (RFC 3581 §4), else the sent-by port, else 5060.
 pub(crate) fn response_dest(meta: &Meta, src: SocketAddr) -> SocketAddr {
     if meta.rport {
         src
@@ -442,7 +558,7 @@ pub(crate) fn response(req: &Request, code: u16, to_tag: &str, server: &str) -> 
             }
             Header::Timestamp(_) if code == 100 => out.push(h.clone()),
             Header::To(to) => {
-                let has_tag = to.typed().is_ok_and(|t| tag_of(&t.params).is_some());
+                let has_tag = NameAddr::parse(to.value()).is_ok_and(|t| t.tag().is_some());
                 let value = if has_tag || code == 100 || to_tag.is_empty() {
                     to.value().to_owned()
                 } else {
@@ -560,24 +676,6 @@ pub(crate) fn encode_response(resp: &Response) -> Vec<u8> {
     )
 }
 
-/// Unquote a display name (RFC 3261 §25.1 quoted-string) as rsip returns it.
-pub(crate) fn display_name(raw: Option<&str>) -> String {
-    let raw = raw.unwrap_or("").trim();
-    let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
-        return raw.to_owned();
-    };
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        out.push(if c == '\\' {
-            chars.next().unwrap_or('\\')
-        } else {
-            c
-        });
-    }
-    out
-}
-
 /// A name-addr with an optional quoted display name; control characters are removed so a
 /// display name can never inject header lines.
 pub(crate) fn name_addr(display: &str, uri: &str) -> String {
@@ -609,13 +707,63 @@ pub(crate) fn content_type(headers: &Headers) -> Option<&str> {
 
 /// The SIP URI of the first Contact, if it parses.
 pub(crate) fn contact_uri(headers: &Headers) -> Option<rsip::Uri> {
-    let first = list_values(headers, |h| match h {
+    let value = headers.iter().find_map(|h| match h {
         Header::Contact(c) => Some(c.value()),
         _ => None,
-    })
-    .into_iter()
-    .next()?;
-    headers::Contact::new(first).typed().ok().map(|c| c.uri)
+    })?;
+    let first = parse::list_elements(value).next()?;
+    let contact = NameAddr::parse(first).ok()?;
+    contact.uri.sip().is_some().then(|| rsip_uri(&contact.uri))
+}
+
+/// The remote target of a dialog a request creates (RFC 3261 §12.1.1): its Contact URI, or
+/// for an RFC 2543 peer that sent none (Contact was optional there, RFC 4475 §3.4.1) the
+/// From URI, where RFC 2543 sent subsequent requests. An RFC 3261 INVITE must carry a
+/// Contact (§8.1.1.8).
+pub(crate) fn remote_target(headers: &Headers, meta: &Meta) -> Option<rsip::Uri> {
+    if !meta.rfc2543 || headers.iter().any(|h| matches!(h, Header::Contact(_))) {
+        return contact_uri(headers);
+    }
+    let from = headers.iter().find_map(|h| match h {
+        Header::From(f) => Some(f.value()),
+        _ => None,
+    })?;
+    let from = NameAddr::parse(from).ok()?;
+    from.uri.sip().is_some().then(|| rsip_uri(&from.uri))
+}
+
+/// Whether a response may carry SDP given the request's Accept (RFC 3261 §20.1: no Accept
+/// means application/sdp). Media ranges match with `*` wildcards; parameters are ignored
+/// except `q=0`, which excludes.
+pub(crate) fn accepts_sdp(headers: &Headers) -> bool {
+    let ranges = list_values(headers, |h| match h {
+        Header::Accept(a) => Some(a.value()),
+        _ => None,
+    });
+    // An empty Accept header field means no body is acceptable (§20.1); a missing one
+    // means SDP.
+    let present = headers.iter().any(|h| matches!(h, Header::Accept(_)));
+    !present
+        || ranges.iter().any(|range| {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("").to_ascii_lowercase();
+            let excluded = parts.any(|p| {
+                p.split_once('=').is_some_and(|(n, v)| {
+                    n.trim().eq_ignore_ascii_case("q") && v.trim().parse::<f32>() == Ok(0.0)
+                })
+            });
+            !excluded && matches!(media.as_str(), "application/sdp" | "application/*" | "*/*")
+        })
+}
+
+/// URI and display name (unquoted) of the first `pick` header (From, To), if it parses.
+pub(crate) fn identity(
+    headers: &Headers,
+    pick: fn(&Header) -> Option<&str>,
+) -> Option<(String, String)> {
+    let addr = NameAddr::parse(headers.iter().find_map(pick)?).ok()?;
+    let display = addr.display_name().unwrap_or_default();
+    Some((addr.uri.to_string(), display.trim().to_owned()))
 }
 
 #[cfg(test)]
@@ -652,8 +800,14 @@ mod tests {
         assert_eq!(meta.from_tag.as_deref(), Some("x1"));
         assert_eq!(meta.to_tag, None);
         assert!(meta.rport);
-        let from = req.from_header().unwrap().typed().unwrap();
-        assert_eq!(display_name(from.display_name.as_deref()), "Alice \"A\"");
+        let from = identity(&req.headers, |h| match h {
+            Header::From(f) => Some(f.value()),
+            _ => None,
+        });
+        assert_eq!(
+            from,
+            Some(("sip:alice@192.0.2.1".into(), "Alice \"A\"".into()))
+        );
         assert_eq!(
             contact_uri(&req.headers).unwrap().to_string(),
             "sip:alice@192.0.2.1:5070"
@@ -719,5 +873,86 @@ mod tests {
             name_addr("Al \"x\"\r\nVia: evil", "sip:a@b"),
             "\"Al \\\"x\\\"Via: evil\" <sip:a@b>"
         );
+    }
+
+    const V6_INVITE: &str = "INVITE sip:bob@[2001:db8::2] SIP/2.0\r\n\
+        Via: SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bKv6;rport\r\n\
+        From: \"A <x>\" <sip:alice@[2001:db8::1]>;tag=a\r\n\
+        To: <sip:bob@[2001:db8::2]>\r\n\
+        Call-ID: v6\r\n\
+        CSeq: 1 INVITE\r\n\
+        Contact: <sip:alice@[2001:db8::1]:5070;transport=udp>\r\n\
+        Content-Length: 0\r\n\r\n";
+
+    #[test]
+    fn ipv6_request_round_trip() {
+        let Ok(Inbound::Request(mut req, meta)) = parse(V6_INVITE.as_bytes(), "t", &mut rng())
+        else {
+            panic!("should parse");
+        };
+        assert_eq!(req.uri.to_string(), "sip:bob@[2001:db8::2]");
+        assert_eq!(meta.sent_by, "[2001:db8::1]:5070");
+        assert_eq!(
+            contact_uri(&req.headers).unwrap().to_string(),
+            "sip:alice@[2001:db8::1]:5070;transport=udp"
+        );
+        let from = identity(&req.headers, |h| match h {
+            Header::From(f) => Some(f.value()),
+            _ => None,
+        });
+        assert_eq!(
+            from,
+            Some(("sip:alice@[2001:db8::1]".into(), "A <x>".into()))
+        );
+        let src: SocketAddr = "[2001:db8::1]:40000".parse().unwrap();
+        stamp_via(&mut req, &meta, src);
+        assert_eq!(response_dest(&meta, src), src);
+        let text = String::from_utf8(encode_response(&response(&req, 180, "tt", "s"))).unwrap();
+        // RFC 3261 §20.42: `received` holds a bare IPv6 address.
+        assert!(
+            text.contains("Via: SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bKv6;received=2001:db8::1;rport=40000\r\n"),
+            "{text}"
+        );
+        assert_eq!(
+            crate::uri_host_port("sip:bob@[2001:db8::2]:5062"),
+            Ok(("2001:db8::2".into(), 5062))
+        );
+        assert_eq!(sip_uri("sip:[::1]").unwrap().to_string(), "sip:[::1]");
+        assert!(sip_uri("tel:+123").is_none());
+    }
+
+    #[test]
+    fn accept_and_rfc2543_targets() {
+        let accept = |v: &str| {
+            let mut h = Headers::default();
+            h.push(headers::Accept::new(v).into());
+            accepts_sdp(&h)
+        };
+        assert!(accepts_sdp(&Headers::default()));
+        assert!(accept("application/sdp"));
+        assert!(accept("text/html, application/*;q=0.5"));
+        assert!(accept("*/*"));
+        assert!(!accept("text/nobodyKnowsThis"));
+        assert!(!accept("application/sdp;q=0"));
+        assert!(!accept(""));
+
+        // RFC 2543 peer (no branch) without Contact: the From URI is the target.
+        let old = "INVITE sip:b@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1\r\n\
+            From: <sip:a@192.0.2.1;user=phone>\r\nTo: <sip:b@192.0.2.2>\r\n\
+            Call-ID: old\r\nCSeq: 1 INVITE\r\n\r\n";
+        let Ok(Inbound::Request(req, meta)) = parse(old.as_bytes(), "t", &mut rng()) else {
+            panic!("should parse");
+        };
+        assert!(meta.rfc2543);
+        assert_eq!(
+            remote_target(&req.headers, &meta).unwrap().to_string(),
+            "sip:a@192.0.2.1;user=phone"
+        );
+        // An RFC 3261 INVITE without Contact has no target (§8.1.1.8).
+        let new = old.replace("192.0.2.1\r\n", "192.0.2.1;branch=z9hG4bKx\r\n");
+        let Ok(Inbound::Request(req, meta)) = parse(new.as_bytes(), "t", &mut rng()) else {
+            panic!("should parse");
+        };
+        assert!(remote_target(&req.headers, &meta).is_none());
     }
 }

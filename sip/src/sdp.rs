@@ -72,6 +72,76 @@ pub struct MediaDescription {
 
 const DIRECTIONS: [&str; 4] = ["sendrecv", "sendonly", "recvonly", "inactive"];
 
+/// A stream's direction attribute (RFC 3264 §5.1), from the point of view of the side that
+/// wrote the description.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Direction {
+    #[default]
+    SendRecv,
+    SendOnly,
+    RecvOnly,
+    Inactive,
+}
+
+impl Direction {
+    pub fn parse(s: &str) -> Option<Direction> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "sendrecv" => Direction::SendRecv,
+            "sendonly" => Direction::SendOnly,
+            "recvonly" => Direction::RecvOnly,
+            "inactive" => Direction::Inactive,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::SendRecv => "sendrecv",
+            Direction::SendOnly => "sendonly",
+            Direction::RecvOnly => "recvonly",
+            Direction::Inactive => "inactive",
+        }
+    }
+
+    pub fn sends(self) -> bool {
+        matches!(self, Direction::SendRecv | Direction::SendOnly)
+    }
+
+    pub fn receives(self) -> bool {
+        matches!(self, Direction::SendRecv | Direction::RecvOnly)
+    }
+
+    fn from_flags(send: bool, receive: bool) -> Direction {
+        match (send, receive) {
+            (true, true) => Direction::SendRecv,
+            (true, false) => Direction::SendOnly,
+            (false, true) => Direction::RecvOnly,
+            (false, false) => Direction::Inactive,
+        }
+    }
+
+    /// RFC 3264 §6.1: what an answerer that wants `self` may answer to an offered
+    /// direction: it sends only if the offerer receives, and receives only if it sends
+    /// (sendonly gets recvonly, recvonly gets sendonly, inactive gets inactive).
+    pub fn answering(self, offered: Direction) -> Direction {
+        Direction::from_flags(
+            self.sends() && offered.receives(),
+            self.receives() && offered.sends(),
+        )
+    }
+
+    /// RFC 3264 §8.4: putting a stream on hold stops what we receive: sendrecv becomes
+    /// sendonly, recvonly (the peer holds us) becomes inactive.
+    pub fn held(self) -> Direction {
+        Direction::from_flags(self.sends(), false)
+    }
+
+    /// Taking our hold back: receive again.
+    pub fn resumed(self) -> Direction {
+        Direction::from_flags(self.sends(), true)
+    }
+}
+
 /// Encoding names of the static payload types we know (RFC 3551 §6) plus our telephone-event.
 fn well_known_encoding(pt: u8) -> Option<&'static str> {
     Some(match pt {
@@ -299,6 +369,67 @@ impl SessionDescription {
         s.into_bytes()
     }
 
+    /// The direction of the first audio stream with a non-zero port (media level, else
+    /// session level, else sendrecv, RFC 3264 §5.1). A connection address of 0.0.0.0 is
+    /// the RFC 2543 way of saying sendonly-or-inactive: nothing is to be sent there.
+    pub fn audio_direction(&self) -> Direction {
+        let Some(m) = self
+            .media
+            .iter()
+            .find(|m| m.media == "audio" && m.port != 0)
+        else {
+            return Direction::Inactive;
+        };
+        let direction = m
+            .direction
+            .as_deref()
+            .or(self.direction.as_deref())
+            .and_then(Direction::parse)
+            .unwrap_or_default();
+        if m.connection
+            .or(self.connection)
+            .is_some_and(|a| a.is_unspecified())
+        {
+            return Direction::from_flags(direction.sends(), false);
+        }
+        direction
+    }
+
+    /// Set the direction of every audio stream that is not disabled.
+    pub fn set_audio_direction(&mut self, direction: Direction) {
+        self.direction = None;
+        for m in self
+            .media
+            .iter_mut()
+            .filter(|m| m.media == "audio" && m.port != 0)
+        {
+            m.direction = Some(direction.as_str().into());
+        }
+    }
+
+    /// RFC 3264 §8: a later description of the same session keeps the o= line of the
+    /// previous one (user, session id, address) with the version one higher.
+    pub fn follow(&mut self, previous: &SessionDescription) {
+        self.origin_username = previous.origin_username.clone();
+        self.session_id = previous.session_id;
+        self.origin_address = previous.origin_address.clone();
+        self.session_version = previous.session_version.wrapping_add(1);
+    }
+
+    /// The RTP destination and formats an answer (`self`) accepts for our `offer`: m-lines
+    /// correspond by position (RFC 3264 §6), so only the answer's line for an audio stream
+    /// we offered counts, and a line with port 0 there is a declined stream, never used.
+    pub fn answered_audio(&self, offer: &SessionDescription) -> Option<(SocketAddr, Vec<u8>)> {
+        self.media
+            .iter()
+            .zip(&offer.media)
+            .find(|(a, o)| o.media == "audio" && o.port != 0 && a.media == "audio" && a.port != 0)
+            .and_then(|(m, _)| {
+                let addr = m.connection.or(self.connection)?;
+                Some((SocketAddr::new(addr, m.port), m.formats.clone()))
+            })
+    }
+
     /// The RTP destination and formats of the first audio stream with a non-zero port.
     /// A port-0 stream is declined (RFC 3264 §6) and never used. The address may be
     /// unspecified (0.0.0.0, the RFC 2543 way of putting a call on hold).
@@ -369,6 +500,26 @@ pub fn answer(
     supported: &[u8],
     session_id: u64,
 ) -> Option<(SessionDescription, u8)> {
+    answer_with(
+        offer,
+        addr,
+        rtp_port,
+        supported,
+        session_id,
+        Direction::SendRecv,
+    )
+}
+
+/// [`answer`] from a side that wants `local` (e.g. sendonly while it holds the call):
+/// the accepted stream's direction is `local` answering the offered one (RFC 3264 §6.1).
+pub fn answer_with(
+    offer: &SessionDescription,
+    addr: IpAddr,
+    rtp_port: u16,
+    supported: &[u8],
+    session_id: u64,
+    local: Direction,
+) -> Option<(SessionDescription, u8)> {
     let audio = offer
         .media
         .iter()
@@ -397,15 +548,18 @@ pub fn answer(
         port: rtp_port,
         proto: om.proto.clone(),
         ptime: Some(20),
-        // RFC 3264 §6.1: mirror the offered direction.
+        // RFC 3264 §6.1: mirror the offered direction, within what we want.
         direction: Some(
-            match om.direction.as_deref().or(offer.direction.as_deref()) {
-                Some("sendonly") => "recvonly",
-                Some("recvonly") => "sendonly",
-                Some("inactive") => "inactive",
-                _ => "sendrecv",
-            }
-            .into(),
+            local
+                .answering(
+                    om.direction
+                        .as_deref()
+                        .or(offer.direction.as_deref())
+                        .and_then(Direction::parse)
+                        .unwrap_or_default(),
+                )
+                .as_str()
+                .into(),
         ),
         ..MediaDescription::default()
     };
@@ -545,6 +699,81 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line:?} missing in {text}");
         }
+    }
+
+    const TWO_AUDIO: &str = "v=0\r\no=peer 1 1 IN IP4 198.51.100.1\r\ns=-\r\n\
+        c=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\nm=audio 30000 RTP/AVP 8 0\r\n";
+
+    #[test]
+    fn offer_with_a_disabled_first_audio_line_is_answered_line_by_line() {
+        let offer = SessionDescription::parse(TWO_AUDIO.as_bytes()).unwrap();
+        let me: IpAddr = "192.0.2.9".parse().unwrap();
+        let (ans, pt) = answer(&offer, me, 40000, &[0, 8], 3).unwrap();
+        assert_eq!(pt, 8);
+        let ports: Vec<u16> = ans.media.iter().map(|m| m.port).collect();
+        assert_eq!(
+            ports,
+            [0, 40000],
+            "RFC 3264 §6: a disabled offered stream stays at 0"
+        );
+        assert_eq!(
+            offer.remote_audio().unwrap().0,
+            "198.51.100.1:30000".parse().unwrap(),
+            "the port-0 line is never applied"
+        );
+        let text = String::from_utf8(ans.to_bytes()).unwrap();
+        assert!(
+            text.contains("m=audio 0 RTP/AVP 0\r\nm=audio 40000 RTP/AVP 8\r\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_answer_declining_our_stream_is_not_applied() {
+        let ours = offer("192.0.2.1".parse().unwrap(), 5004, &[0, 8], 1);
+        let declined = SessionDescription::parse(
+            b"v=0\r\no=- 2 2 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n",
+        )
+        .unwrap();
+        assert_eq!(declined.answered_audio(&ours), None);
+        // A malformed answer with an extra line cannot sneak a stream in either.
+        let extra = SessionDescription::parse(TWO_AUDIO.as_bytes()).unwrap();
+        assert_eq!(extra.answered_audio(&ours), None);
+        let fine = SessionDescription::parse(
+            b"v=0\r\no=- 2 2 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n",
+        )
+        .unwrap();
+        assert_eq!(
+            fine.answered_audio(&ours).unwrap().0,
+            "198.51.100.1:7000".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn hold_directions() {
+        use Direction::*;
+        // RFC 3264 §8.4: hold and its answers.
+        assert_eq!(SendRecv.held(), SendOnly);
+        assert_eq!(RecvOnly.held(), Inactive);
+        assert_eq!(SendOnly.resumed(), SendRecv);
+        assert_eq!(Inactive.resumed(), RecvOnly);
+        assert_eq!(SendRecv.answering(SendOnly), RecvOnly);
+        assert_eq!(SendRecv.answering(Inactive), Inactive);
+        assert_eq!(SendOnly.answering(SendRecv), SendOnly, "we keep holding");
+        assert_eq!(SendOnly.answering(SendOnly), Inactive);
+
+        let mut ours = offer("192.0.2.1".parse().unwrap(), 5004, &[0], 10);
+        let mut hold = ours.clone();
+        hold.set_audio_direction(SendOnly);
+        hold.follow(&ours);
+        assert_eq!((hold.session_id, hold.session_version), (10, 11));
+        assert_eq!(hold.audio_direction(), SendOnly);
+        let (ans, _) =
+            answer_with(&hold, "192.0.2.2".parse().unwrap(), 6000, &[0], 5, SendRecv).unwrap();
+        assert_eq!(ans.audio_direction(), RecvOnly);
+        // RFC 2543 hold: c=0.0.0.0 means nothing is to be sent there.
+        ours.connection = Some("0.0.0.0".parse().unwrap());
+        assert!(!ours.audio_direction().receives());
     }
 
     #[test]

@@ -1,208 +1,13 @@
-//! Two user agents wired to each other in memory with a fake clock.
+//! Call flows between two user agents wired to each other in memory with a fake clock.
+
+mod net;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use deskphone_sip::sdp::{self, SessionDescription};
-use deskphone_sip::{CallHandle, EndReason, Event, OutgoingCall, UaConfig, UserAgent};
-
-const ALICE: usize = 0;
-const BOB: usize = 1;
-
-/// A datagram as seen on the wire.
-#[derive(Debug, Clone)]
-struct Wire {
-    at: Duration,
-    from: usize,
-    text: String,
-    dropped: bool,
-}
-
-impl Wire {
-    fn first_line(&self) -> &str {
-        self.text.lines().next().unwrap_or("")
-    }
-}
-
-type DropRule = Box<dyn FnMut(usize, &str) -> bool>;
-
-struct Net {
-    t0: Instant,
-    now: Instant,
-    ua: [UserAgent; 2],
-    addr: [SocketAddr; 2],
-    events: [Vec<Event>; 2],
-    wire: Vec<Wire>,
-    /// Decides, per datagram (sender, text), whether the network loses it.
-    drop: DropRule,
-}
-
-impl Net {
-    fn new() -> Self {
-        let addr: [SocketAddr; 2] = [
-            "127.0.0.1:5061".parse().unwrap(),
-            "127.0.0.1:5062".parse().unwrap(),
-        ];
-        let ua = addr.map(|local_addr| {
-            UserAgent::new(UaConfig {
-                local_addr,
-                user_agent: "deskphone-test".into(),
-            })
-        });
-        let t0 = Instant::now();
-        Net {
-            t0,
-            now: t0,
-            ua,
-            addr,
-            events: [Vec::new(), Vec::new()],
-            wire: Vec::new(),
-            drop: Box::new(|_, _| false),
-        }
-    }
-
-    fn elapsed(&self) -> Duration {
-        self.now - self.t0
-    }
-
-    /// Deliver queued datagrams (and what they trigger) until both sides are quiet.
-    fn settle(&mut self) {
-        loop {
-            let mut busy = false;
-            for i in [ALICE, BOB] {
-                while let Some(t) = self.ua[i].poll_transmit() {
-                    busy = true;
-                    let text = String::from_utf8(t.payload.clone()).expect("we only send UTF-8");
-                    let head = text.split("\r\n\r\n").next().unwrap();
-                    assert_eq!(
-                        head.matches('\n').count(),
-                        head.matches("\r\n").count(),
-                        "CRLF line ends"
-                    );
-                    let dropped = (self.drop)(i, &text);
-                    self.wire.push(Wire {
-                        at: self.elapsed(),
-                        from: i,
-                        text,
-                        dropped,
-                    });
-                    let to = self.addr.iter().position(|a| *a == t.dest);
-                    if let (false, Some(to)) = (dropped, to) {
-                        self.ua[to].handle_datagram(self.now, self.addr[i], &t.payload);
-                    }
-                }
-                while let Some(e) = self.ua[i].poll_event() {
-                    self.events[i].push(e);
-                }
-            }
-            if !busy {
-                break;
-            }
-        }
-    }
-
-    /// Let `d` pass, firing timers as they fall due.
-    fn run_for(&mut self, d: Duration) {
-        let end = self.now + d;
-        self.settle();
-        while let Some(t) = self
-            .ua
-            .iter()
-            .filter_map(UserAgent::poll_timeout)
-            .min()
-            .filter(|t| *t <= end)
-        {
-            self.now = self.now.max(t);
-            for ua in &mut self.ua {
-                ua.handle_timeout(self.now);
-            }
-            self.settle();
-        }
-        self.now = end;
-    }
-
-    fn take_events(&mut self, who: usize) -> Vec<Event> {
-        std::mem::take(&mut self.events[who])
-    }
-
-    /// Datagrams from `who` whose first line starts with `prefix`.
-    fn sent(&self, who: usize, prefix: &str) -> Vec<Wire> {
-        self.wire
-            .iter()
-            .filter(|w| w.from == who && w.first_line().starts_with(prefix))
-            .cloned()
-            .collect()
-    }
-
-    fn offer(&self) -> Vec<u8> {
-        sdp::offer(self.addr[ALICE].ip(), 40000, &[0, 8, 101], 1).to_bytes()
-    }
-
-    fn call_bob(&mut self) -> CallHandle {
-        let sdp = self.offer();
-        let call = OutgoingCall {
-            from_uri: "sip:alice@127.0.0.1:5061".into(),
-            from_display: "Alice Liddell".into(),
-            target_uri: "sip:bob@127.0.0.1:5062".into(),
-            dest: self.addr[BOB],
-            sdp,
-        };
-        let now = self.now;
-        self.ua[ALICE].invite(now, call).unwrap()
-    }
-
-    /// Alice calls Bob; returns both handles once Bob saw the INVITE.
-    fn incoming(&mut self) -> (CallHandle, CallHandle) {
-        let a = self.call_bob();
-        self.settle();
-        let bob_call = match self.take_events(BOB).as_slice() {
-            [Event::IncomingCall { call, .. }] => *call,
-            other => panic!("expected one IncomingCall, got {other:?}"),
-        };
-        (a, bob_call)
-    }
-
-    /// A confirmed call between Alice and Bob.
-    fn established(&mut self) -> (CallHandle, CallHandle) {
-        let (a, b) = self.incoming();
-        let now = self.now;
-        self.ua[BOB].answer(now, b, b"v=0\r\n".to_vec()).unwrap();
-        self.settle();
-        assert!(
-            matches!(self.take_events(ALICE).as_slice(), [Event::Established { call, .. }] if *call == a)
-        );
-        assert!(
-            matches!(self.take_events(BOB).as_slice(), [Event::Established { call, sdp: None }] if *call == b)
-        );
-        (a, b)
-    }
-}
-
-fn header<'a>(text: &'a str, name: &str) -> Option<&'a str> {
-    text.split("\r\n").find_map(|l| {
-        l.split_once(':')
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-    })
-}
-
-fn ended(events: &[Event]) -> Vec<EndReason> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Ended { reason, .. } => Some(*reason),
-            _ => None,
-        })
-        .collect()
-}
-
-fn branch(text: &str) -> String {
-    let via = header(text, "Via").unwrap();
-    via.split(';')
-        .find_map(|p| p.strip_prefix("branch="))
-        .unwrap()
-        .to_owned()
-}
+use deskphone_sip::{EndReason, Event, OutgoingCall, UaConfig, UserAgent};
+use net::*;
 
 #[test]
 fn call_answered_then_caller_hangs_up() {
@@ -247,6 +52,7 @@ fn call_answered_then_caller_hangs_up() {
             from_display,
             request_uri,
             sdp: Some(offer),
+            alert_info: None,
         },
     ] = events.as_slice()
     else {
@@ -746,26 +552,6 @@ fn hangup_before_ack_waits_for_it() {
     assert_eq!(ended(&net.take_events(ALICE)), [EndReason::RemoteHangup]);
 }
 
-fn bob_answers(net: &mut Net, request: impl AsRef<[u8]>) -> Vec<String> {
-    let from = net.addr[ALICE];
-    net.ua[BOB].handle_datagram(net.now, from, request.as_ref());
-    std::iter::from_fn(|| net.ua[BOB].poll_transmit())
-        .map(|t| {
-            assert_eq!(t.dest, from);
-            String::from_utf8(t.payload).unwrap()
-        })
-        .collect()
-}
-
-fn request(method: &str, to_tag: &str, extra: &str) -> String {
-    format!(
-        "{method} sip:bob@127.0.0.1:5062 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK{}\r\n\
-         Max-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1:5061>;tag=a1\r\nTo: <sip:bob@127.0.0.1:5062>{to_tag}\r\n\
-         Call-ID: out-of-dialog\r\nCSeq: 1 {method}\r\n{extra}Content-Length: 0\r\n\r\n",
-        fastrand::u32(..)
-    )
-}
-
 #[test]
 fn requests_outside_calls() {
     let mut net = Net::new();
@@ -790,11 +576,15 @@ fn requests_outside_calls() {
         request(
             "INVITE",
             "",
-            "Contact: <sip:a@127.0.0.1:5061>\r\nRequire: 100rel\r\n",
+            "Contact: <sip:a@127.0.0.1:5061>\r\nRequire: 100rel, foo, timer\r\n",
         ),
     );
     assert!(required[0].starts_with("SIP/2.0 420 "));
-    assert_eq!(header(&required[0], "Unsupported"), Some("100rel"));
+    assert_eq!(
+        header(&required[0], "Unsupported"),
+        Some("foo"),
+        "100rel and timer are ours (RFC 3262, RFC 4028)"
+    );
     let no_contact = bob_answers(&mut net, request("INVITE", "", ""));
     assert!(no_contact[0].starts_with("SIP/2.0 400 "));
     // Retransmissions of a request are answered from the transaction, identically.
@@ -826,9 +616,9 @@ fn malformed_datagrams_get_400_or_are_dropped() {
     let bad_from =
         request("OPTIONS", "", "").replace("From: <sip:alice@127.0.0.1:5061>;tag=a1", "From: <<<");
     assert!(bob_answers(&mut net, &bad_from)[0].starts_with("SIP/2.0 400 "));
-    // Without Call-ID there is nothing to answer with: dropped, with a diagnostic.
+    // Without Call-ID: still 400 (RFC 4475 §3.3.1), copying the headers that are there.
     let no_call_id = request("OPTIONS", "", "").replace("Call-ID: out-of-dialog\r\n", "");
-    assert!(bob_answers(&mut net, &no_call_id).is_empty());
+    assert!(bob_answers(&mut net, &no_call_id)[0].starts_with("SIP/2.0 400 "));
     assert!(bob_answers(&mut net, b"\x16\x03\x01\x02\x00 not SIP at all").is_empty());
     // Responses are never answered.
     assert!(bob_answers(&mut net, "SIP/2.0 200 OK\r\nContent-Length: 5\r\n\r\n").is_empty());

@@ -322,3 +322,368 @@ pub fn require_tool(tool: &str, package: &str) -> anyhow::Result<PathBuf> {
     }
     bail!("{tool} is not installed: `cargo xtask test` installs it (Debian package {package})")
 }
+
+// ---------------------------------------------------------------------------
+// baresip (Debian's `baresip-core`, 1.0.0) as a real SIP peer:
+// headless, on loopback, its microphone a WAV of one tone (`aufile`), what it
+// receives written to a WAV (`sndfile`), driven over `ctrl_tcp` (netstring
+// JSON commands and events).
+
+/// Where Debian's `baresip-core` installs baresip's modules.
+pub const BARESIP_MODULES: &str = "/usr/lib/baresip/modules";
+
+/// The modules a headless baresip needs here: PCMU/PCMA, a WAV file as
+/// audio source, the filter that dumps sent and received audio to WAVs, the
+/// TCP control interface, the accounts file and the commands (`dial`,
+/// `accept`, `hangup`, …). No audio device, no UI on a terminal.
+pub const BARESIP_MODULE_FILES: &[&str] = &[
+    "g711.so",
+    "aufile.so",
+    "sndfile.so",
+    "ctrl_tcp.so",
+    "account.so",
+    "menu.so",
+];
+
+pub struct BaresipOptions<'a> {
+    /// The account's user: baresip answers to `sip:USER@127.0.0.1:PORT`.
+    pub user: &'a str,
+    /// `auto` (answers at once), `manual` (rings until `accept`) or `early`.
+    pub answermode: &'a str,
+    /// The tone baresip sends (a 20 s, 8 kHz mono WAV played by `aufile`).
+    pub tone_hz: f32,
+}
+
+/// A running baresip; killed on drop.
+pub struct Baresip {
+    pub name: String,
+    pub user: String,
+    pub sip: SocketAddr,
+    /// Scratch folder: `config/` (baresip's `-f`), `tone.wav`, `audio/`
+    /// (the `sndfile` dumps) and the log next to it.
+    pub dir: PathBuf,
+    child: Child,
+    ctrl: tokio::net::TcpStream,
+    read_buf: Vec<u8>,
+    /// Events read but not yet waited for.
+    pending: std::collections::VecDeque<serde_json::Value>,
+    /// Every event seen, for failure messages.
+    seen: Vec<String>,
+    next_token: u64,
+}
+
+impl Drop for Baresip {
+    fn drop(&mut self) {
+        // SIGKILL: baresip 1.0.0 may not exit on SIGTERM or `-t` once a UA
+        // has been stopped; tests end their calls first.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A SIP port baresip can bind: it listens on UDP and TCP `port` and on TLS
+/// `port + 1` (no setting turns TCP or TLS off in 1.0.0).
+fn free_baresip_sip_port() -> u16 {
+    loop {
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = udp.local_addr().unwrap().port();
+        if port < u16::MAX
+            && TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && TcpListener::bind(("127.0.0.1", port + 1)).is_ok()
+        {
+            return port;
+        }
+    }
+}
+
+/// Writes `seconds` of a sine at `hz` (half of full scale), 8 kHz mono
+/// 16-bit: the format `aufile` wants for an 8 kHz codec.
+pub fn write_tone_wav(path: &Path, hz: f32, seconds: u32) -> anyhow::Result<()> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec)?;
+    for n in 0..8000 * seconds {
+        let x = (2.0 * std::f32::consts::PI * hz * n as f32 / 8000.0).sin();
+        w.write_sample((0.5 * 32767.0 * x) as i16)?;
+    }
+    w.finalize()?;
+    Ok(())
+}
+
+fn baresip_config(sip: SocketAddr, ctrl: u16, tone: &Path, audio: &Path) -> String {
+    let modules: String = BARESIP_MODULE_FILES
+        .iter()
+        .map(|m| {
+            let kind = match *m {
+                "account.so" => "module_tmp",
+                "menu.so" => "module_app",
+                _ => "module",
+            };
+            format!("{kind}\t\t{m}\n")
+        })
+        .collect();
+    format!(
+        "# Written by deskphone-tests: headless baresip on loopback.\n\
+         poll_method\t\tepoll\n\
+         sip_listen\t\t{sip}\n\
+         # Bind to this address (SDP, RTP) instead of the default interface.\n\
+         net_interface\t\t127.0.0.1\n\
+         call_local_timeout\t120\n\
+         call_max_calls\t\t64\n\
+         # The microphone: a WAV of one tone. No player module is loaded, so\n\
+         # no audio device is opened; received audio is still decoded and the\n\
+         # sndfile filter writes it to snd_path (dump-<time>-dec.wav).\n\
+         audio_source\t\taufile,{tone}\n\
+         snd_path\t\t{audio}\n\
+         rtp_stats\t\tyes\n\
+         rtcp_mux\t\tno\n\
+         jitter_buffer_delay\t5-10\n\
+         module_path\t\t{BARESIP_MODULES}\n\
+         {modules}\
+         ctrl_tcp_listen\t\t127.0.0.1:{ctrl}\n\
+         # No call status line on stdout every 100 ms.\n\
+         statmode_default\toff\n",
+        tone = tone.display(),
+        audio = audio.display(),
+    )
+}
+
+impl Baresip {
+    /// Starts baresip with a fresh config folder (`-f`), listening only on
+    /// 127.0.0.1, and connects to its `ctrl_tcp`. Fails with the reason
+    /// (missing package or module, baresip's log) if it cannot start.
+    pub async fn start(name: &str, options: BaresipOptions<'_>) -> anyhow::Result<Baresip> {
+        let bin = require_tool("baresip", "baresip-core")?;
+        for module in BARESIP_MODULE_FILES {
+            let path = Path::new(BARESIP_MODULES).join(module);
+            if !path.exists() {
+                bail!(
+                    "baresip module {} is missing: `cargo xtask test` installs it (Debian package baresip-core)",
+                    path.display()
+                );
+            }
+        }
+        let dir = scratch_dir(name);
+        let config_dir = dir.join("config");
+        let audio_dir = dir.join("audio");
+        std::fs::create_dir_all(&config_dir)?;
+        std::fs::create_dir_all(&audio_dir)?;
+        let tone = dir.join("tone.wav");
+        write_tone_wav(&tone, options.tone_hz, 20)?;
+        std::fs::write(
+            config_dir.join("accounts"),
+            format!(
+                "<sip:{}@127.0.0.1>;answermode={};audio_codecs=PCMU,PCMA\n",
+                options.user, options.answermode
+            ),
+        )?;
+        // The ports are free when chosen but may be taken before baresip
+        // binds them (tests run in parallel): try a few times.
+        let mut last_log = String::new();
+        for _attempt in 0..3 {
+            let sip: SocketAddr = format!("127.0.0.1:{}", free_baresip_sip_port()).parse()?;
+            let ctrl_port = free_tcp_port();
+            std::fs::write(
+                config_dir.join("config"),
+                baresip_config(sip, ctrl_port, &tone, &audio_dir),
+            )?;
+            let log_path = dir.with_extension("log");
+            let log = std::fs::File::create(&log_path)?;
+            let mut child = Command::new(&bin)
+                .arg("-f")
+                .arg(&config_dir)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()
+                .with_context(|| format!("cannot start {}", bin.display()))?;
+            let start = Instant::now();
+            let ctrl = loop {
+                if let Some(status) = child.try_wait()? {
+                    last_log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                    if last_log.contains("Address already in use") {
+                        break None;
+                    }
+                    bail!("baresip exited ({status}) at start\n--- baresip log ---\n{last_log}");
+                }
+                let ready = std::fs::read_to_string(&log_path)
+                    .unwrap_or_default()
+                    .contains("baresip is ready");
+                if ready
+                    && let Ok(s) = tokio::net::TcpStream::connect(("127.0.0.1", ctrl_port)).await
+                {
+                    break Some(s);
+                }
+                if start.elapsed() > Duration::from_secs(15) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    bail!(
+                        "baresip did not get ready (ctrl_tcp on 127.0.0.1:{ctrl_port})\n--- baresip log ---\n{}",
+                        std::fs::read_to_string(&log_path).unwrap_or_default()
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            let Some(ctrl) = ctrl else { continue };
+            return Ok(Baresip {
+                name: name.to_owned(),
+                user: options.user.to_owned(),
+                sip,
+                dir,
+                child,
+                ctrl,
+                read_buf: Vec::new(),
+                pending: Default::default(),
+                seen: Vec::new(),
+                next_token: 1,
+            });
+        }
+        bail!("baresip could not bind its ports three times\n--- baresip log ---\n{last_log}")
+    }
+
+    /// The URI that reaches this baresip's account.
+    pub fn sip_uri(&self) -> String {
+        format!("sip:{}@{}", self.user, self.sip)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// baresip's stdout and stderr, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.with_extension("log")).unwrap_or_default()
+    }
+
+    /// The version line baresip printed at start (`baresip v1.0.0 …`).
+    pub fn version(&self) -> String {
+        self.log()
+            .lines()
+            .find(|l| l.starts_with("baresip v"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    }
+
+    /// Runs a command (`dial`, `accept`, `hangup`, `callstat`, …) over
+    /// `ctrl_tcp` and returns its output; an error if baresip says it failed.
+    pub async fn command(&mut self, command: &str, params: Option<&str>) -> anyhow::Result<String> {
+        use tokio::io::AsyncWriteExt;
+        let token = self.next_token.to_string();
+        self.next_token += 1;
+        let mut msg = serde_json::json!({ "command": command, "token": token });
+        if let Some(p) = params {
+            msg["params"] = p.into();
+        }
+        let body = msg.to_string();
+        self.ctrl
+            .write_all(format!("{}:{body},", body.len()).as_bytes())
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let m = self
+                .read_message(deadline)
+                .await
+                .with_context(|| format!("baresip: no answer to `{command}`"))?;
+            if m["response"].as_bool() == Some(true) && m["token"].as_str() == Some(&token) {
+                let data = m["data"].as_str().unwrap_or_default().to_owned();
+                if m["ok"].as_bool() != Some(true) {
+                    bail!(
+                        "baresip: `{command}` failed: {data}\n--- baresip log ---\n{}",
+                        self.log()
+                    );
+                }
+                return Ok(data);
+            }
+            if m["event"].as_bool() == Some(true) {
+                self.pending.push_back(m);
+            }
+        }
+    }
+
+    /// Waits for an event of this type (`CALL_INCOMING`, `CALL_RINGING`,
+    /// `CALL_ESTABLISHED`, `CALL_CLOSED`, …) and returns it; events of other
+    /// types stay queued.
+    pub async fn wait_event(
+        &mut self,
+        kind: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<serde_json::Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(i) = self.pending.iter().position(|e| e["type"] == kind) {
+                return Ok(self.pending.remove(i).unwrap());
+            }
+            match self.read_message(deadline).await {
+                Ok(m) if m["event"].as_bool() == Some(true) => self.pending.push_back(m),
+                Ok(_) => {}
+                Err(e) => bail!(
+                    "{}: no {kind} event ({e:#}); events seen:\n{}\n--- baresip log ---\n{}",
+                    self.name,
+                    self.seen.join("\n"),
+                    self.log()
+                ),
+            }
+        }
+    }
+
+    /// The next netstring message from `ctrl_tcp`.
+    async fn read_message(&mut self, deadline: Instant) -> anyhow::Result<serde_json::Value> {
+        use tokio::io::AsyncReadExt;
+        loop {
+            if let Some(colon) = self.read_buf.iter().position(|&b| b == b':') {
+                let len: usize = std::str::from_utf8(&self.read_buf[..colon])?
+                    .parse()
+                    .context("bad netstring length")?;
+                let end = colon + 1 + len;
+                if self.read_buf.len() > end {
+                    if self.read_buf[end] != b',' {
+                        bail!("bad netstring from baresip");
+                    }
+                    let value: serde_json::Value =
+                        serde_json::from_slice(&self.read_buf[colon + 1..end])?;
+                    self.read_buf.drain(..=end);
+                    if value["event"].as_bool() == Some(true) {
+                        self.seen.push(value.to_string());
+                    }
+                    return Ok(value);
+                }
+            }
+            let mut chunk = [0u8; 4096];
+            let n = tokio::time::timeout_at(deadline.into(), self.ctrl.read(&mut chunk))
+                .await
+                .context("timed out")??;
+            if n == 0 {
+                bail!("baresip closed ctrl_tcp");
+            }
+            self.read_buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// The WAVs the `sndfile` filter wrote: what baresip decoded from the
+    /// RTP it received (`-dec.wav`), one per call, oldest first.
+    pub fn received_audio(&self) -> Vec<PathBuf> {
+        self.audio_files("-dec.wav")
+    }
+
+    /// What baresip sent (`-enc.wav`), one per call, oldest first.
+    pub fn sent_audio(&self) -> Vec<PathBuf> {
+        self.audio_files("-enc.wav")
+    }
+
+    fn audio_files(&self, suffix: &str) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.join("audio"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(suffix))
+            .collect();
+        files.sort();
+        files
+    }
+}

@@ -68,6 +68,7 @@ phone-unknown-party = Unbekannt
 phone-call-calling = Rufe an…
 phone-call-ringback = Es klingelt…
 phone-call-connected = Verbunden
+phone-call-held = Gehalten
 phone-call-ending = Beende Anruf…
 
 # Variables:
@@ -88,6 +89,7 @@ phone-ended-duration = Dauer { $duration }
 phone-ended-reason-local-hangup = Sie haben aufgelegt
 phone-ended-reason-remote-hangup = Gegenseite hat aufgelegt
 phone-ended-reason-cancelled = Abgebrochen
+phone-ended-reason-answered-elsewhere = Anderswo angenommen
 phone-ended-reason-rejected = Abgewiesen
 phone-ended-reason-busy = Besetzt
 phone-ended-reason-failed = Anruf fehlgeschlagen

@@ -68,6 +68,7 @@ phone-unknown-party = Unknown
 phone-call-calling = Calling…
 phone-call-ringback = Ringing…
 phone-call-connected = Connected
+phone-call-held = On hold
 phone-call-ending = Ending call…
 
 # Variables:
@@ -88,6 +89,7 @@ phone-ended-duration = Duration { $duration }
 phone-ended-reason-local-hangup = You hung up
 phone-ended-reason-remote-hangup = The other party hung up
 phone-ended-reason-cancelled = Cancelled
+phone-ended-reason-answered-elsewhere = Answered elsewhere
 phone-ended-reason-rejected = Rejected
 phone-ended-reason-busy = Busy
 phone-ended-reason-failed = Call failed

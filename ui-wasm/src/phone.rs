@@ -347,8 +347,8 @@ fn InCall() -> impl IntoView {
             .unwrap_or_default()
     };
     view! {
-        <div class="screen in-call" data-phase=move || call.with(|c| screen::phase_name(c.phase))>
-            <div id="call-phase" class="label line">{move || tr.t(screen::phone_phase_id(call.with(|c| c.phase)))}</div>
+        <div class="screen in-call" data-phase=move || call.with(|c| screen::phase_name(c.phase)) data-held=move || call.with(|c| c.held.to_string())>
+            <div id="call-phase" class="label line">{move || tr.t(call.with(screen::phone_call_status_id))}</div>
             <div id="remote-name" class="title line">{name}</div>
             <div id="remote-uri" class="sub line opt">{move || call.with(|c| c.remote_uri.clone())}</div>
             <div class="row line">

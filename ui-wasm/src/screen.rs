@@ -145,6 +145,15 @@ pub fn phone_phase_id(p: CallPhase) -> &'static str {
     }
 }
 
+/// What the in-call screen says about a call: its phase, or that this phone holds it.
+pub fn phone_call_status_id(c: &CallState) -> &'static str {
+    if c.held {
+        "phone-call-held"
+    } else {
+        phone_phase_id(c.phase)
+    }
+}
+
 pub fn web_phase_id(p: CallPhase) -> &'static str {
     match p {
         CallPhase::Calling => "web-phase-calling",
@@ -167,6 +176,7 @@ pub fn reason_id(r: EndReason) -> &'static str {
         EndReason::LocalHangup => "phone-ended-reason-local-hangup",
         EndReason::RemoteHangup => "phone-ended-reason-remote-hangup",
         EndReason::Cancelled => "phone-ended-reason-cancelled",
+        EndReason::AnsweredElsewhere => "phone-ended-reason-answered-elsewhere",
         EndReason::Rejected => "phone-ended-reason-rejected",
         EndReason::Busy => "phone-ended-reason-busy",
         EndReason::Failed => "phone-ended-reason-failed",

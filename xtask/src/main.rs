@@ -26,8 +26,9 @@ fn workspace_root() -> PathBuf {
 /// Debian packages the phone needs to build and run (cpal links ALSA; the
 /// display engine is Chromium).
 const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "chromium"];
-/// What the tests need on top: the WebDriver for wasm tests and SIPp.
-const TEST_PACKAGES: &[&str] = &["chromium-driver", "sip-tester"];
+/// What the tests need on top: the real SIP peers (SIPp, kamailio,
+/// baresip) and a DNS server (dnsmasq), all run on loopback by the tests.
+const TEST_PACKAGES: &[&str] = &["sip-tester", "kamailio", "baresip-core", "dnsmasq-base"];
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,0 +1,639 @@
+//! Registration (RFC 3261 §10), the sans-IO way: each [`Registration`] binds our Contact
+//! to an address-of-record at a registrar, answers its Digest challenges (RFC 3261 §22),
+//! refreshes the binding before it expires, retries after failures and removes the binding
+//! again (`Expires: 0`). The [`UserAgent`](crate::UserAgent) owns the bindings and their
+//! REGISTER transactions; its `poll_timeout`/`handle_timeout` drive the timers here.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use rsip::headers::{self, UntypedHeader};
+use rsip::{Header, Headers, Method, Request, Response, Scheme};
+
+use crate::auth::{Authenticator, Credentials, Refusal};
+use crate::message::{self, Meta};
+use crate::transaction::{Client, Failure, Transaction};
+use crate::ua::{Error, Event, Transmit, UaConfig};
+
+/// What to register: one identity at one registrar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    /// The address-of-record, To and From of the REGISTER (§10.2), e.g. `sip:alice@example.com`.
+    pub aor: String,
+    /// Where REGISTER goes when there is no outbound proxy (the runtime resolved it).
+    pub registrar: SocketAddr,
+    /// Request-URI: the registrar's domain without user part (§10.2), e.g. `sip:example.com`.
+    pub request_uri: String,
+    /// User part of our Contact; may be empty.
+    pub contact_user: String,
+    /// Answers to 401/407 challenges; without them a challenge is a failure.
+    pub credentials: Option<Credentials>,
+    /// Binding lifetime we ask for, in seconds (§10.2.1.1); the registrar may grant less.
+    pub expires: u32,
+    /// RFC 3261 §8.1.2: when set, REGISTER goes here with a loose Route to it.
+    pub outbound_proxy: Option<SocketAddr>,
+    /// Wait after a failed attempt before the next one (`retry_after_failed_register`).
+    pub retry_after_failure: Duration,
+}
+
+/// Identifies a registration for the lifetime of a [`UserAgent`](crate::UserAgent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegistrationHandle(pub u64);
+
+/// Where a registration stands, as reported by `Event::RegistrationChanged`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistrationState {
+    /// The first REGISTER (or the first after a failure) is on its way.
+    Registering,
+    /// The registrar bound our Contact for `expires` seconds; refreshed well before.
+    Registered { expires: u32 },
+    /// The last attempt failed: a final response `code`, or `None` when the registrar never
+    /// answered. The next attempt follows after `retry_in`.
+    Failed {
+        code: Option<u16>,
+        retry_in: Duration,
+    },
+    /// `Expires: 0` is on its way.
+    Unregistering,
+    /// The binding is gone (or was never made); the handle is dead. Always the last event.
+    Unregistered,
+}
+
+/// What the registrations need of the user agent to send and report.
+pub(crate) struct Io<'a> {
+    pub config: &'a UaConfig,
+    pub rng: &'a mut fastrand::Rng,
+    pub transmits: &'a mut VecDeque<Transmit>,
+    pub events: &'a mut VecDeque<Event>,
+}
+
+impl Io<'_> {
+    fn diagnostic(&mut self, text: String) {
+        tracing::debug!("{text}");
+        self.events.push_back(Event::Diagnostic(text));
+    }
+}
+
+#[derive(Debug)]
+struct Binding {
+    config: Registration,
+    request_uri: rsip::Uri,
+    /// §10.2: one Call-ID for all REGISTERs of a binding, CSeq counting up (§10.2.4).
+    call_id: String,
+    from_tag: String,
+    cseq: u32,
+    state: RegistrationState,
+    auth: Option<Authenticator>,
+    /// Branch of the REGISTER whose answer counts; older ones only absorb retransmissions.
+    current: Option<String>,
+    /// The Expires value the current attempt asks for (0 while removing).
+    asking: u32,
+    /// §10.2.8: a 423 raised the interval already in this attempt.
+    raised: bool,
+    /// When the next attempt starts: a refresh, or a retry after a failure.
+    next: Option<Instant>,
+    removing: bool,
+}
+
+/// All registrations of a user agent.
+#[derive(Debug, Default)]
+pub(crate) struct Registrations {
+    next_handle: u64,
+    bindings: BTreeMap<RegistrationHandle, Binding>,
+    /// REGISTER client transactions by Via branch.
+    transactions: BTreeMap<String, (RegistrationHandle, Transaction)>,
+    /// The latest time we were given. A transport error comes right after a send, which
+    /// happened at this time; it dates the retry, since the core reads no clock.
+    last_now: Option<Instant>,
+}
+
+/// When to refresh a binding granted for `granted` seconds. RFC 3261 leaves it to the UA;
+/// half the time for short bindings, ten minutes before the end for long ones, so that a
+/// refresh has time for its retransmissions and a challenge round trip.
+fn refresh_after(granted: u32) -> Duration {
+    let granted = u64::from(granted);
+    let secs = if granted > 1200 {
+        granted - 600
+    } else {
+        granted / 2
+    };
+    Duration::from_secs(secs.max(1))
+}
+
+/// Leading decimal number of a header value (`Retry-After: 120 (busy);duration=60`).
+fn leading_number(value: &str) -> Option<u32> {
+    let digits: String = value
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+fn header_number(resp: &Response, pick: fn(&Header) -> Option<&str>) -> Option<u32> {
+    resp.headers.iter().find_map(pick).and_then(leading_number)
+}
+
+/// A Contact value split into its URI and its header parameters (RFC 3261 §20.10: without
+/// angle brackets, parameters after the URI belong to the header).
+fn contact_parts(value: &str) -> (&str, &str) {
+    match value.split_once('<').and_then(|(_, r)| r.split_once('>')) {
+        Some((uri, params)) => (uri, params),
+        None => value.split_once(';').unwrap_or((value, "")),
+    }
+}
+
+fn expires_param(params: &str) -> Option<u32> {
+    params.split(';').find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("expires")
+            .then(|| leading_number(value))
+            .flatten()
+    })
+}
+
+/// Same user, host and port (5060 when absent): the registrar may add parameters.
+fn same_binding(a: &rsip::Uri, b: &rsip::Uri) -> bool {
+    let port = |u: &rsip::Uri| u.host_with_port.port.map_or(5060, |p| *p.value());
+    a.user() == b.user()
+        && a.host_with_port
+            .host
+            .to_string()
+            .eq_ignore_ascii_case(&b.host_with_port.host.to_string())
+        && port(a) == port(b)
+}
+
+/// §10.2.4: the lifetime granted to our Contact: its `expires` parameter in the 200, else
+/// the Expires header, else what we asked for. A registrar that leaves our Contact out of
+/// the list is taken at its Expires header, since some rewrite Contacts behind NATs.
+fn granted_expires(resp: &Response, ours: &rsip::Uri, asked: u32) -> u32 {
+    let header = header_number(resp, |h| match h {
+        Header::Expires(e) => Some(e.value()),
+        _ => None,
+    });
+    let contacts = message::list_values(&resp.headers, |h| match h {
+        Header::Contact(c) => Some(c.value()),
+        _ => None,
+    });
+    let mine = contacts.into_iter().find_map(|c| {
+        let (uri, params) = contact_parts(c);
+        let uri = rsip::Uri::try_from(uri.trim()).ok()?;
+        same_binding(&uri, ours).then(|| expires_param(params))
+    });
+    mine.flatten().or(header).unwrap_or(asked)
+}
+
+/// A SIP(S) URI from the API that is safe to put into a header line.
+fn checked_uri(s: &str) -> Result<rsip::Uri, Error> {
+    let bad = || Error::InvalidUri(s.to_owned());
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "<>\"".contains(c))
+    {
+        return Err(bad());
+    }
+    let uri = rsip::Uri::try_from(s).map_err(|_| bad())?;
+    match uri.scheme {
+        Some(Scheme::Sip | Scheme::Sips) if !uri.host_with_port.host.to_string().is_empty() => {
+            Ok(uri)
+        }
+        _ => Err(bad()),
+    }
+}
+
+impl Binding {
+    fn contact_uri(&self, local: SocketAddr) -> String {
+        match self.config.contact_user.as_str() {
+            "" => format!("sip:{local}"),
+            user => format!("sip:{user}@{local}"),
+        }
+    }
+
+    fn dest(&self) -> SocketAddr {
+        self.config.outbound_proxy.unwrap_or(self.config.registrar)
+    }
+
+    /// §10.2: the REGISTER of the current attempt, with the next CSeq.
+    fn request(&mut self, io: &mut Io, branch: &str) -> Request {
+        self.cseq = self.cseq.wrapping_add(1);
+        let aor = &self.config.aor;
+        let mut h = Headers::default();
+        h.push(message::via(io.config.local_addr, branch));
+        h.push(headers::MaxForwards::new("70").into());
+        if let Some(proxy) = self.config.outbound_proxy {
+            // §8.1.2: a preloaded loose route to the outbound proxy.
+            h.push(headers::Route::new(format!("<sip:{proxy};lr>")).into());
+        }
+        h.push(headers::From::new(format!("<{aor}>;tag={}", self.from_tag)).into());
+        h.push(headers::To::new(format!("<{aor}>")).into());
+        h.push(headers::CallId::new(self.call_id.clone()).into());
+        h.push(headers::CSeq::new(format!("{} REGISTER", self.cseq)).into());
+        h.push(
+            headers::Contact::new(format!("<{}>", self.contact_uri(io.config.local_addr))).into(),
+        );
+        h.push(headers::Expires::new(self.asking.to_string()).into());
+        h.push(headers::Allow::new(message::ALLOW).into());
+        h.push(headers::UserAgent::new(io.config.user_agent.clone()).into());
+        let mut req = Request {
+            method: Method::Register,
+            uri: self.request_uri.clone(),
+            version: rsip::Version::V2,
+            headers: h,
+            body: Vec::new(),
+        };
+        if let Some(auth) = &mut self.auth
+            && auth.has_cached()
+        {
+            auth.authorize(&mut req, io.rng);
+        }
+        req
+    }
+}
+
+impl Registrations {
+    pub fn register(
+        &mut self,
+        now: Instant,
+        config: Registration,
+        io: &mut Io,
+    ) -> Result<RegistrationHandle, Error> {
+        checked_uri(&config.aor)?;
+        let request_uri = checked_uri(&config.request_uri)?;
+        if config.expires == 0 {
+            // Expires: 0 removes bindings (§10.2.2); that is what `unregister` is for.
+            return Err(Error::InvalidState(
+                "a registration needs an Expires above 0",
+            ));
+        }
+        if config
+            .contact_user
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>\"@;:?".contains(c))
+        {
+            return Err(Error::InvalidUri(config.contact_user));
+        }
+        self.last_now = Some(now);
+        self.next_handle += 1;
+        let handle = RegistrationHandle(self.next_handle);
+        let binding = Binding {
+            call_id: message::token(io.rng, 24),
+            from_tag: message::token(io.rng, 10),
+            // §8.1.1.5: below 2^31; refreshes count up from here.
+            cseq: io.rng.u32(1..0x4000_0000),
+            state: RegistrationState::Registering,
+            auth: config.credentials.clone().map(Authenticator::new),
+            current: None,
+            asking: config.expires,
+            raised: false,
+            next: None,
+            removing: false,
+            request_uri,
+            config,
+        };
+        self.bindings.insert(handle, binding);
+        io.events.push_back(Event::RegistrationChanged {
+            registration: handle,
+            state: RegistrationState::Registering,
+        });
+        self.start_attempt(now, handle, io);
+        Ok(handle)
+    }
+
+    /// Remove the binding (`Expires: 0`), if one may exist; `Unregistered` follows.
+    pub fn unregister(
+        &mut self,
+        now: Instant,
+        handle: RegistrationHandle,
+        io: &mut Io,
+    ) -> Result<(), Error> {
+        self.last_now = Some(now);
+        let b = self
+            .bindings
+            .get_mut(&handle)
+            .ok_or(Error::UnknownRegistration)?;
+        if b.removing {
+            return Ok(());
+        }
+        // A binding may exist once a REGISTER went out and did not clearly fail.
+        let maybe_bound =
+            matches!(b.state, RegistrationState::Registered { .. }) || b.current.is_some();
+        if !maybe_bound {
+            self.finish(handle, io);
+            return Ok(());
+        }
+        b.removing = true;
+        b.asking = 0;
+        b.next = None;
+        self.set_state(handle, RegistrationState::Unregistering, io);
+        self.start_attempt(now, handle, io);
+        Ok(())
+    }
+
+    pub fn next_timeout(&self) -> Option<Instant> {
+        let tx = self
+            .transactions
+            .values()
+            .filter_map(|(_, t)| t.next_timeout());
+        tx.chain(self.bindings.values().filter_map(|b| b.next))
+            .min()
+    }
+
+    pub fn on_timeout(&mut self, now: Instant, io: &mut Io) {
+        self.last_now = Some(now);
+        let due: Vec<String> = self
+            .transactions
+            .iter()
+            .filter(|(_, (_, t))| t.next_timeout().is_some_and(|at| at <= now))
+            .map(|(b, _)| b.clone())
+            .collect();
+        for branch in due {
+            let Some((handle, tx)) = self.transactions.get_mut(&branch) else {
+                continue;
+            };
+            let handle = *handle;
+            let failure = tx.on_timeout(now, io.transmits);
+            if tx.is_terminated() {
+                self.transactions.remove(&branch);
+            }
+            if let Some(failure) = failure {
+                self.on_failure(now, handle, &branch, failure, io);
+            }
+        }
+        let due: Vec<RegistrationHandle> = self
+            .bindings
+            .iter()
+            .filter(|(_, b)| b.next.is_some_and(|at| at <= now))
+            .map(|(h, _)| *h)
+            .collect();
+        for handle in due {
+            self.start_attempt(now, handle, io);
+        }
+    }
+
+    /// The runtime could not send to `dest`: REGISTERs towards it fail at once (§17.1.4).
+    pub fn on_transport_error(&mut self, dest: SocketAddr, io: &mut Io) {
+        let hit: Vec<String> = self
+            .transactions
+            .iter()
+            .filter(|(_, (_, t))| t.dest() == dest)
+            .map(|(b, _)| b.clone())
+            .collect();
+        for branch in hit {
+            if let Some((handle, mut tx)) = self.transactions.remove(&branch)
+                && let (Some(failure), Some(now)) = (tx.on_transport_error(), self.last_now)
+            {
+                self.on_failure(now, handle, &branch, failure, io);
+            }
+        }
+    }
+
+    pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Io) {
+        self.last_now = Some(now);
+        let Some((handle, Transaction::Client(client))) = self.transactions.get_mut(&meta.branch)
+        else {
+            let code = resp.status_code.code();
+            return io.diagnostic(format!("dropped stray {code} response to REGISTER"));
+        };
+        let handle = *handle;
+        let up = client.on_response(now, resp, io.transmits);
+        let current = self
+            .bindings
+            .get(&handle)
+            .is_some_and(|b| b.current.as_deref() == Some(meta.branch.as_str()));
+        if !up || !current {
+            return;
+        }
+        let code = resp.status_code.code();
+        if code < 200 {
+            return;
+        }
+        let Some(b) = self.bindings.get_mut(&handle) else {
+            return;
+        };
+        b.current = None;
+        match code {
+            200..=299 if b.removing => self.finish(handle, io),
+            200..=299 => {
+                let ours = rsip::Uri::try_from(b.contact_uri(io.config.local_addr).as_str());
+                let granted = match ours {
+                    Ok(ours) => granted_expires(resp, &ours, b.asking),
+                    Err(_) => b.asking,
+                };
+                if granted == 0 && b.asking > 0 {
+                    // S1: a 200 that binds nothing is a failure, retried like any other.
+                    io.diagnostic(format!("registrar for {} granted Expires: 0", b.config.aor));
+                    self.fail(now, handle, Some(code), None, io);
+                } else {
+                    b.next = Some(now + refresh_after(granted));
+                    self.set_state(
+                        handle,
+                        RegistrationState::Registered { expires: granted },
+                        io,
+                    );
+                }
+            }
+            401 | 407 => {
+                let verdict = match &mut b.auth {
+                    Some(auth) => auth.on_challenge(resp),
+                    None => Err(Refusal::Rejected),
+                };
+                match verdict {
+                    Ok(()) => self.send(now, handle, io),
+                    Err(why) => {
+                        let aor = b.config.aor.clone();
+                        io.diagnostic(format!(
+                            "{code} to REGISTER for {aor}: {}",
+                            match why {
+                                Refusal::Unsupported => "no challenge we can answer",
+                                Refusal::Rejected => "credentials refused or missing",
+                            }
+                        ));
+                        self.give_up(now, handle, code, resp, io);
+                    }
+                }
+            }
+            // §10.2.8: the interval was too short; try once more with Min-Expires.
+            423 if !b.removing && !b.raised => {
+                let min = header_number(resp, |h| match h {
+                    Header::MinExpires(m) => Some(m.value()),
+                    _ => None,
+                });
+                match min {
+                    Some(min) if min > b.asking => {
+                        b.asking = min;
+                        b.raised = true;
+                        self.send(now, handle, io);
+                    }
+                    _ => self.give_up(now, handle, code, resp, io),
+                }
+            }
+            _ => self.give_up(now, handle, code, resp, io),
+        }
+    }
+
+    /// A final error response ends this attempt.
+    fn give_up(
+        &mut self,
+        now: Instant,
+        handle: RegistrationHandle,
+        code: u16,
+        resp: &Response,
+        io: &mut Io,
+    ) {
+        if self.bindings.get(&handle).is_some_and(|b| b.removing) {
+            return self.finish(handle, io);
+        }
+        let retry_after = header_number(resp, |h| match h {
+            Header::RetryAfter(r) => Some(r.value()),
+            _ => None,
+        });
+        self.fail(now, handle, Some(code), retry_after, io);
+    }
+
+    fn on_failure(
+        &mut self,
+        now: Instant,
+        handle: RegistrationHandle,
+        branch: &str,
+        failure: Failure,
+        io: &mut Io,
+    ) {
+        let Some(b) = self.bindings.get_mut(&handle) else {
+            return;
+        };
+        if b.current.as_deref() != Some(branch) {
+            return;
+        }
+        b.current = None;
+        let (aor, removing) = (b.config.aor.clone(), b.removing);
+        io.diagnostic(format!(
+            "REGISTER for {aor}: {}",
+            match failure {
+                Failure::Timeout => "no answer from the registrar",
+                Failure::Transport => "registrar unreachable",
+            }
+        ));
+        if removing {
+            self.finish(handle, io);
+        } else {
+            self.fail(now, handle, None, None, io);
+        }
+    }
+
+    /// Failed; retry after the configured wait, or later if the server asked for it
+    /// (RFC 3261 §20.33 Retry-After).
+    fn fail(
+        &mut self,
+        now: Instant,
+        handle: RegistrationHandle,
+        code: Option<u16>,
+        retry_after: Option<u32>,
+        io: &mut Io,
+    ) {
+        let Some(b) = self.bindings.get_mut(&handle) else {
+            return;
+        };
+        let asked = Duration::from_secs(retry_after.unwrap_or(0).into());
+        let retry_in = b.config.retry_after_failure.max(asked);
+        b.next = Some(now + retry_in);
+        self.set_state(handle, RegistrationState::Failed { code, retry_in }, io);
+    }
+
+    /// The registration is over: report it and forget it (lingering transactions stay to
+    /// absorb retransmissions and then go).
+    fn finish(&mut self, handle: RegistrationHandle, io: &mut Io) {
+        if self.bindings.remove(&handle).is_some() {
+            io.events.push_back(Event::RegistrationChanged {
+                registration: handle,
+                state: RegistrationState::Unregistered,
+            });
+        }
+    }
+
+    fn set_state(&mut self, handle: RegistrationHandle, state: RegistrationState, io: &mut Io) {
+        if let Some(b) = self.bindings.get_mut(&handle)
+            && b.state != state
+        {
+            b.state = state.clone();
+            io.events.push_back(Event::RegistrationChanged {
+                registration: handle,
+                state,
+            });
+        }
+    }
+
+    /// A new attempt: first registration, refresh, retry after failure or removal. Cached
+    /// credentials go along at once (RFC 3261 §22.3).
+    fn start_attempt(&mut self, now: Instant, handle: RegistrationHandle, io: &mut Io) {
+        let Some(b) = self.bindings.get_mut(&handle) else {
+            return;
+        };
+        b.next = None;
+        b.raised = false;
+        if !b.removing {
+            b.asking = b.config.expires;
+        }
+        if let Some(auth) = &mut b.auth {
+            auth.start();
+        }
+        if matches!(b.state, RegistrationState::Failed { .. }) {
+            self.set_state(handle, RegistrationState::Registering, io);
+        }
+        self.send(now, handle, io);
+    }
+
+    /// Send the REGISTER of the current attempt as a new transaction.
+    fn send(&mut self, now: Instant, handle: RegistrationHandle, io: &mut Io) {
+        let Some(b) = self.bindings.get_mut(&handle) else {
+            return;
+        };
+        let branch = message::new_branch(io.rng);
+        let req = b.request(io, &branch);
+        let client = Client::start(now, req, b.dest(), io.transmits);
+        b.current = Some(branch.clone());
+        self.transactions
+            .insert(branch, (handle, Transaction::Client(Box::new(client))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_timing() {
+        assert_eq!(refresh_after(3600), Duration::from_secs(3000));
+        assert_eq!(refresh_after(1200), Duration::from_secs(600));
+        assert_eq!(refresh_after(60), Duration::from_secs(30));
+        assert_eq!(refresh_after(1), Duration::from_secs(1));
+    }
+
+    fn ok(headers: &str) -> Response {
+        let text = format!(
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n\
+             From: <sip:a@x>;tag=1\r\nTo: <sip:a@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n\
+             {headers}Content-Length: 0\r\n\r\n"
+        );
+        Response::try_from(text.as_str()).unwrap()
+    }
+
+    #[test]
+    fn granted_expires_prefers_our_contact() {
+        let ours = rsip::Uri::try_from("sip:a@192.0.2.1:5070").unwrap();
+        let resp = ok("Contact: <sip:a@192.0.2.9:5060>;expires=900, \
+             <sip:a@192.0.2.1:5070;transport=udp>;expires=120\r\nExpires: 300\r\n");
+        assert_eq!(granted_expires(&resp, &ours, 3600), 120);
+        let resp = ok("Contact: <sip:a@192.0.2.9>;expires=900\r\nExpires: 300\r\n");
+        assert_eq!(granted_expires(&resp, &ours, 3600), 300);
+        assert_eq!(granted_expires(&ok(""), &ours, 3600), 3600);
+        let resp = ok("Contact: sip:a@192.0.2.1:5070;expires=0\r\n");
+        assert_eq!(granted_expires(&resp, &ours, 3600), 0);
+    }
+
+    #[test]
+    fn leading_numbers() {
+        assert_eq!(leading_number(" 120 (busy);duration=60"), Some(120));
+        assert_eq!(leading_number("soon"), None);
+    }
+}

@@ -1,0 +1,239 @@
+//! Interop with a real baresip (Debian's `baresip`, `baresip-core`), run
+//! headless on loopback: its microphone is a WAV of a 600 Hz tone (`aufile`),
+//! what it receives is decoded into a WAV (`sndfile`), and it is driven over
+//! `ctrl_tcp`. The phone's microphone is a 1 kHz tone. Each side must hear
+//! the other's tone and not its own.
+//!
+//! (a) baresip calls the phone, the user answers with OFFHOOK, baresip hangs
+//! up; (b) the phone calls baresip, which answers by itself, the phone hangs
+//! up.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use deskphone_media::analysis::{read_wav, tone_present};
+use deskphone_protocol::{CallDirection, CallPhase, EndReason};
+use deskphone_tests::{Baresip, BaresipOptions, PhoneOptions, TestPhone};
+
+const SIGNAL: Duration = Duration::from_secs(15);
+const PHONE_TONE: f32 = 1000.0;
+const BARESIP_TONE: f32 = 600.0;
+
+async fn phone(name: &str) -> anyhow::Result<TestPhone> {
+    TestPhone::start(
+        name,
+        PhoneOptions {
+            user: "phone",
+            display_name: "Phone",
+            sim_input: "tone:1000",
+            display: false,
+        },
+    )
+    .await
+}
+
+async fn baresip(name: &str, answermode: &str) -> anyhow::Result<Baresip> {
+    Baresip::start(
+        name,
+        BaresipOptions {
+            user: "baresip",
+            answermode,
+            tone_hz: BARESIP_TONE,
+        },
+    )
+    .await
+}
+
+/// The one WAV in `files` once it holds at least `min_seconds` of audio
+/// (baresip finishes its dump when the call's audio is torn down).
+async fn finished_wav(
+    what: &str,
+    files: impl Fn() -> Vec<PathBuf>,
+    min_seconds: f32,
+) -> anyhow::Result<(Vec<i16>, u32)> {
+    let start = Instant::now();
+    let mut last = String::from("no file");
+    loop {
+        match files().as_slice() {
+            [one] => match read_wav(one) {
+                Ok((samples, rate)) if samples.len() as f32 >= min_seconds * rate as f32 => {
+                    return Ok((samples, rate));
+                }
+                Ok((samples, rate)) => {
+                    last = format!("{}: {} samples at {rate} Hz", one.display(), samples.len())
+                }
+                Err(e) => last = format!("{}: {e}", one.display()),
+            },
+            [] => {}
+            many => bail!("{what}: expected one WAV, found {many:?}"),
+        }
+        if start.elapsed() > Duration::from_secs(5) {
+            bail!("{what}: no complete WAV of {min_seconds} s ({last})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn phone_recordings(phone: &TestPhone) -> Vec<PathBuf> {
+    let dir = phone.data_dir.join("recordings");
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+        .collect()
+}
+
+/// Judges one second of `samples` after the first 200 ms (the stream
+/// starting): `heard` dominates, `not_heard` (the listener's own tone) is
+/// absent.
+fn assert_hears(who: &str, (samples, rate): &(Vec<i16>, u32), heard: f32, not_heard: f32) {
+    let rate = *rate as usize;
+    let second = &samples[rate / 5..(rate * 6 / 5).min(samples.len())];
+    assert!(
+        tone_present(second, heard, rate as u32, 0.01),
+        "{who} should hear {heard} Hz"
+    );
+    assert!(
+        !tone_present(second, not_heard, rate as u32, 0.01),
+        "{who} should not hear {not_heard} Hz (its own tone)"
+    );
+}
+
+fn rtp_packets_received(log: &str) -> Option<u64> {
+    // rtp_stats prints, when a call ends:
+    //   audio           Transmit:     Receive:
+    //   packets:            151          150
+    log.lines()
+        .rev()
+        .find_map(|l| l.trim_start().strip_prefix("packets:"))
+        .and_then(|rest| rest.split_whitespace().nth(1)?.parse().ok())
+}
+
+fn only_call_id(event: &serde_json::Value) -> anyhow::Result<String> {
+    event["id"]
+        .as_str()
+        .map(str::to_owned)
+        .context("baresip event without a call id")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baresip_calls_the_phone_and_each_hears_the_other() -> anyhow::Result<()> {
+    let phone = phone("baresip-a-phone").await?;
+    let mut bs = baresip("baresip-a", "manual").await?;
+
+    let target = phone.sip_uri("phone");
+    bs.command("dial", Some(&target)).await?;
+    let ringing = phone
+        .wait_for("baresip's call to ring", SIGNAL, |s| {
+            s.calls.iter().any(|c| {
+                c.phase == CallPhase::Ringing
+                    && c.direction == CallDirection::Incoming
+                    && c.remote_uri.contains("baresip@127.0.0.1")
+            })
+        })
+        .await?;
+    assert_eq!(ringing.calls.len(), 1, "{:?}", ringing.calls);
+    // baresip got our 180.
+    let call_id = only_call_id(&bs.wait_event("CALL_RINGING", SIGNAL).await?)?;
+
+    phone.key("OFFHOOK").await?;
+    let connected = phone
+        .wait_for("the connected call", SIGNAL, |s| {
+            s.calls
+                .iter()
+                .any(|c| c.phase == CallPhase::Connected && c.codec.is_some())
+        })
+        .await?;
+    let established = bs.wait_event("CALL_ESTABLISHED", SIGNAL).await?;
+    assert_eq!(only_call_id(&established)?, call_id);
+    bs.wait_event("CALL_RTPESTAB", SIGNAL).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    bs.command("hangup", None).await?;
+    let closed = bs.wait_event("CALL_CLOSED", SIGNAL).await?;
+    assert_eq!(only_call_id(&closed)?, call_id);
+    let after = phone
+        .wait_for("the call to end", SIGNAL, |s| s.calls.is_empty())
+        .await?;
+    assert_eq!(
+        after.last_ended_call.as_ref().map(|c| c.reason),
+        Some(EndReason::RemoteHangup),
+        "codec {:?}",
+        connected.calls[0].codec
+    );
+
+    let heard_by_phone = finished_wav("the phone's recording", || phone_recordings(&phone), 1.5)
+        .await
+        .with_context(|| format!("--- phone log ---\n{}", phone.log()))?;
+    assert_hears("the phone", &heard_by_phone, BARESIP_TONE, PHONE_TONE);
+    let heard_by_baresip = finished_wav("baresip's received audio", || bs.received_audio(), 1.5)
+        .await
+        .with_context(|| format!("--- baresip log ---\n{}", bs.log()))?;
+    assert_hears("baresip", &heard_by_baresip, PHONE_TONE, BARESIP_TONE);
+    let packets = rtp_packets_received(&bs.log());
+    assert!(
+        packets.is_some_and(|n| n >= 75),
+        "baresip should count at least 1.5 s of our RTP, got {packets:?}\n{}",
+        bs.log()
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_calls_baresip_which_answers_by_itself() -> anyhow::Result<()> {
+    let phone = phone("baresip-b-phone").await?;
+    let mut bs = baresip("baresip-b", "auto").await?;
+
+    phone.dial(&bs.sip_uri()).await?;
+    // With answermode=auto, baresip 1.0.0 reports no CALL_INCOMING: the
+    // call is established at once.
+    let established = bs.wait_event("CALL_ESTABLISHED", SIGNAL).await?;
+    assert!(
+        established["direction"] == "incoming"
+            && established["peeruri"]
+                .as_str()
+                .is_some_and(|u| u.contains(&phone.sip.to_string())),
+        "baresip has the call from the phone: {established}"
+    );
+    let call_id = only_call_id(&established)?;
+    let connected = phone
+        .wait_for("baresip to answer", SIGNAL, |s| {
+            s.calls.iter().any(|c| {
+                c.phase == CallPhase::Connected
+                    && c.direction == CallDirection::Outgoing
+                    && c.codec.is_some()
+            })
+        })
+        .await?;
+    assert_eq!(connected.calls[0].remote_uri, bs.sip_uri());
+    bs.wait_event("CALL_RTPESTAB", SIGNAL).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    phone.key("ONHOOK").await?;
+    let closed = bs.wait_event("CALL_CLOSED", SIGNAL).await?;
+    assert_eq!(only_call_id(&closed)?, call_id);
+    let after = phone
+        .wait_for("the call to end", SIGNAL, |s| s.calls.is_empty())
+        .await?;
+    assert_eq!(
+        after.last_ended_call.as_ref().map(|c| c.reason),
+        Some(EndReason::LocalHangup)
+    );
+
+    let heard_by_phone = finished_wav("the phone's recording", || phone_recordings(&phone), 1.5)
+        .await
+        .with_context(|| format!("--- phone log ---\n{}", phone.log()))?;
+    assert_hears("the phone", &heard_by_phone, BARESIP_TONE, PHONE_TONE);
+    let heard_by_baresip = finished_wav("baresip's received audio", || bs.received_audio(), 1.5)
+        .await
+        .with_context(|| format!("--- baresip log ---\n{}", bs.log()))?;
+    assert_hears("baresip", &heard_by_baresip, PHONE_TONE, BARESIP_TONE);
+    // What baresip sent is its own tone (the source works, so silence at
+    // the phone would be the phone's fault).
+    let sent = finished_wav("baresip's sent audio", || bs.sent_audio(), 1.5).await?;
+    assert_hears("baresip's microphone", &sent, BARESIP_TONE, PHONE_TONE);
+    Ok(())
+}
