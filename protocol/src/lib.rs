@@ -41,6 +41,25 @@ pub struct PhoneState {
     pub display_engine: DisplayEngineState,
     /// The last call that ended, shown briefly on the screen.
     pub last_ended_call: Option<EndedCall>,
+    /// Text messages received (SIP MESSAGE, S8), oldest first, at most
+    /// [`MAX_MESSAGES`].
+    #[serde(default)]
+    pub messages: Vec<TextMessage>,
+    /// Whether an unread message shows on the call screens too, not only on the idle
+    /// screen (the `show_desktop_msg_in_call_screens` setting).
+    #[serde(default)]
+    pub messages_in_call_screens: bool,
+    /// When the provisioning server last asked for re-provisioning (a check-sync NOTIFY),
+    /// milliseconds since the Unix epoch.
+    #[serde(default)]
+    pub provisioning_requested_at_ms: Option<u64>,
+    /// A check-sync NOTIFY asked for a reboot (`reboot=true`); the simulator only records
+    /// it.
+    #[serde(default)]
+    pub reboot_requested: bool,
+    /// A call transfer the user started (C1), while it is shown.
+    #[serde(default)]
+    pub transfer: Option<TransferState>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -60,6 +79,34 @@ pub struct IdentityState {
     pub user: String,
     pub host: String,
     pub registration: RegistrationState,
+    /// Message waiting for this identity's voicemail (RFC 3842).
+    #[serde(default)]
+    pub mwi: Mwi,
+}
+
+/// Message waiting indication of one identity (RFC 3842 message summary).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mwi {
+    pub waiting: bool,
+    /// New and old voice messages.
+    pub new: u32,
+    pub old: u32,
+}
+
+/// How many received text messages the state keeps; older ones drop out.
+pub const MAX_MESSAGES: usize = 10;
+
+/// A received text message (SIP MESSAGE, RFC 3428).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextMessage {
+    /// The sender's URI and display name (may be empty).
+    pub from_uri: String,
+    pub from_name: String,
+    pub text: String,
+    /// Milliseconds since the Unix epoch when it arrived.
+    pub received_at_ms: u64,
+    /// Dismissed by the user; only unread messages pop up on the screen.
+    pub read: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +141,23 @@ pub struct CallState {
     /// without one. It belongs to this call only.
     #[serde(default)]
     pub alert_info: Option<String>,
+    /// The last DTMF digit the other side sent in this call (SIP INFO), if any.
+    #[serde(default)]
+    pub last_dtmf: Option<String>,
+}
+
+/// Where a call transfer the user started stands (C1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferState {
+    /// Blind transfer: the user types the target (the dial buffer), ENTER transfers.
+    Dialling,
+    /// Attended transfer: the held call is chosen; the transfer key again transfers.
+    Confirming,
+    /// REFER sent, waiting for the other side's progress (RFC 3515).
+    Transferring,
+    /// The transfer failed; the call goes on.
+    Failed,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,6 +298,8 @@ pub enum Command {
     /// Change settings: keys are setting keys (`name` or `name[idx]`).
     /// All are validated first; if one fails, none is applied.
     SetSettings { values: BTreeMap<String, String> },
+    /// Send a text message (SIP MESSAGE, text/plain) to a number or SIP URI.
+    SendMessage { to: String, text: String },
 }
 
 /// Applies a [`ServerMessage::Changes`] set to a state. Fields that fail to

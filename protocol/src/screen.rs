@@ -3,7 +3,7 @@
 //! (which draws it) and the runtime (which carries out the soft keys), so
 //! the label on a key and what the key does cannot drift apart.
 
-use crate::{CallPhase, CallState, EndedCall, PhoneState};
+use crate::{CallPhase, CallState, EndedCall, PhoneState, TextMessage};
 
 /// How long the "call ended" screen stays, on the phone's clock.
 pub const ENDED_SHOW_MS: u64 = 3000;
@@ -74,6 +74,17 @@ pub fn recently_ended(state: &PhoneState, now_ms: u64) -> Option<&EndedCall> {
         .last_ended_call
         .as_ref()
         .filter(|e| now_ms.saturating_sub(e.ended_at_ms) < ENDED_SHOW_MS)
+}
+
+/// The text message shown over `screen` (S8): the newest one if the user has not
+/// dismissed it, on the idle screen, and on the call screens only when the state allows.
+pub fn message_banner(state: &PhoneState, screen: Screen) -> Option<&TextMessage> {
+    let shown_here = match screen {
+        Screen::Idle => true,
+        Screen::InCall | Screen::Incoming => state.messages_in_call_screens,
+        Screen::Connecting | Screen::Dialling | Screen::Ended => false,
+    };
+    state.messages.last().filter(|m| shown_here && !m.read)
 }
 
 /// What a soft key does on the screen it is shown on.
@@ -219,5 +230,26 @@ mod tests {
         let dial = soft_keys(Screen::Dialling, 2);
         assert_eq!(dial.iter().flatten().count(), 2);
         assert_eq!(soft_keys(Screen::InCall, 0).len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod banner_tests {
+    use super::*;
+
+    #[test]
+    fn message_banner_on_idle_and_in_calls_only_when_allowed() {
+        let mut state = PhoneState::default();
+        state.messages.push(TextMessage {
+            text: "hi".into(),
+            ..TextMessage::default()
+        });
+        assert!(message_banner(&state, Screen::Idle).is_some());
+        assert!(message_banner(&state, Screen::InCall).is_none());
+        assert!(message_banner(&state, Screen::Dialling).is_none());
+        state.messages_in_call_screens = true;
+        assert!(message_banner(&state, Screen::InCall).is_some());
+        state.messages[0].read = true;
+        assert!(message_banner(&state, Screen::Idle).is_none());
     }
 }

@@ -15,8 +15,9 @@ use deskphone_settings::models::Model;
 use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
 use deskphone_sip::sdp::{self, Direction, SessionDescription};
 use deskphone_sip::{
-    CallHandle, CallOptions, Credentials, Event, OutgoingCall, Registration, RegistrationHandle,
-    UaConfig, UserAgent,
+    CallHandle, CallOptions, Credentials, Event, FailoverPolicy, FailoverResponse,
+    FailoverResponses, OutgoingCall, Referral, Registration, RegistrationHandle, UaConfig,
+    UserAgent,
 };
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -25,6 +26,9 @@ use crate::keys::Key;
 use crate::locate::Locator;
 use crate::phone::{Action, KeyError, Phone};
 use crate::store::{SettingsStore, StoreError};
+
+mod notices;
+use crate::unreachable;
 
 /// A state as published to observers, numbered so that a UI can say which
 /// state it shows (the display engine waits for the frame of a given seq).
@@ -46,6 +50,8 @@ pub enum CommandError {
     Save(#[from] StoreError),
     #[error("cannot call {target}: {reason}")]
     Dial { target: String, reason: String },
+    #[error("cannot send a message to {target}: {reason}")]
+    Message { target: String, reason: String },
     #[error("the phone is shutting down")]
     Stopped,
 }
@@ -53,6 +59,11 @@ pub enum CommandError {
 enum Request {
     Key(String, oneshot::Sender<Result<(), CommandError>>),
     Dial(String, oneshot::Sender<Result<(), CommandError>>),
+    SendMessage {
+        to: String,
+        text: String,
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
     SetSettings(
         BTreeMap<String, String>,
         oneshot::Sender<Result<(), CommandError>>,
@@ -83,6 +94,16 @@ impl EngineHandle {
 
     pub async fn press_key(&self, name: &str) -> Result<(), CommandError> {
         self.ask(|tx| Request::Key(name.to_owned(), tx)).await
+    }
+
+    /// Send a text message (SIP MESSAGE) to a number or URI.
+    pub async fn send_message(&self, to: &str, text: &str) -> Result<(), CommandError> {
+        self.ask(|reply| Request::SendMessage {
+            to: to.to_owned(),
+            text: text.to_owned(),
+            reply,
+        })
+        .await
     }
 
     pub async fn dial(&self, number: &str) -> Result<(), CommandError> {
@@ -133,6 +154,9 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Duration of a DTMF digit sent in SIP INFO, as phones commonly send it.
+const DTMF_INFO_DURATION_MS: u32 = 160;
+
 /// How long shutdown waits for the registrars to confirm the unregistrations.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
@@ -152,14 +176,16 @@ impl LineConfig {
 }
 
 /// Where an identity's requests go: the registrar, or its outbound proxy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct LineRoute {
     registrar: SocketAddr,
     proxy: Option<SocketAddr>,
+    /// S2: the next hop's further addresses, best first, for failover in the SIP core.
+    alternates: Vec<SocketAddr>,
 }
 
 impl LineRoute {
-    fn next_hop(self) -> SocketAddr {
+    fn next_hop(&self) -> SocketAddr {
         self.proxy.unwrap_or(self.registrar)
     }
 }
@@ -220,6 +246,8 @@ struct Engine {
     leaving: BTreeMap<RegistrationHandle, u16>,
     generation: u64,
     resolved: mpsc::Sender<Resolved>,
+    /// Subscriptions of BLF keys and message waiting (`engine/notices.rs`).
+    watches: notices::Watches,
     /// Set by shutdown: until when to wait for the unregistrations, and whom to tell.
     stopping: Option<(Instant, oneshot::Sender<()>)>,
 }
@@ -234,10 +262,15 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         local.ip()
     };
     let advertised = SocketAddr::new(local_ip, local.port());
-    let ua = UserAgent::new(UaConfig {
+    let mut ua = UserAgent::new(UaConfig {
         local_addr: advertised,
         user_agent: format!("deskphone/{}", env!("CARGO_PKG_VERSION")),
     });
+    ua.set_failover(failover_policy(&config.settings));
+    // S2: ICMP errors for our requests mean immediate failover.
+    if let Err(e) = unreachable::watch(&config.sip_socket) {
+        tracing::warn!("SIP socket: ICMP errors will not be seen: {e}");
+    }
     let phone = Phone::new(config.model, config.settings, advertised.to_string());
     let first = Published {
         seq: 1,
@@ -263,6 +296,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         leaving: BTreeMap::new(),
         generation: 0,
         resolved,
+        watches: notices::Watches::default(),
         stopping: None,
     };
     tokio::spawn(engine.run(request_rx, resolved_rx));
@@ -289,9 +323,19 @@ impl Engine {
             tokio::select! {
                 received = self.socket.recv_from(&mut buf) => match received {
                     Ok((n, from)) => self.ua.handle_datagram(Instant::now(), from, &buf[..n]),
-                    // ICMP errors surface here on Linux; the transaction
-                    // layer's timers deal with the lost request.
+                    // A pending ICMP error may surface here too; the branch below reads
+                    // which destination it was about.
                     Err(e) => tracing::debug!("SIP socket: {e}"),
+                },
+                found = unreachable::next(&self.socket) => match found {
+                    Ok(dests) => {
+                        let now = Instant::now();
+                        for dest in dests {
+                            tracing::info!("SIP: {dest} unreachable (ICMP)");
+                            self.ua.handle_transport_error(now, dest);
+                        }
+                    }
+                    Err(e) => tracing::debug!("SIP socket error queue: {e}"),
                 },
                 () = sleep_until(deadline) => {
                     let now = Instant::now();
@@ -304,6 +348,8 @@ impl Engine {
                 },
                 Some(r) = resolved.recv() => self.on_resolved(r),
             }
+            // S7: subscriptions follow the settings and routes, whatever changed them.
+            self.sync_watches().await;
             self.pump().await;
             self.publish();
             if self.stopped(Instant::now()) {
@@ -361,6 +407,9 @@ impl Engine {
                 };
                 let _ = reply.send(result);
             }
+            Request::SendMessage { to, text, reply } => {
+                let _ = reply.send(self.send_text(&to, &text).await);
+            }
             Request::Dial(number, reply) => {
                 let result = match self.phone.dial_number(&number) {
                     Ok(actions) => self.execute(actions).await,
@@ -395,6 +444,7 @@ impl Engine {
         )?;
         // Saved first: what the phone shows is what survives a power cut.
         self.store.save(&next)?;
+        self.ua.set_failover(failover_policy(&next));
         self.phone.settings = next;
         Ok(())
     }
@@ -403,7 +453,7 @@ impl Engine {
         let now = Instant::now();
         for action in actions {
             let result = match action {
-                Action::Dial { identity, target } => self.place_call(identity, target).await,
+                Action::Dial { identity, target } => self.place_call(identity, target, None).await,
                 Action::Ring(call) => self.ua.ring(now, call).map_err(|e| sip_error(call, e)),
                 Action::Reject(call, code) => {
                     self.offers.remove(&call);
@@ -419,6 +469,36 @@ impl Engine {
                 }
                 Action::Hold(call) => self.offer_hold(call, true),
                 Action::Resume(call) => self.offer_hold(call, false),
+                Action::Transfer { call, target } => {
+                    let sent = self.ua.refer(now, call, &target);
+                    self.transfer_sent(call, sent)
+                }
+                Action::TransferReplacing { call, consultation } => {
+                    let sent = self.ua.refer_replacing(now, call, consultation);
+                    self.transfer_sent(call, sent)
+                }
+                Action::Dtmf {
+                    call,
+                    digit,
+                    info,
+                    rtp,
+                } => {
+                    if rtp {
+                        // RFC 4733 events in RTP belong to the media crate (M1), not there
+                        // yet: say so rather than drop the digit silently.
+                        tracing::warn!(
+                            "call {}: DTMF {digit} not sent as RTP event: RFC 4733 sending is not implemented yet",
+                            call.0
+                        );
+                    }
+                    if info {
+                        self.ua
+                            .send_dtmf(now, call, digit, DTMF_INFO_DURATION_MS)
+                            .map_err(|e| sip_error(call, e))
+                    } else {
+                        Ok(())
+                    }
+                }
             };
             result?;
         }
@@ -429,7 +509,13 @@ impl Engine {
         UdpSocket::bind(SocketAddr::new(self.local_ip, 0)).await
     }
 
-    async fn place_call(&mut self, identity: u16, target: String) -> Result<(), CommandError> {
+    /// Place a call; with a `referral` it carries out a transfer request (RFC 3515).
+    async fn place_call(
+        &mut self,
+        identity: u16,
+        target: String,
+        referral: Option<Referral>,
+    ) -> Result<(), CommandError> {
         let fail = |reason: String| CommandError::Dial {
             target: target.clone(),
             reason,
@@ -438,8 +524,8 @@ impl Engine {
         // and answers that server's challenges with its credentials.
         let (dest, options) = match self.lines.get(&identity) {
             Some(line) => {
-                let route = match line.route {
-                    Some(route) => route,
+                let route = match &line.route {
+                    Some(route) => route.clone(),
                     None => {
                         let a = &line.config.account;
                         resolve_route(&self.locator, &a.host, &a.outbound)
@@ -450,13 +536,24 @@ impl Engine {
                 let options = CallOptions {
                     credentials: line.config.credentials(),
                     outbound_proxy: route.proxy,
+                    alternates: route.alternates.clone(),
+                    ..CallOptions::default()
                 };
                 (route.next_hop(), options)
             }
-            None => (
-                first(self.locator.locate(&target).await).map_err(fail)?,
-                CallOptions::default(),
-            ),
+            None => {
+                let (dest, alternates) =
+                    addresses(self.locator.locate(&target).await).map_err(fail)?;
+                let options = CallOptions {
+                    alternates,
+                    ..CallOptions::default()
+                };
+                (dest, options)
+            }
+        };
+        let options = CallOptions {
+            referral,
+            ..options
         };
         let rtp = self.bind_rtp().await.map_err(|e| fail(e.to_string()))?;
         let rtp_port = rtp.local_addr().map_err(|e| fail(e.to_string()))?.port();
@@ -485,6 +582,18 @@ impl Engine {
             },
         );
         Ok(())
+    }
+
+    /// The REFER of a transfer went out, or could not: the phone shows the failure.
+    fn transfer_sent(
+        &mut self,
+        call: CallHandle,
+        sent: Result<(), deskphone_sip::Error>,
+    ) -> Result<(), CommandError> {
+        sent.map_err(|e| {
+            self.phone.transfer_failed();
+            sip_error(call, e)
+        })
     }
 
     /// Offers the call's session again with our side held or taken off hold (RFC 3264
@@ -744,6 +853,38 @@ impl Engine {
                 registration,
                 state,
             } => self.on_registration(Instant::now(), registration, state),
+            Event::Replacing {
+                call,
+                replaced,
+                from_uri,
+                from_display,
+                sdp,
+            } => {
+                let offer = sdp.and_then(|b| SessionDescription::parse(&b).ok());
+                self.offers.insert(call, offer);
+                let actions = self.phone.replacing(call, replaced, from_uri, from_display);
+                if let Err(e) = self.execute(actions).await {
+                    tracing::warn!("call {} replacing {}: {e}", call.0, replaced.0);
+                }
+            }
+            Event::TransferRequested(referral) => {
+                let call = referral.call;
+                let identity = self.phone.outgoing_identity();
+                let target = referral.target.clone();
+                if let Err(e) = self.place_call(identity, target, Some(referral)).await {
+                    tracing::warn!("call {}: cannot follow the transfer: {e}", call.0);
+                    self.ua.referral_failed(Instant::now(), call, 503);
+                }
+            }
+            Event::TransferProgress { call, code, done } => {
+                tracing::info!("call {}: transfer progress {code}", call.0);
+                self.phone.transfer_progress(call, code, done);
+            }
+            Event::Dtmf { call, digit, .. } => self.phone.dtmf_received(call, digit),
+            event @ (Event::Message { .. }
+            | Event::MessageSent { .. }
+            | Event::SubscriptionChanged { .. }
+            | Event::Notify { .. }) => self.on_notice_event(event),
             Event::Diagnostic(text) => tracing::info!("SIP: {text}"),
         }
     }
@@ -884,7 +1025,7 @@ impl Engine {
         let Some(line) = self.lines.get_mut(&identity) else {
             return;
         };
-        let (Some(route), None) = (line.route, line.registration) else {
+        let (Some(route), None) = (line.route.clone(), line.registration) else {
             return;
         };
         let a = &line.config.account;
@@ -897,6 +1038,7 @@ impl Engine {
             expires: a.expiry,
             outbound_proxy: route.proxy,
             retry_after_failure: Duration::from_secs(line.config.retry.into()),
+            alternates: route.alternates,
         };
         match self.ua.register(now, registration) {
             Ok(handle) => line.registration = Some(handle),
@@ -954,16 +1096,53 @@ impl Engine {
     }
 }
 
-/// Resolves an identity's registrar and outbound proxy (`host[:port]` each).
-/// The first address found is used; failover to the others comes with
-/// the failover work.
+/// Resolves an identity's registrar and outbound proxy (`host[:port]` each). Requests
+/// go to the next hop's best address; the others are kept for failover (S2).
 async fn resolve_route(locator: &Locator, host: &str, outbound: &str) -> Result<LineRoute, String> {
-    let registrar = first(locator.locate(&format!("sip:{host}")).await)?;
+    let (registrar, mut alternates) = addresses(locator.locate(&format!("sip:{host}")).await)?;
     let proxy = match outbound {
         "" => None,
-        proxy => Some(first(locator.locate(&format!("sip:{proxy}")).await)?),
+        proxy => {
+            let (proxy, others) = addresses(locator.locate(&format!("sip:{proxy}")).await)?;
+            alternates = others;
+            Some(proxy)
+        }
     };
-    Ok(LineRoute { registrar, proxy })
+    Ok(LineRoute {
+        registrar,
+        proxy,
+        alternates,
+    })
+}
+
+/// The best address found and the others in order (RFC 3263 §4.3).
+fn addresses(
+    found: Result<Vec<SocketAddr>, String>,
+) -> Result<(SocketAddr, Vec<SocketAddr>), String> {
+    let mut all = found?;
+    if all.is_empty() {
+        return Err("no address found".to_owned());
+    }
+    let best = all.remove(0);
+    Ok((best, all))
+}
+
+/// S2: the failover responses of the settings, for the SIP core.
+fn failover_policy(settings: &SettingValues) -> FailoverPolicy {
+    let convert = |list: Vec<deskphone_settings::SipResponse>| {
+        FailoverResponses(
+            list.into_iter()
+                .map(|r| FailoverResponse {
+                    code: r.code,
+                    reason: r.reason,
+                })
+                .collect(),
+        )
+    };
+    FailoverPolicy {
+        responses: convert(settings.sip_failover_responses()),
+        register_responses: convert(settings.sip_failover_responses_reg()),
+    }
 }
 
 fn first(found: Result<Vec<SocketAddr>, String>) -> Result<SocketAddr, String> {

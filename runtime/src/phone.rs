@@ -10,13 +10,15 @@ use std::collections::BTreeMap;
 use deskphone_protocol::screen::{SoftAction, screen_of, soft_keys};
 use deskphone_protocol::{
     CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, IdentityState,
-    KeyState, Led, ModelInfo, PhoneState, RegistrationState,
+    KeyState, Led, ModelInfo, PhoneState, RegistrationState, TransferState,
 };
 use deskphone_settings::SettingValues;
 use deskphone_settings::models::Model;
 use deskphone_sip::CallHandle;
 
 use crate::keys::Key;
+
+mod notices;
 
 /// What the engine must do after an input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +36,25 @@ pub enum Action {
     Hold(CallHandle),
     /// Take the call off hold.
     Resume(CallHandle),
+    /// Blind transfer: ask the peer of `call` to call `target` (REFER, RFC 3515).
+    Transfer {
+        call: CallHandle,
+        target: String,
+    },
+    /// Attended transfer: connect the peer of `call` with the peer of `consultation`
+    /// (REFER with Replaces, RFC 3891).
+    TransferReplacing {
+        call: CallHandle,
+        consultation: CallHandle,
+    },
+    /// A keypad digit in a connected call: as SIP INFO (`info`) and/or as an RFC 4733 event
+    /// in RTP (`rtp`), as the identity's `user_dtmf_info` says.
+    Dtmf {
+        call: CallHandle,
+        digit: char,
+        info: bool,
+        rtp: bool,
+    },
 }
 
 /// Where a call is with this phone's hold: it changes only once the other side agreed
@@ -73,6 +94,27 @@ struct Call {
     hold: Hold,
     /// The incoming INVITE's Alert-Info: this call's ringtone, and only this call's.
     alert_info: Option<String>,
+    /// The last DTMF digit the peer sent (SIP INFO).
+    last_dtmf: Option<char>,
+}
+
+/// A transfer the user started (C1), in the phone's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Transfer {
+    /// Blind: the target is being typed for `call`.
+    Dialling {
+        call: CallHandle,
+    },
+    /// Attended: transfer `held` to `active` on the next press.
+    Confirming {
+        held: CallHandle,
+        active: CallHandle,
+    },
+    /// REFER sent on `call`.
+    Transferring {
+        call: CallHandle,
+    },
+    Failed,
 }
 
 /// Rejection code for a caller the user turns away (RFC 3261 §21.6.2).
@@ -94,6 +136,11 @@ pub struct Phone {
     last_ended: Option<EndedCall>,
     /// Registration state of identities with a registrar; absent means not configured.
     registrations: BTreeMap<u16, RegistrationState>,
+    /// Text messages, message waiting, BLF lamps, check-sync (`notices.rs`).
+    notices: notices::Notices,
+    transfer: Option<Transfer>,
+    /// Held calls in the order they were held (`xfer_dest_order_lifo` picks from it).
+    held_order: Vec<CallHandle>,
 }
 
 impl Phone {
@@ -109,6 +156,9 @@ impl Phone {
             last_dialled: None,
             last_ended: None,
             registrations: BTreeMap::new(),
+            notices: notices::Notices::default(),
+            transfer: None,
+            held_order: Vec::new(),
         }
     }
 
@@ -181,12 +231,132 @@ impl Phone {
             .map(|c| c.handle)
     }
 
-    /// The call the handset/keys act on: a connected or outgoing one.
+    /// The call the handset/keys act on: a connected or outgoing one that this phone does
+    /// not hold (with a call on hold, the keypad dials a consultation call).
     fn active_call(&self) -> Option<CallHandle> {
         self.calls
             .iter()
-            .find(|c| c.phase != CallPhase::Ringing && c.phase != CallPhase::Ending)
+            .find(|c| {
+                c.phase != CallPhase::Ringing
+                    && c.phase != CallPhase::Ending
+                    && !matches!(c.hold, Hold::On | Hold::Holding)
+            })
             .map(|c| c.handle)
+    }
+
+    fn connected_call(&self, handle: CallHandle) -> bool {
+        self.calls
+            .iter()
+            .any(|c| c.handle == handle && c.phase == CallPhase::Connected)
+    }
+
+    /// C1: the held call a transfer connects to, by `xfer_dest_order_lifo` (last held
+    /// first when on).
+    fn held_destination(&self) -> Option<CallHandle> {
+        let held = |h: &&CallHandle| {
+            self.calls
+                .iter()
+                .any(|c| c.handle == **h && c.hold == Hold::On && c.phase == CallPhase::Connected)
+        };
+        if self.settings.get("xfer_dest_order_lifo", None) == "on" {
+            self.held_order.iter().rev().find(held).copied()
+        } else {
+            self.held_order.iter().find(held).copied()
+        }
+    }
+
+    /// The transfer key (C1): blind transfer of the connected call (type the target, ENTER),
+    /// or with a held call, attended transfer of the held call to the connected one.
+    fn press_transfer(&mut self) -> Result<Vec<Action>, KeyError> {
+        match self.transfer {
+            Some(Transfer::Dialling { call }) if !self.dial_buffer.is_empty() => {
+                return self.transfer_blind(call);
+            }
+            Some(Transfer::Confirming { held, active }) => {
+                self.transfer = Some(Transfer::Transferring { call: held });
+                return Ok(vec![Action::TransferReplacing {
+                    call: held,
+                    consultation: active,
+                }]);
+            }
+            Some(Transfer::Dialling { .. }) => {
+                self.transfer = None;
+                return Ok(vec![]);
+            }
+            Some(Transfer::Transferring { .. }) => return Ok(vec![]),
+            Some(Transfer::Failed) | None => {}
+        }
+        let Some(active) = self.active_call().filter(|h| self.connected_call(*h)) else {
+            return Ok(vec![]);
+        };
+        match self.held_destination() {
+            Some(held) if self.settings.get("call_join_xfer", None) == "always" => {
+                self.transfer = Some(Transfer::Transferring { call: held });
+                Ok(vec![Action::TransferReplacing {
+                    call: held,
+                    consultation: active,
+                }])
+            }
+            Some(held) => {
+                self.transfer = Some(Transfer::Confirming { held, active });
+                Ok(vec![])
+            }
+            None => {
+                self.dial_buffer.clear();
+                self.transfer = Some(Transfer::Dialling { call: active });
+                Ok(vec![])
+            }
+        }
+    }
+
+    fn transfer_blind(&mut self, call: CallHandle) -> Result<Vec<Action>, KeyError> {
+        let identity = self
+            .calls
+            .iter()
+            .find(|c| c.handle == call)
+            .map_or(1, |c| c.identity);
+        let target = self.dial_target(&self.dial_buffer, identity)?;
+        self.dial_buffer.clear();
+        self.transfer = Some(Transfer::Transferring { call });
+        Ok(vec![Action::Transfer { call, target }])
+    }
+
+    /// Keys while a transfer is being set up: digits and ENTER belong to it, CANCEL leaves
+    /// it (the calls go on).
+    fn press_in_transfer(&mut self, key: Key) -> Option<Result<Vec<Action>, KeyError>> {
+        let transfer = self.transfer?;
+        match (transfer, key) {
+            (Transfer::Dialling { .. }, Key::Digit(c)) => {
+                if self.dial_buffer.chars().count() < 64 {
+                    self.dial_buffer.push(c);
+                }
+                Some(Ok(vec![]))
+            }
+            (Transfer::Dialling { call }, Key::Enter) => Some(self.transfer_blind(call)),
+            (Transfer::Confirming { .. }, Key::Enter) => Some(self.press_transfer()),
+            (Transfer::Dialling { .. } | Transfer::Confirming { .. }, Key::Cancel) => {
+                self.transfer = None;
+                self.dial_buffer.clear();
+                Some(Ok(vec![]))
+            }
+            _ => None,
+        }
+    }
+
+    /// A digit in a connected call goes to the other side as DTMF (M1).
+    fn dtmf(&self, call: CallHandle, digit: char) -> Vec<Action> {
+        let identity = self
+            .calls
+            .iter()
+            .find(|c| c.handle == call)
+            .map_or(1, |c| c.identity);
+        let mode = self.settings.get("user_dtmf_info", Some(identity));
+        vec![Action::Dtmf {
+            call,
+            digit,
+            info: mode != "off",
+            rtp: mode != "sip_info_only",
+        }]
     }
 
     fn dial(&mut self, input: String) -> Result<Vec<Action>, KeyError> {
@@ -199,14 +369,30 @@ impl Phone {
 
     /// Dial a number or URI (`/command.htm?number=`, web UI).
     pub fn dial_number(&mut self, number: &str) -> Result<Vec<Action>, KeyError> {
+        if let Some(Transfer::Dialling { .. }) = self.transfer {
+            // A transfer asks for its target: the number fills the buffer, ENTER transfers.
+            self.dial_buffer = number.trim().to_owned();
+            return Ok(vec![]);
+        }
         self.dial(number.to_owned())
     }
 
     pub fn press(&mut self, key: Key, now_ms: u64) -> Result<Vec<Action>, KeyError> {
+        if self.transfer == Some(Transfer::Failed) {
+            // The failure was shown until this key.
+            self.transfer = None;
+        }
+        if let Some(result) = self.press_in_transfer(key) {
+            return result;
+        }
         let ringing = self.ringing_call();
         let active = self.active_call();
         match key {
             Key::Soft(n) => self.press_soft_key(n, now_ms),
+            Key::Transfer => self.press_transfer(),
+            Key::Digit(c) if active.is_some_and(|h| self.connected_call(h)) => {
+                Ok(active.map(|call| self.dtmf(call, c)).unwrap_or_default())
+            }
             Key::Digit(c) => {
                 if active.is_none() && ringing.is_none() && self.dial_buffer.chars().count() < 64 {
                     self.dial_buffer.push(c);
@@ -235,6 +421,24 @@ impl Phone {
                 // Already talking: the audio path changes, the call goes on.
                 _ => Ok(vec![]),
             },
+            // C1: `call_join_xfer=on` connects a held and a connected call on hang-up.
+            Key::OnHook
+                if self.settings.get("call_join_xfer", None) == "on"
+                    && active.is_some_and(|h| self.connected_call(h))
+                    && self.held_destination().is_some() =>
+            {
+                self.transfer = None;
+                match (self.held_destination(), active) {
+                    (Some(held), Some(active)) => {
+                        self.transfer = Some(Transfer::Transferring { call: held });
+                        Ok(vec![Action::TransferReplacing {
+                            call: held,
+                            consultation: active,
+                        }])
+                    }
+                    _ => Ok(vec![]),
+                }
+            }
             Key::OnHook | Key::Disconnect => {
                 self.off_hook = false;
                 self.dial_buffer.clear();
@@ -247,12 +451,18 @@ impl Phone {
                 if let Some(call) = active {
                     return Ok(vec![Action::Hangup(call)]);
                 }
+                // S8: on the idle screen CANCEL dismisses the message shown there.
+                if self.dial_buffer.is_empty() && !self.off_hook {
+                    self.dismiss_messages();
+                }
                 self.off_hook = false;
                 self.dial_buffer.clear();
                 Ok(vec![])
             }
             Key::Hold => {
-                let Some(c) = active
+                // With no other call going, F_R takes back the held call.
+                let target = active.or_else(|| self.held_destination());
+                let Some(c) = target
                     .and_then(|h| self.find(h))
                     .filter(|c| c.phase == CallPhase::Connected)
                 else {
@@ -272,6 +482,7 @@ impl Phone {
                 (None, None) => Err(KeyError::NothingToDial),
                 _ => Ok(vec![]),
             },
+            Key::Function(n) => self.press_function_key(n),
             other => Err(KeyError::NotSupported(other)),
         }
     }
@@ -306,6 +517,7 @@ impl Phone {
             codec: None,
             hold: Hold::Off,
             alert_info: None,
+            last_dtmf: None,
         });
     }
 
@@ -343,6 +555,7 @@ impl Phone {
             codec: None,
             hold: Hold::Off,
             alert_info,
+            last_dtmf: None,
         });
         vec![Action::Ring(handle)]
     }
@@ -363,6 +576,66 @@ impl Phone {
                 (Hold::Resuming, true) | (Hold::Holding, false) => Hold::Off,
                 (other, _) => other,
             };
+            let held = c.hold == Hold::On;
+            self.held_order.retain(|h| *h != handle);
+            if held {
+                self.held_order.push(handle);
+            }
+        }
+    }
+
+    /// An INVITE with Replaces (RFC 3891) took over `replaced`: the new call is answered at
+    /// once and the replaced one ended.
+    pub fn replacing(
+        &mut self,
+        handle: CallHandle,
+        replaced: CallHandle,
+        remote_uri: String,
+        remote_name: String,
+    ) -> Vec<Action> {
+        let identity = self
+            .calls
+            .iter()
+            .find(|c| c.handle == replaced)
+            .map_or(1, |c| c.identity);
+        self.calls.push(Call {
+            handle,
+            identity,
+            direction: CallDirection::Incoming,
+            phase: CallPhase::Ringing,
+            remote_uri,
+            remote_name,
+            connected_at_ms: None,
+            codec: None,
+            hold: Hold::Off,
+            alert_info: None,
+            last_dtmf: None,
+        });
+        vec![Action::Answer(handle), Action::Hangup(replaced)]
+    }
+
+    /// Progress of a transfer of `call` (RFC 3515 NOTIFY or the REFER's response).
+    pub fn transfer_progress(&mut self, call: CallHandle, code: u16, done: bool) {
+        let ours = matches!(self.transfer, Some(Transfer::Transferring { call: c }) if c == call);
+        if !ours {
+            return;
+        }
+        self.transfer = match (done, code) {
+            (false, _) => Some(Transfer::Transferring { call }),
+            (true, 200..=299) => None,
+            (true, _) => Some(Transfer::Failed),
+        };
+    }
+
+    /// The engine could not start the transfer.
+    pub fn transfer_failed(&mut self) {
+        self.transfer = Some(Transfer::Failed);
+    }
+
+    /// The peer sent a DTMF digit (SIP INFO).
+    pub fn dtmf_received(&mut self, handle: CallHandle, digit: char) {
+        if let Some(c) = self.find(handle) {
+            c.last_dtmf = Some(digit);
         }
     }
 
@@ -404,6 +677,18 @@ impl Phone {
             return;
         };
         let call = self.calls.remove(pos);
+        self.held_order.retain(|h| *h != handle);
+        let involved = match self.transfer {
+            Some(Transfer::Dialling { call } | Transfer::Transferring { call }) => call == handle,
+            Some(Transfer::Confirming { held, active }) => held == handle || active == handle,
+            _ => false,
+        };
+        if involved {
+            self.transfer = None;
+            if self.dial_buffer.is_empty() || self.calls.is_empty() {
+                self.dial_buffer.clear();
+            }
+        }
         self.last_ended = Some(EndedCall {
             remote_uri: call.remote_uri,
             remote_name: call.remote_name,
@@ -439,6 +724,8 @@ impl Phone {
                     .get(&i)
                     .copied()
                     .unwrap_or(RegistrationState::NotConfigured),
+                // Filled in by `fill_notices`.
+                mwi: Default::default(),
             })
             .collect();
         let calls = self
@@ -455,6 +742,7 @@ impl Phone {
                 codec: c.codec.clone(),
                 held: matches!(c.hold, Hold::On | Hold::Resuming),
                 alert_info: c.alert_info.clone(),
+                last_dtmf: c.last_dtmf.map(String::from),
             })
             .collect();
         let keys = (1..=self.model.function_keys)
@@ -464,7 +752,7 @@ impl Phone {
                 led: Led::Off,
             })
             .collect();
-        PhoneState {
+        let mut state = PhoneState {
             model: ModelInfo {
                 name: self.model.name.to_owned(),
                 display_width: self.model.display_width,
@@ -481,7 +769,16 @@ impl Phone {
             time_ms: now_ms,
             display_engine: self.display_engine,
             last_ended_call: self.last_ended.clone(),
-        }
+            transfer: self.transfer.map(|t| match t {
+                Transfer::Dialling { .. } => TransferState::Dialling,
+                Transfer::Confirming { .. } => TransferState::Confirming,
+                Transfer::Transferring { .. } => TransferState::Transferring,
+                Transfer::Failed => TransferState::Failed,
+            }),
+            ..PhoneState::default()
+        };
+        self.fill_notices(&mut state);
+        state
     }
 }
 
@@ -643,6 +940,73 @@ mod tests {
             p.press(Key::Cancel, 0).unwrap(),
             [Action::Reject(h, DECLINE)]
         );
+    }
+
+    #[test]
+    fn transfer_key_blind_and_attended() {
+        let mut p = phone();
+        let (a, c) = (CallHandle(1), CallHandle(2));
+        p.incoming(a, "sip:bob@x".into(), String::new());
+        p.press(Key::OffHook, 0).unwrap();
+        p.connected(a, None, 0);
+        // Blind: TRANSFER, the target, ENTER.
+        assert_eq!(p.press(Key::Transfer, 0).unwrap(), []);
+        assert_eq!(p.snapshot(0).transfer, Some(TransferState::Dialling));
+        p.dial_number("carol@127.0.0.1:5063").unwrap();
+        assert_eq!(
+            p.press(Key::Enter, 0).unwrap(),
+            [Action::Transfer {
+                call: a,
+                target: "sip:carol@127.0.0.1:5063".into()
+            }]
+        );
+        p.transfer_progress(a, 603, true);
+        assert_eq!(p.snapshot(0).transfer, Some(TransferState::Failed));
+        // Attended: hold, consultation call, TRANSFER (twice unless `always`).
+        assert_eq!(p.press(Key::Hold, 0).unwrap(), [Action::Hold(a)]);
+        assert_eq!(p.snapshot(0).transfer, None, "any key clears the failure");
+        p.hold_result(a, true);
+        let dial = p.dial_number("carol@127.0.0.1:5063").unwrap();
+        assert!(matches!(dial.as_slice(), [Action::Dial { .. }]));
+        p.outgoing_started(c, 1, "sip:carol@127.0.0.1:5063".into());
+        p.connected(c, None, 0);
+        assert_eq!(p.press(Key::Transfer, 0).unwrap(), []);
+        assert_eq!(p.snapshot(0).transfer, Some(TransferState::Confirming));
+        let refer = [Action::TransferReplacing {
+            call: a,
+            consultation: c,
+        }];
+        assert_eq!(p.press(Key::Transfer, 0).unwrap(), refer);
+        p.transfer_progress(a, 200, true);
+        assert_eq!(p.snapshot(0).transfer, None);
+        p.settings
+            .apply([("call_join_xfer", "always")], "DP480C")
+            .unwrap();
+        assert_eq!(p.press(Key::Transfer, 0).unwrap(), refer);
+    }
+
+    #[test]
+    fn digits_in_a_call_are_dtmf() {
+        let mut p = phone();
+        let h = CallHandle(1);
+        p.incoming(h, "sip:bob@x".into(), String::new());
+        p.press(Key::OffHook, 0).unwrap();
+        p.connected(h, None, 0);
+        let dtmf = |info, rtp| {
+            vec![Action::Dtmf {
+                call: h,
+                digit: '5',
+                info,
+                rtp,
+            }]
+        };
+        assert_eq!(p.press(Key::Digit('5'), 0).unwrap(), dtmf(false, true));
+        p.settings
+            .apply([("user_dtmf_info[1]", "sip_info_only")], "DP480C")
+            .unwrap();
+        assert_eq!(p.press(Key::Digit('5'), 0).unwrap(), dtmf(true, false));
+        p.dtmf_received(h, '#');
+        assert_eq!(p.snapshot(0).calls[0].last_dtmf.as_deref(), Some("#"));
     }
 
     #[test]

@@ -76,7 +76,7 @@ fn command_status(e: &CommandError) -> StatusCode {
         | CommandError::Key(crate::phone::KeyError::BadTarget(_))
         | CommandError::Key(crate::phone::KeyError::NothingToDial) => StatusCode::BAD_REQUEST,
         CommandError::Key(crate::phone::KeyError::NotSupported(_)) => StatusCode::NOT_IMPLEMENTED,
-        CommandError::Dial { .. } => StatusCode::CONFLICT,
+        CommandError::Dial { .. } | CommandError::Message { .. } => StatusCode::CONFLICT,
         CommandError::Save(_) | CommandError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
@@ -220,6 +220,7 @@ pub async fn handle_client_message(engine: &EngineHandle, text: &str) -> ServerM
     let result = match envelope.command {
         Command::Key { key } => engine.press_key(&key).await,
         Command::Dial { number } => engine.dial(&number).await,
+        Command::SendMessage { to, text } => engine.send_message(&to, &text).await,
         Command::SetSettings { values } => engine.set_settings(values).await,
     };
     match result {

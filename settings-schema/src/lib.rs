@@ -11,7 +11,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod function_keys;
 pub mod models;
+
+pub use function_keys::{FUNCTION_KEYS, FunctionKey};
 
 /// What values a setting takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +29,10 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// A host name or IP address, optionally with `:port`; empty allowed.
     Host,
+    /// A list of SIP final responses, `503, 500 Server Internal Error, 408`: each a status
+    /// code, optionally with a reason phrase; separated by commas (or by `|`, as Snom
+    /// firmware writes it); empty for none.
+    SipResponses { max_len: usize },
 }
 
 /// Which web UI page shows a setting.
@@ -34,16 +41,18 @@ pub enum Kind {
 pub enum Page {
     Identity,
     Preferences,
+    FunctionKeys,
 }
 
 impl Page {
-    pub const ALL: &'static [Page] = &[Page::Identity, Page::Preferences];
+    pub const ALL: &'static [Page] = &[Page::Identity, Page::Preferences, Page::FunctionKeys];
 
     /// Stable id, used in URLs and translation ids.
     pub fn id(self) -> &'static str {
         match self {
             Page::Identity => "identity",
             Page::Preferences => "preferences",
+            Page::FunctionKeys => "function-keys",
         }
     }
 }
@@ -164,6 +173,61 @@ pub const SETTINGS: &[Setting] = &[
         page: Page::Identity,
         models: Models::All,
     },
+    // S2: final responses after which a request tries the server's next address (RFC 3263
+    // §4.3); for INVITE and other requests, and for REGISTER. RFC 3263 §4.3 names 503;
+    // Snom and Gigaset firmware ship these settings empty (pipe-separated there).
+    Setting {
+        name: "sip_failover_response",
+        kind: Kind::SipResponses { max_len: 256 },
+        default: "503",
+        indexed: None,
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    Setting {
+        name: "sip_failover_response_reg",
+        kind: Kind::SipResponses { max_len: 256 },
+        default: "503",
+        indexed: None,
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    // M1: DTMF in SIP INFO (`application/dtmf-relay`), per identity: `on` sends INFO as well
+    // as RFC 4733 events, `sip_info_only` INFO alone (the vendor's spelling of the values).
+    Setting {
+        name: "user_dtmf_info",
+        kind: Kind::Choice(&["off", "on", "sip_info_only"]),
+        default: "off",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    // C1: the transfer key with a held and a connected call: `always` transfers at once;
+    // `off` and `on` first show the destination and transfer on the second press; `on`
+    // also transfers when the handset is put down with a held and a connected call.
+    Setting {
+        name: "call_join_xfer",
+        kind: Kind::Choice(&["off", "on", "always"]),
+        default: "off",
+        indexed: None,
+        secret: false,
+        page: Page::Preferences,
+        models: Models::All,
+    },
+    // C1: which held call an attended transfer connects to: the last one held (on) or the
+    // first (off).
+    Setting {
+        name: "xfer_dest_order_lifo",
+        kind: Kind::Bool,
+        default: "off",
+        indexed: None,
+        secret: false,
+        page: Page::Preferences,
+        models: Models::All,
+    },
     Setting {
         name: "language",
         kind: Kind::Choice(&["English", "Deutsch"]),
@@ -180,6 +244,39 @@ pub const SETTINGS: &[Setting] = &[
         indexed: None,
         secret: false,
         page: Page::Preferences,
+        models: Models::All,
+    },
+    // S8: text messages (SIP MESSAGE) pop up on the idle screen; over a call only when
+    // this allows it, as on the vendor's firmware (off there too).
+    Setting {
+        name: "show_desktop_msg_in_call_screens",
+        kind: Kind::Bool,
+        default: "off",
+        indexed: None,
+        secret: false,
+        page: Page::Preferences,
+        models: Models::All,
+    },
+    // S7: subscribe to the identity's own message summary (RFC 3842) for the message
+    // waiting lamp. Unsolicited NOTIFYs are taken either way.
+    Setting {
+        name: "user_mwi_subscribe",
+        kind: Kind::Bool,
+        default: "off",
+        indexed: Some(IDENTITIES),
+        secret: false,
+        page: Page::Identity,
+        models: Models::All,
+    },
+    // Function keys P1..Pn as the vendor writes them: `line`, `blf <sip:bob@pbx>`,
+    // `speed 123`, `dest sip:123@pbx`; empty is a line key.
+    Setting {
+        name: "fkey",
+        kind: Kind::Text { max_len: 256 },
+        default: "",
+        indexed: Some(FUNCTION_KEYS),
+        secret: false,
+        page: Page::FunctionKeys,
         models: Models::All,
     },
 ];
@@ -258,6 +355,8 @@ pub enum SettingError {
     NotABool { name: String, value: String },
     #[error("`{name}` must be a host name or address, not `{value}`")]
     BadHost { name: String, value: String },
+    #[error("`{name}` must list SIP final responses like `503, 500 Server Internal Error`: {why}")]
+    BadResponseList { name: String, why: String },
     #[error("`{name}` contains a control character")]
     ControlCharacter { name: String },
     #[error("`{name}` is not available on model {model}")]
@@ -314,6 +413,21 @@ impl Setting {
                     value: value.to_owned(),
                     allowed: list.join(", "),
                 }),
+            Kind::SipResponses { max_len } => {
+                if value.chars().count() > max_len {
+                    return Err(SettingError::TooLong {
+                        name: name(),
+                        max: max_len,
+                    });
+                }
+                let list = parse_sip_responses(value)
+                    .map_err(|why| SettingError::BadResponseList { name: name(), why })?;
+                Ok(list
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "))
+            }
             Kind::Host => {
                 if value.is_empty() || is_host(value) {
                     Ok(value.to_owned())
@@ -326,6 +440,51 @@ impl Setting {
             }
         }
     }
+}
+
+/// One entry of a [`Kind::SipResponses`] setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SipResponse {
+    /// A final status code, 300 to 699.
+    pub code: u16,
+    /// The reason phrase that must come with it, or `None` for any.
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for SipResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            Some(r) => write!(f, "{} {r}", self.code),
+            None => write!(f, "{}", self.code),
+        }
+    }
+}
+
+/// Reads `503, 500 Server Internal Error, 408` (or `|`-separated): a final status code
+/// (RFC 3261 §7.2: three digits; only 3xx-6xx end a transaction) and an optional reason
+/// phrase, which is then required too. Empty means none.
+pub fn parse_sip_responses(value: &str) -> Result<Vec<SipResponse>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(Vec::new());
+    }
+    value
+        .split([',', '|'])
+        .map(|entry| {
+            let entry = entry.trim();
+            let (code, reason) = entry.split_once(' ').unwrap_or((entry, ""));
+            let code = code
+                .parse::<u16>()
+                .ok()
+                .filter(|c| code.len() == 3 && (300..=699).contains(c))
+                .ok_or_else(|| format!("`{entry}` does not start with a code from 300 to 699"))?;
+            let reason = reason.trim();
+            Ok(SipResponse {
+                code,
+                reason: (!reason.is_empty()).then(|| reason.to_owned()),
+            })
+        })
+        .collect()
 }
 
 /// `host` or `host:port`, where host is a DNS name, IPv4, or `[IPv6]`.
@@ -462,6 +621,17 @@ impl SettingValues {
         self.get("retry_after_failed_register", None)
             .parse()
             .unwrap_or(300)
+    }
+
+    /// `sip_failover_response` (S2): responses to INVITE and other requests that try the
+    /// server's next address.
+    pub fn sip_failover_responses(&self) -> Vec<SipResponse> {
+        parse_sip_responses(self.get("sip_failover_response", None)).unwrap_or_default()
+    }
+
+    /// `sip_failover_response_reg` (S2): the same for REGISTER.
+    pub fn sip_failover_responses_reg(&self) -> Vec<SipResponse> {
+        parse_sip_responses(self.get("sip_failover_response_reg", None)).unwrap_or_default()
     }
 
     /// Validates every change first; applies all of them or none.
@@ -607,6 +777,53 @@ mod tests {
             v.apply([("retry_after_failed_register", "5")], "DP480C")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn failover_response_lists() {
+        let mut v = SettingValues::default();
+        let code = |c| SipResponse {
+            code: c,
+            reason: None,
+        };
+        assert_eq!(v.sip_failover_responses(), [code(503)]);
+        v.apply(
+            [
+                (
+                    "sip_failover_response",
+                    " 503,500  Server Internal Error , 408",
+                ),
+                ("sip_failover_response_reg", "504 Please register|480"),
+            ],
+            "DP480C",
+        )
+        .unwrap();
+        assert_eq!(
+            v.get("sip_failover_response", None),
+            "503, 500 Server Internal Error, 408"
+        );
+        assert_eq!(
+            v.sip_failover_responses()[1],
+            SipResponse {
+                code: 500,
+                reason: Some("Server Internal Error".into())
+            }
+        );
+        assert_eq!(
+            v.get("sip_failover_response_reg", None),
+            "504 Please register, 480"
+        );
+        v.apply([("sip_failover_response", "")], "DP480C").unwrap();
+        assert!(v.sip_failover_responses().is_empty());
+        for bad in ["200", "5030", "abc", "503,", "99 x", "503 ok, , 408"] {
+            assert!(
+                matches!(
+                    v.apply([("sip_failover_response", bad)], "DP480C"),
+                    Err(SettingError::BadResponseList { .. })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

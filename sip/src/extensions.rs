@@ -13,7 +13,9 @@ pub(crate) const TAG_100REL: &str = "100rel";
 /// Option tag of RFC 4028 (session timers).
 pub(crate) const TAG_TIMER: &str = "timer";
 /// The extensions we implement; anything else in a Require gets 420 (RFC 3261 §8.2.2.3).
-pub(crate) const SUPPORTED: &str = "100rel, timer";
+pub(crate) const SUPPORTED: &str = "100rel, timer, replaces";
+/// Option tag of RFC 3891 (an INVITE that replaces a dialog).
+pub(crate) const TAG_REPLACES: &str = "replaces";
 
 /// The value of the first header called `name` (or its compact form) that rsip did not
 /// type, e.g. RSeq or Session-Expires.
@@ -58,7 +60,7 @@ pub(crate) fn supports(headers: &Headers, tag: &str) -> bool {
 pub(crate) fn unsupported(headers: &Headers) -> Vec<String> {
     required(headers)
         .into_iter()
-        .filter(|t| t != TAG_100REL && t != TAG_TIMER)
+        .filter(|t| t != TAG_100REL && t != TAG_TIMER && t != TAG_REPLACES)
         .collect()
 }
 

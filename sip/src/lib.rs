@@ -15,25 +15,36 @@
 //! (§10, `registration`) and Digest authentication of our requests (§22 with RFC 7616 and
 //! RFC 8760 hashes, `auth`), session modification by re-INVITE (§14) and UPDATE (RFC 3311)
 //! with hold as SDP direction (RFC 3264 §8.4), reliable provisionals (RFC 3262), session
-//! timers (RFC 4028), Reason on CANCEL (RFC 3326); the extension headers are read in
-//! `extensions`.
+//! timers (RFC 4028), Reason on CANCEL (RFC 3326), instant messages (RFC 3428, `messaging`),
+//! event subscriptions (RFC 6665, `subscription`) with NOTIFY bodies read in
+//! `notification` (RFC 3842 message summary, RFC 4235 dialog-info, check-sync); the
+//! extension headers are read in `extensions`.
 
 mod auth;
 mod dialog;
 mod extensions;
+mod failover;
 pub mod locate;
 mod message;
+mod messaging;
+mod notification;
 pub mod parse;
 mod registration;
 pub mod sdp;
+mod subscription;
 mod transaction;
 mod ua;
 
 pub use auth::Credentials;
+pub use failover::{FailoverPolicy, FailoverResponse, FailoverResponses};
+pub use messaging::{MessageHandle, OutgoingMessage};
+pub use notification::{DialogEntry, DialogInfo, DialogState, MessageSummary, Notification};
 pub use registration::{Registration, RegistrationHandle, RegistrationState};
 pub use sdp::{MediaDescription, SdpError, SessionDescription};
+pub use subscription::{Subscription, SubscriptionHandle, SubscriptionState};
 pub use ua::{
-    CallHandle, CallOptions, EndReason, Error, Event, OutgoingCall, Transmit, UaConfig, UserAgent,
+    CallHandle, CallOptions, EndReason, Error, Event, OutgoingCall, Referral, Transmit, UaConfig,
+    UserAgent,
 };
 
 /// Where a request for `uri` goes without DNS service records: its host

@@ -18,7 +18,7 @@ use rsip::{Header, Headers, Method, Param, Request, Response};
 use crate::parse::{self, Essentials, Message, NameAddr, StartLine, Uri, Version};
 
 /// Methods we implement (RFC 3261 §20.5 Allow).
-pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS";
+pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, NOTIFY";
 pub(crate) const SDP_TYPE: &str = "application/sdp";
 /// RFC 3261 §8.1.1.7: branches of RFC 3261 elements start with this magic cookie.
 const MAGIC_COOKIE: &str = "z9hG4bK";
@@ -44,6 +44,9 @@ pub(crate) struct Meta {
     /// The top Via has no RFC 3261 branch: an RFC 2543 peer (or one that sent only the
     /// cookie, RFC 4475 §3.2.1), matched by `branch` built from the request identity.
     pub rfc2543: bool,
+    /// A response's reason phrase as received (rsip keeps only the code); empty for requests.
+    /// S2: `sip_failover_response` may name it.
+    pub reason: String,
 }
 
 pub(crate) enum Inbound {
@@ -102,9 +105,12 @@ pub(crate) fn parse(
             version,
         } => inbound_request(&msg, method, uri, *version)
             .map_err(|(code, why)| reject(data, code, shorten(why), server, rng)),
-        StartLine::Response { version, code, .. } => {
-            inbound_response(&msg, *version, *code).map_err(|why| Rejected::Drop(shorten(why)))
-        }
+        StartLine::Response {
+            version,
+            code,
+            reason,
+        } => inbound_response(&msg, *version, *code, reason)
+            .map_err(|why| Rejected::Drop(shorten(why))),
     }
 }
 
@@ -167,14 +173,22 @@ fn inbound_request(
     Ok(Inbound::Request(req, meta))
 }
 
-fn inbound_response(msg: &Message<'_>, version: Version, code: u16) -> Result<Inbound, String> {
+fn inbound_response(
+    msg: &Message<'_>,
+    version: Version,
+    code: u16,
+    reason: &str,
+) -> Result<Inbound, String> {
     if version != Version::SIP_2_0 {
         return Err("response with a SIP version other than 2.0".into());
     }
     let ess = msg.essentials().map_err(|e| e.to_string())?;
     // We only send methods rsip knows; a response to anything else is not ours.
     let method = known_method(ess.cseq.method).ok_or("response to an unknown method")?;
-    let meta = meta(&ess, method);
+    let meta = Meta {
+        reason: reason.to_owned(),
+        ..meta(&ess, method)
+    };
     let resp = Response {
         status_code: code.into(),
         version: rsip::Version::V2,
@@ -213,6 +227,7 @@ fn meta(ess: &Essentials<'_>, cseq_method: Method) -> Meta {
         rport: top.rport().is_some(),
         via_count: ess.vias.len(),
         rfc2543: rfc3261.is_none(),
+        reason: String::new(),
     }
 }
 

@@ -12,6 +12,7 @@ use rsip::headers::{self, UntypedHeader};
 use rsip::{Header, Headers, Method, Request, Response, Scheme};
 
 use crate::auth::{Authenticator, Credentials, Refusal};
+use crate::failover::{Alternates, FailoverResponses};
 use crate::message::{self, Meta};
 use crate::transaction::{Client, Failure, Transaction};
 use crate::ua::{Error, Event, Transmit, UaConfig};
@@ -35,6 +36,9 @@ pub struct Registration {
     pub outbound_proxy: Option<SocketAddr>,
     /// Wait after a failed attempt before the next one (`retry_after_failed_register`).
     pub retry_after_failure: Duration,
+    /// S2: further addresses of the next hop (the outbound proxy when set, else the
+    /// registrar), best first, tried in turn when the current one fails (`failover`).
+    pub alternates: Vec<SocketAddr>,
 }
 
 /// Identifies a registration for the lifetime of a [`UserAgent`](crate::UserAgent).
@@ -94,6 +98,8 @@ struct Binding {
     /// When the next attempt starts: a refresh, or a retry after a failure.
     next: Option<Instant>,
     removing: bool,
+    /// S2: the next hop's addresses and the one in use.
+    targets: Alternates,
 }
 
 /// All registrations of a user agent.
@@ -106,6 +112,9 @@ pub(crate) struct Registrations {
     /// The latest time we were given. A transport error comes right after a send, which
     /// happened at this time; it dates the retry, since the core reads no clock.
     last_now: Option<Instant>,
+    /// S2: final responses to REGISTER that make it try the next address
+    /// (`sip_failover_response_reg`).
+    pub failover: FailoverResponses,
 }
 
 /// When to refresh a binding granted for `granted` seconds. RFC 3261 leaves it to the UA;
@@ -211,7 +220,7 @@ impl Binding {
     }
 
     fn dest(&self) -> SocketAddr {
-        self.config.outbound_proxy.unwrap_or(self.config.registrar)
+        self.targets.current()
     }
 
     /// §10.2: the REGISTER of the current attempt, with the next CSeq.
@@ -221,9 +230,9 @@ impl Binding {
         let mut h = Headers::default();
         h.push(message::via(io.config.local_addr, branch));
         h.push(headers::MaxForwards::new("70").into());
-        if let Some(proxy) = self.config.outbound_proxy {
-            // §8.1.2: a preloaded loose route to the outbound proxy.
-            h.push(headers::Route::new(format!("<sip:{proxy};lr>")).into());
+        if self.config.outbound_proxy.is_some() {
+            // §8.1.2: a preloaded loose route to the outbound proxy (the address in use).
+            h.push(headers::Route::new(format!("<sip:{};lr>", self.dest())).into());
         }
         h.push(headers::From::new(format!("<{aor}>;tag={}", self.from_tag)).into());
         h.push(headers::To::new(format!("<{aor}>")).into());
@@ -288,6 +297,10 @@ impl Registrations {
             raised: false,
             next: None,
             removing: false,
+            targets: Alternates::new(
+                config.outbound_proxy.unwrap_or(config.registrar),
+                &config.alternates,
+            ),
             request_uri,
             config,
         };
@@ -372,7 +385,8 @@ impl Registrations {
     }
 
     /// The runtime could not send to `dest`: REGISTERs towards it fail at once (§17.1.4).
-    pub fn on_transport_error(&mut self, dest: SocketAddr, io: &mut Io) {
+    pub fn on_transport_error(&mut self, now: Instant, dest: SocketAddr, io: &mut Io) {
+        self.last_now = Some(now);
         let hit: Vec<String> = self
             .transactions
             .iter()
@@ -412,6 +426,13 @@ impl Registrations {
             return;
         };
         b.current = None;
+        if code >= 300 && self.failover.matches(code, &meta.reason) {
+            // S2: a listed response sends the REGISTER on to the next address.
+            if let Some(next) = b.targets.fail_over() {
+                io.diagnostic(format!("{code} to REGISTER: failing over to {next}"));
+                return self.send(now, handle, io);
+            }
+        }
         match code {
             200..=299 if b.removing => self.finish(handle, io),
             200..=299 => {
@@ -514,6 +535,11 @@ impl Registrations {
                 Failure::Transport => "registrar unreachable",
             }
         ));
+        // S2, RFC 3263 §4.3: a timeout or an unreachable address moves on to the next one.
+        if let Some(next) = b.targets.fail_over() {
+            io.diagnostic(format!("REGISTER for {aor}: failing over to {next}"));
+            return self.send(now, handle, io);
+        }
         if removing {
             self.finish(handle, io);
         } else {
@@ -534,6 +560,8 @@ impl Registrations {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
         };
+        // S2: the retry starts again with the server's best address.
+        b.targets.reset();
         let asked = Duration::from_secs(retry_after.unwrap_or(0).into());
         let retry_in = b.config.retry_after_failure.max(asked);
         b.next = Some(now + retry_in);
@@ -571,6 +599,7 @@ impl Registrations {
         };
         b.next = None;
         b.raised = false;
+        b.targets.restart();
         if !b.removing {
             b.asking = b.config.expires;
         }

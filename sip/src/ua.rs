@@ -12,9 +12,18 @@ use rsip::{Header, Headers, Method, Request, Response, Scheme};
 use crate::auth::{self, Authenticator, Credentials};
 use crate::dialog::Dialog;
 use crate::extensions::{self, Refresher, TAG_100REL, TAG_TIMER};
+use crate::failover::{self, Alternates, FailoverPolicy, FailoverResponses};
 use crate::message::{self, Inbound, Meta, Rejected};
+use crate::messaging::{self, MessageHandle, Messages, OutgoingMessage};
+use crate::notification::Notification;
 use crate::registration::{Io, Registration, RegistrationHandle, RegistrationState, Registrations};
+use crate::subscription::{Subscription, SubscriptionHandle, SubscriptionState, Subscriptions};
 use crate::transaction::{Client, Failure, Server, T1, T2, TIMEOUT, Transaction, TxKey};
+
+// A child module, so transfer works on calls and transactions directly.
+#[path = "transfer.rs"]
+mod transfer;
+pub use transfer::Referral;
 
 /// Static configuration of a [`UserAgent`].
 #[derive(Clone, Debug)]
@@ -59,6 +68,13 @@ pub struct CallOptions {
     /// RFC 3261 §8.1.2: the outbound proxy, preloaded as a loose Route (`dest` should be
     /// its address).
     pub outbound_proxy: Option<SocketAddr>,
+    /// S2: further addresses of the server at `dest` (the outbound proxy's when set), best
+    /// first; the INVITE goes on to them in turn when it fails at the one in use.
+    pub alternates: Vec<SocketAddr>,
+    /// The call carries out this transfer request ([`Event::TransferRequested`]): the
+    /// INVITE gets its Referred-By and Replaces, and its progress is NOTIFYed to the
+    /// transferor (RFC 3515 §2.4.5).
+    pub referral: Option<Referral>,
 }
 
 /// Something the runtime should know about.
@@ -116,6 +132,60 @@ pub enum Event {
         registration: RegistrationHandle,
         state: RegistrationState,
     },
+    /// A SIP MESSAGE (RFC 3428) with a `text/plain` body arrived and was answered 200;
+    /// `call` is set when it came inside that call's dialog. Other types got 415.
+    Message {
+        from_uri: String,
+        from_display: String,
+        content_type: String,
+        body: String,
+        call: Option<CallHandle>,
+    },
+    /// The final answer to a message we sent ([`UserAgent::send_message`]): its code, or
+    /// `None` when nobody answered.
+    MessageSent {
+        message: MessageHandle,
+        code: Option<u16>,
+    },
+    /// A subscription ([`UserAgent::subscribe`]) changed state; `Terminated` is the last
+    /// event of its handle.
+    SubscriptionChanged {
+        subscription: SubscriptionHandle,
+        state: SubscriptionState,
+    },
+    /// A NOTIFY arrived and was answered 200: for one of our subscriptions, or unsolicited
+    /// (`None`; message summaries and check-sync only). `to_uri` is whom it was for.
+    Notify {
+        subscription: Option<SubscriptionHandle>,
+        to_uri: String,
+        notification: Notification,
+    },
+    /// An INVITE with Replaces (RFC 3891 §3) matched `replaced`: the runtime answers `call`
+    /// at once and ends `replaced` (the INVITE otherwise behaves like an incoming call).
+    Replacing {
+        call: CallHandle,
+        replaced: CallHandle,
+        from_uri: String,
+        from_display: String,
+        sdp: Option<Vec<u8>>,
+    },
+    /// The peer of a call asks us to call someone (REFER, RFC 3515), already answered 202:
+    /// the runtime places the call with [`CallOptions::referral`] set, or reports
+    /// [`UserAgent::referral_failed`].
+    TransferRequested(Referral),
+    /// Progress of our transfer ([`UserAgent::refer`]): the REFER's response or a NOTIFY's
+    /// sipfrag status. `done` ends the transfer; with a 2xx the call is being ended.
+    TransferProgress {
+        call: CallHandle,
+        code: u16,
+        done: bool,
+    },
+    /// The peer sent a DTMF digit in an INFO (answered 200).
+    Dtmf {
+        call: CallHandle,
+        digit: char,
+        duration_ms: u32,
+    },
     /// Worth logging, not a call event (malformed datagram dropped, 400 sent, ...).
     Diagnostic(String),
 }
@@ -150,6 +220,8 @@ pub enum Error {
     InvalidUri(String),
     #[error("no such registration")]
     UnknownRegistration,
+    #[error("no such subscription")]
+    UnknownSubscription,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -288,6 +360,8 @@ struct CallExt {
     outgoing: bool,
     /// UAC: how often the INVITE was sent again after a 422 (RFC 4028 §7.4).
     invite_retries: u8,
+    /// REFER sent or received on this call (RFC 3515).
+    transfer: transfer::CallTransfer,
 }
 
 #[derive(Debug)]
@@ -357,6 +431,8 @@ enum Role {
     /// Our re-INVITE or UPDATE (session modification or refresh).
     Modify,
     Prack,
+    /// Our REFER (RFC 3515).
+    Refer,
 }
 
 /// RFC 4028 §4: the session interval we ask for (the RFC recommends 1800 s).
@@ -366,9 +442,14 @@ const MIN_SE: u32 = 90;
 /// A 422 is retried at most this often for one request (RFC 4028 §7.4).
 const MAX_422_RETRIES: u8 = 2;
 
-/// Allow (RFC 3261 §20.5): the base methods plus PRACK (RFC 3262) and UPDATE (RFC 3311).
+/// Allow (RFC 3261 §20.5): the base methods plus PRACK (RFC 3262), UPDATE (RFC 3311) and,
+/// in calls, REFER with its NOTIFYs (RFC 3515) and INFO (DTMF, RFC 6086 legacy usage).
 fn allow_header() -> Header {
-    headers::Allow::new(format!("{}, PRACK, UPDATE", message::ALLOW)).into()
+    headers::Allow::new(format!(
+        "{}, PRACK, UPDATE, REFER, NOTIFY, INFO",
+        message::ALLOW
+    ))
+    .into()
 }
 
 fn supported_header() -> Header {
@@ -393,8 +474,16 @@ pub struct UserAgent {
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
     registrations: Registrations,
+    /// RFC 3428 MESSAGE client transactions.
+    messages: Messages,
+    /// RFC 6665 subscriptions and their SUBSCRIBE transactions.
+    subscriptions: Subscriptions,
     /// Credentials of calls placed with [`CallOptions::credentials`].
     call_auth: BTreeMap<CallHandle, Authenticator>,
+    /// S2: the server addresses of our calls' INVITEs, while they are being placed.
+    invite_targets: BTreeMap<CallHandle, Alternates>,
+    /// S2: final responses to INVITE that try the next address (`sip_failover_response`).
+    failover: FailoverResponses,
 }
 
 fn is_success(code: u16) -> bool {
@@ -467,8 +556,18 @@ impl UserAgent {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             registrations: Registrations::default(),
+            messages: Messages::default(),
+            subscriptions: Subscriptions::default(),
             call_auth: BTreeMap::new(),
+            invite_targets: BTreeMap::new(),
+            failover: FailoverResponses::default(),
         }
+    }
+
+    /// S2: which final responses make a request try the server's next address.
+    pub fn set_failover(&mut self, policy: FailoverPolicy) {
+        self.failover = policy.responses;
+        self.registrations.failover = policy.register_responses;
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
@@ -487,6 +586,8 @@ impl UserAgent {
             .filter_map(|e| e.tx.next_timeout());
         tx.chain(self.calls.values().filter_map(Call::next_timeout))
             .chain(self.registrations.next_timeout())
+            .chain(self.messages.next_timeout())
+            .chain(self.subscriptions.next_timeout())
             .min()
     }
 
@@ -521,11 +622,14 @@ impl UserAgent {
         }
         let (registrations, mut io) = self.registration_io();
         registrations.on_timeout(now, &mut io);
+        self.events_timeout(now);
+        self.follow_referrals(now);
     }
 
-    /// The runtime could not send to `dest` (e.g. ICMP unreachable): transactions towards it
-    /// fail as RFC 3261 §17.1.4 / §17.2.4 describe, ending their calls with TransportError.
-    pub fn handle_transport_error(&mut self, dest: SocketAddr) {
+    /// The runtime could not send to `dest` (e.g. ICMP unreachable) at `now`: transactions
+    /// towards it fail as RFC 3261 §17.1.4 / §17.2.4 describe, ending their calls with
+    /// TransportError, unless the server has another address to fail over to (S2).
+    pub fn handle_transport_error(&mut self, now: Instant, dest: SocketAddr) {
         let hit: Vec<TxKey> = self
             .transactions
             .iter()
@@ -536,11 +640,12 @@ impl UserAgent {
             if let Some(mut entry) = self.transactions.remove(&key)
                 && let (Some(failure), Some(owner)) = (entry.tx.on_transport_error(), entry.owner)
             {
-                self.on_tx_failure(None, owner, failure);
+                self.on_tx_failure(Some(now), owner, failure);
             }
         }
         let (registrations, mut io) = self.registration_io();
-        registrations.on_transport_error(dest, &mut io);
+        registrations.on_transport_error(now, dest, &mut io);
+        self.events_transport_error(now, dest);
     }
 
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, data: &[u8]) {
@@ -559,6 +664,7 @@ impl UserAgent {
                 });
             }
         }
+        self.follow_referrals(now);
     }
 
     pub fn invite(&mut self, now: Instant, call: OutgoingCall) -> Result<CallHandle, Error> {
@@ -601,6 +707,7 @@ impl UserAgent {
         h.push(extensions::session_expires_header(SESSION_EXPIRES, None));
         h.push(extensions::min_se_header(MIN_SE));
         h.push(headers::UserAgent::new(self.config.user_agent.clone()).into());
+        transfer::referral_headers(&mut h, options.referral.as_ref());
         let mut invite = Request {
             method: Method::Invite,
             uri: target,
@@ -616,6 +723,8 @@ impl UserAgent {
             self.call_auth
                 .insert(handle, Authenticator::new(credentials));
         }
+        self.invite_targets
+            .insert(handle, Alternates::new(call.dest, &options.alternates));
         let key = TxKey::client(&branch, &Method::Invite);
         let client = Client::start(now, invite.clone(), call.dest, &mut self.transmits);
         self.transactions.insert(
@@ -649,6 +758,9 @@ impl UserAgent {
                 },
             },
         );
+        if let Some(r) = &options.referral {
+            self.link_referral(r.call, handle);
+        }
         Ok(handle)
     }
 
@@ -1110,6 +1222,57 @@ impl UserAgent {
         );
     }
 
+    /// S2 (RFC 3263 §4.3): our INVITE failed at the address in use; send it to the server's
+    /// next address as a new transaction (new branch, next CSeq) with a fresh dialog there.
+    /// False when no address is left, or the call is past its INVITE or being cancelled.
+    fn fail_over_invite(&mut self, now: Instant, call: CallHandle) -> bool {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return false;
+        };
+        if !matches!(
+            c.state,
+            CallState::Inviting {
+                cancel: Cancel::No,
+                ..
+            }
+        ) {
+            return false;
+        }
+        let Some(targets) = self.invite_targets.get_mut(&call) else {
+            return false;
+        };
+        let from = targets.current();
+        let Some(dest) = targets.fail_over() else {
+            return false;
+        };
+        let branch = message::new_branch(&mut self.rng);
+        let seq = c.dialog.local_seq.wrapping_add(1);
+        c.invite =
+            failover::request_for_next(&c.invite, self.config.local_addr, &branch, seq, from, dest);
+        c.invite_seq = seq;
+        // Whatever early dialog the failed server made is over; the next one starts afresh.
+        c.dialog = Dialog::uac(&c.invite, &c.dialog.call_id, &c.dialog.local_tag, seq, dest);
+        c.ext.prack = None;
+        c.ext.early_answer = false;
+        c.state = CallState::Inviting {
+            provisional: false,
+            cancel: Cancel::No,
+        };
+        let key = TxKey::client(&branch, &Method::Invite);
+        let client = Client::start(now, c.invite.clone(), dest, &mut self.transmits);
+        c.invite_tx = key.clone();
+        c.branch = branch;
+        self.transactions.insert(
+            key,
+            Entry {
+                tx: Transaction::Client(Box::new(client)),
+                owner: Some((call, Role::Invite)),
+            },
+        );
+        self.diagnostic(format!("INVITE on {call:?}: failing over to {dest}"));
+        true
+    }
+
     fn new_handle(&mut self) -> CallHandle {
         let h = CallHandle(self.next_call);
         self.next_call += 1;
@@ -1123,6 +1286,7 @@ impl UserAgent {
 
     fn end(&mut self, call: CallHandle, reason: EndReason) {
         self.call_auth.remove(&call);
+        self.invite_targets.remove(&call);
         if self.calls.remove(&call).is_some() {
             tracing::debug!(?call, ?reason, "call ended");
             self.events.push_back(Event::Ended { call, reason });
@@ -1346,6 +1510,12 @@ impl UserAgent {
         match (role, c.state) {
             // Timer B: nobody answered our INVITE.
             (Role::Invite, CallState::Inviting { cancel, .. }) => {
+                // S2, RFC 3263 §4.3: unless another address of the server is left.
+                if let Some(now) = now
+                    && self.fail_over_invite(now, call)
+                {
+                    return;
+                }
                 let reason = match cancel {
                     Cancel::Pending | Cancel::Sent => EndReason::LocalHangup,
                     Cancel::No if transport => EndReason::TransportError,
@@ -1473,9 +1643,16 @@ impl UserAgent {
         }
         match req.method {
             Method::Cancel => self.on_cancel(now, req, key, dest),
+            // RFC 6665 §4.1.3: NOTIFYs belong to subscriptions, not to call dialogs.
+            // RFC 3515 §2.4.4: a REFER's NOTIFYs come in the call's dialog.
+            Method::Notify if transfer::is_refer_notify(&req) && meta.to_tag.is_some() => {
+                self.on_in_dialog(now, req, &meta, key, dest)
+            }
+            Method::Notify => self.on_notify(now, req, &meta, key, dest),
             _ if meta.to_tag.is_some() => self.on_in_dialog(now, req, &meta, key, dest),
             Method::Invite => self.on_invite(now, src, req, &meta, key, dest),
             Method::Options => self.reply(now, key, &req, dest, 200),
+            Method::Message => self.on_message(now, req, None, key, dest),
             // §15.1.2: a BYE outside any dialog.
             Method::Bye => self.reply(now, key, &req, dest, 481),
             // §8.2.1: known methods we do not implement (REGISTER, SUBSCRIBE, INFO, ...).
@@ -1602,6 +1779,10 @@ impl UserAgent {
             Method::Update => self.on_update(now, call, req, key, dest),
             Method::PRack => self.on_prack(now, call, req, key, dest),
             Method::Options => self.reply(now, key, &req, dest, 200),
+            Method::Message => self.on_message(now, req, Some(call), key, dest),
+            Method::Refer | Method::Notify | Method::Info => {
+                self.on_transfer_request(now, call, req, meta.cseq, key, dest)
+            }
             _ => self.reply(now, key, &req, dest, 405),
         }
     }
@@ -1644,6 +1825,11 @@ impl UserAgent {
             self.diagnostic(format!("INVITE from {src} without a usable Contact"));
             return self.reply(now, key, &req, dest, 400);
         };
+        // RFC 3891 §3: an INVITE with Replaces takes over one of our dialogs, or is refused.
+        let replaced = match self.match_replaces(&req) {
+            Ok(replaced) => replaced,
+            Err(code) => return self.reply(now, key, &req, dest, code),
+        };
         let call = self.new_handle();
         let mut server = Server::new(&req, dest);
         // §17.2.1: answer 100 Trying at once so the caller stops retransmitting.
@@ -1664,14 +1850,16 @@ impl UserAgent {
             _ => None,
         })
         .unwrap_or_default();
-        self.events.push_back(Event::IncomingCall {
+        let incoming = Event::IncomingCall {
             call,
             from_uri,
             from_display,
             request_uri: req.uri.to_string(),
             sdp: body(&req.body),
             alert_info: extensions::alert_info(&req.headers),
-        });
+        };
+        self.events
+            .push_back(transfer::incoming_event(incoming, replaced));
         let ext = CallExt {
             local_sdp: Vec::new(),
             reliable_wanted: extensions::requires(&req.headers, TAG_100REL),
@@ -1983,6 +2171,9 @@ impl UserAgent {
             let (registrations, mut io) = self.registration_io();
             return registrations.on_response(now, &resp, &meta, &mut io);
         }
+        if matches!(meta.cseq_method, Method::Message | Method::Subscribe) {
+            return self.events_response(now, &resp, &meta);
+        }
         let key = TxKey::client(&meta.branch, &meta.cseq_method);
         let Some(Entry {
             tx: Transaction::Client(client),
@@ -2024,6 +2215,7 @@ impl UserAgent {
                 self.end(call, EndReason::LocalHangup)
             }
             Some((call, Role::Modify)) => self.on_modify_response(now, call, &resp, &meta, &key),
+            Some((call, Role::Refer)) => self.on_refer_response(call, resp.status_code.code()),
             _ => {}
         }
     }
@@ -2037,6 +2229,13 @@ impl UserAgent {
         invite: Option<(Request, SocketAddr)>,
     ) {
         let code = resp.status_code.code();
+        // S2: a listed final response sends the INVITE on to the server's next address.
+        if code >= 300
+            && self.failover.matches(code, &meta.reason)
+            && self.fail_over_invite(now, call)
+        {
+            return;
+        }
         let Some(c) = self.calls.get_mut(&call) else {
             // The call is already over (e.g. gave up after CANCEL) but a 2xx still came:
             // §13.2.2.4 wants it ACKed, and we end the session at once.
@@ -2304,5 +2503,187 @@ impl UserAgent {
             }
         }
         true
+    }
+}
+
+/// Instant messages (RFC 3428, `messaging.rs`) and event subscriptions (RFC 6665,
+/// `subscription.rs`; bodies read in `notification.rs`).
+impl UserAgent {
+    /// Send a MESSAGE outside any dialog (RFC 3428 §4); [`Event::MessageSent`] reports
+    /// the answer. `options` carries credentials and the outbound proxy as for calls.
+    pub fn send_message(
+        &mut self,
+        now: Instant,
+        msg: OutgoingMessage,
+        options: CallOptions,
+    ) -> Result<MessageHandle, Error> {
+        let target = parse_uri(&msg.target_uri)?;
+        parse_uri(&msg.from_uri)?;
+        if !messaging::valid_content_type(&msg.content_type) {
+            return Err(Error::InvalidState("unusable content type"));
+        }
+        let branch = message::new_branch(&mut self.rng);
+        let auth = options.credentials.clone().map(Authenticator::new);
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        let req = messaging::request(&msg, target, options.outbound_proxy, &mut io, &branch);
+        Ok(self.messages.send(now, req, msg.dest, auth, &mut io))
+    }
+
+    /// Send a MESSAGE inside a call's dialog (RFC 3428 §4: allowed, though a session's own
+    /// media is preferred).
+    pub fn send_message_in_call(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<MessageHandle, Error> {
+        if !messaging::valid_content_type(content_type) {
+            return Err(Error::InvalidState("unusable content type"));
+        }
+        let branch = message::new_branch(&mut self.rng);
+        let c = self.calls.get_mut(&call).ok_or(Error::UnknownCall)?;
+        if !matches!(c.state, CallState::Confirmed | CallState::Answered { .. }) {
+            return Err(Error::InvalidState("the call has no confirmed dialog"));
+        }
+        let (mut req, dest) = c.dialog.request(
+            Method::Message,
+            self.config.local_addr,
+            &branch,
+            &self.config.user_agent,
+        );
+        messaging::set_body(&mut req, content_type, body);
+        let auth = self.call_auth.get(&call).cloned();
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        Ok(self.messages.send(now, req, dest, auth, &mut io))
+    }
+
+    /// Subscribe to an event package of a resource; [`Event::SubscriptionChanged`] reports
+    /// how it goes and [`Event::Notify`] what the notifier says. It is refreshed and, after
+    /// failures, made anew until [`unsubscribe`](Self::unsubscribe).
+    pub fn subscribe(
+        &mut self,
+        now: Instant,
+        subscription: Subscription,
+    ) -> Result<SubscriptionHandle, Error> {
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        self.subscriptions.subscribe(now, subscription, &mut io)
+    }
+
+    /// End a subscription (`Expires: 0`, RFC 6665 §4.1.2.3); `Terminated` follows.
+    pub fn unsubscribe(
+        &mut self,
+        now: Instant,
+        subscription: SubscriptionHandle,
+    ) -> Result<(), Error> {
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        self.subscriptions.unsubscribe(now, subscription, &mut io)
+    }
+
+    fn events_timeout(&mut self, now: Instant) {
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        self.messages.on_timeout(now, &mut io);
+        self.subscriptions.on_timeout(now, &mut io);
+    }
+
+    fn events_transport_error(&mut self, now: Instant, dest: SocketAddr) {
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        self.messages.on_transport_error(dest, &mut io);
+        self.subscriptions.on_transport_error(now, dest, &mut io);
+    }
+
+    fn events_response(&mut self, now: Instant, resp: &Response, meta: &Meta) {
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        if meta.cseq_method == Method::Message {
+            self.messages.on_response(now, resp, meta, &mut io);
+        } else {
+            self.subscriptions.on_response(now, resp, meta, &mut io);
+        }
+    }
+
+    /// RFC 3428 §7: a MESSAGE we can show is answered 200 and reported; any other body
+    /// type gets 415 with the Accept we have.
+    fn on_message(
+        &mut self,
+        now: Instant,
+        req: Request,
+        call: Option<CallHandle>,
+        key: TxKey,
+        dest: SocketAddr,
+    ) {
+        match messaging::receive(&req, call) {
+            Ok(event) => {
+                self.reply(now, key, &req, dest, 200);
+                self.events.push_back(event);
+            }
+            Err(code) => {
+                let mut resp = self.make_response(&req, code, None);
+                resp.headers.push(messaging::accept_header());
+                self.send_reply(now, key, &req, dest, &resp);
+            }
+        }
+    }
+
+    /// RFC 6665 §4.1.3: answer a NOTIFY first, then report what it says.
+    fn on_notify(&mut self, now: Instant, req: Request, meta: &Meta, key: TxKey, dest: SocketAddr) {
+        let mut io = Io {
+            config: &self.config,
+            rng: &mut self.rng,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
+        let verdict = self.subscriptions.on_notify(now, &req, meta, &mut io);
+        match verdict {
+            Ok((subscription, notification)) => {
+                self.reply(now, key, &req, dest, 200);
+                let to_uri = message::identity(&req.headers, |h| match h {
+                    Header::To(t) => Some(t.value()),
+                    _ => None,
+                })
+                .map(|(uri, _)| uri)
+                .unwrap_or_default();
+                self.events.push_back(Event::Notify {
+                    subscription,
+                    to_uri,
+                    notification,
+                });
+            }
+            Err(code) => self.reply(now, key, &req, dest, code),
+        }
     }
 }

@@ -713,7 +713,7 @@ fn a_2xx_from_another_fork_is_acked_and_byed() {
 fn transport_error_ends_the_call() {
     let mut net = Net::new();
     let a = net.call_bob();
-    net.ua[ALICE].handle_transport_error(net.addr[BOB]);
+    net.ua[ALICE].handle_transport_error(net.now, net.addr[BOB]);
     assert_eq!(
         net.ua[ALICE].poll_event(),
         Some(Event::Ended {

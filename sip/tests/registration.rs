@@ -72,6 +72,7 @@ impl Rig {
                     expires,
                     outbound_proxy: None,
                     retry_after_failure: RETRY,
+                    alternates: Vec::new(),
                 },
             )
             .unwrap();
@@ -513,6 +514,7 @@ fn register_refuses_bad_uris() {
         expires: 600,
         outbound_proxy: None,
         retry_after_failure: RETRY,
+        alternates: Vec::new(),
     };
     assert!(rig.ua.register(rig.now, bad.clone()).is_err());
     let bad_contact = Registration {
@@ -546,6 +548,7 @@ fn outbound_proxy_gets_register_with_a_loose_route() {
                 expires: 600,
                 outbound_proxy: Some(server()),
                 retry_after_failure: RETRY,
+                alternates: Vec::new(),
             },
         )
         .unwrap();
@@ -585,7 +588,7 @@ fn call(rig: &mut Rig, password: &str) -> deskphone_sip::CallHandle {
             },
             CallOptions {
                 credentials: Some(Credentials::new("alice", password)),
-                outbound_proxy: None,
+                ..CallOptions::default()
             },
         )
         .unwrap();

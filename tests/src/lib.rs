@@ -687,3 +687,48 @@ impl Baresip {
         files
     }
 }
+
+/// Starts dnsmasq on loopback serving `records` (dnsmasq options such as
+/// `--srv-host=...`), and waits until it answers. It stops when the
+/// returned child is dropped.
+pub async fn dnsmasq<S: AsRef<std::ffi::OsStr>>(
+    records: &[S],
+) -> anyhow::Result<(tokio::process::Child, SocketAddr)> {
+    let bin = require_tool("dnsmasq", "dnsmasq-base")?;
+    let port = free_udp_port();
+    let dir = scratch_dir(&format!("dnsmasq-{port}"));
+    let child = tokio::process::Command::new(bin)
+        .args([
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--no-poll",
+        ])
+        .args(["--conf-file=/dev/null", "--bind-interfaces"])
+        .args([
+            "--listen-address=127.0.0.1",
+            "--except-interface=nonexistent",
+        ])
+        .arg(format!("--port={port}"))
+        .arg(format!("--pid-file={}", dir.join("pid").display()))
+        .arg("--user=root")
+        .arg("--host-record=ready.test,127.0.0.9")
+        .args(records)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let server: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let probe =
+        deskphone_runtime::locate::Locator::with_server(server).map_err(anyhow::Error::msg)?;
+    let start = Instant::now();
+    while probe.locate("sip:x@ready.test:5060").await.is_err() {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(10),
+            "dnsmasq did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok((child, server))
+}

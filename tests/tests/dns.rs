@@ -2,56 +2,13 @@
 //! NAPTR → SRV → A, SRV without NAPTR, and plain A (RFC 3263).
 
 use std::net::SocketAddr;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use deskphone_runtime::locate::Locator;
-use deskphone_tests::{free_udp_port, require_tool, scratch_dir};
-
-/// Starts dnsmasq serving `records`; it stops when the child is dropped.
-async fn dnsmasq(records: &[&str]) -> anyhow::Result<(tokio::process::Child, SocketAddr)> {
-    let bin = require_tool("dnsmasq", "dnsmasq-base")?;
-    let port = free_udp_port();
-    let dir = scratch_dir("dnsmasq");
-    let child = tokio::process::Command::new(bin)
-        .args([
-            "--keep-in-foreground",
-            "--no-resolv",
-            "--no-hosts",
-            "--no-poll",
-        ])
-        .args(["--conf-file=/dev/null", "--bind-interfaces"])
-        .args([
-            "--listen-address=127.0.0.1",
-            "--except-interface=nonexistent",
-        ])
-        .arg(format!("--port={port}"))
-        .arg(format!("--pid-file={}", dir.join("pid").display()))
-        .arg("--user=root")
-        .args(records)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let server: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-    // Ready when it answers a query.
-    let probe = Locator::with_server(server).map_err(anyhow::Error::msg)?;
-    let start = Instant::now();
-    while probe.locate("sip:x@ready.test:5060").await.is_err() {
-        anyhow::ensure!(
-            start.elapsed() < Duration::from_secs(10),
-            "dnsmasq did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Ok((child, server))
-}
-
+use deskphone_tests::dnsmasq;
 #[tokio::test]
 async fn naptr_srv_and_address_records_are_followed_in_order() -> anyhow::Result<()> {
     let (_dns, server) = dnsmasq(&[
-        "--host-record=ready.test,127.0.0.9",
         // NAPTR to a UDP SRV name, and a TCP one this phone does not use.
         "--naptr-record=voip.test,10,10,s,SIP+D2U,,_sip._udp.voip.test",
         "--naptr-record=voip.test,5,10,s,SIP+D2T,,_sip._tcp.voip.test",
@@ -127,12 +84,7 @@ async fn a_phone_calls_a_domain_found_through_srv() -> anyhow::Result<()> {
         "--srv-host=_sip._udp.bob.test,host.bob.test,{},0,0",
         bob.sip.port()
     );
-    let (_dns, server) = dnsmasq(&[
-        "--host-record=ready.test,127.0.0.9",
-        &srv,
-        "--host-record=host.bob.test,127.0.0.1",
-    ])
-    .await?;
+    let (_dns, server) = dnsmasq(&[&srv, "--host-record=host.bob.test,127.0.0.1"]).await?;
     let alice = TestPhone::start_with(
         "dns-alice",
         PhoneOptions {

@@ -284,3 +284,23 @@ async fn answer_with_a_port_zero_line() -> anyhow::Result<()> {
     );
     sipp.finish(&phone).await
 }
+
+/// M1: DTMF in a SIP INFO (`application/dtmf-relay`) from the other side is answered 200
+/// (SIPp checks it) and shown in the call's state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dtmf_in_sip_info_is_received() -> anyhow::Result<()> {
+    let phone = phone("sipp-info-dtmf", false).await?;
+    let file = scenario("uas_info_dtmf.xml");
+    let sipp = Sipp::start(&phone, &["-sf", file.to_str().unwrap(), "-mp", "0"]).await?;
+    phone.dial(&sipp.uri()).await?;
+    phone
+        .wait_for("the digit from the INFO", WAIT, |s| {
+            s.calls.iter().any(|c| c.last_dtmf.as_deref() == Some("5"))
+        })
+        .await?;
+    phone.key("ONHOOK").await?;
+    phone
+        .wait_for("the call to end", WAIT, |s| s.calls.is_empty())
+        .await?;
+    sipp.finish(&phone).await
+}

@@ -78,6 +78,15 @@ phone-call-more = { $count ->
    *[other] +{ $count } weitere Anrufe
 }
 
+## Vermitteln (C1)
+
+# Variables:
+#   $target (String) - das bisher eingegebene Vermittlungsziel
+phone-transfer-dialling = Vermitteln an: { $target }
+phone-transfer-confirming = An den gehaltenen Anruf vermitteln? Transfer drücken
+phone-transfer-transferring = Vermittle…
+phone-transfer-failed = Vermittlung fehlgeschlagen
+
 ## Anruf beendet (drei Sekunden lang)
 
 phone-ended-title = Anruf beendet
@@ -103,3 +112,13 @@ phone-key-hangup = Auflegen
 phone-key-dial = Wählen
 phone-key-delete = Löschen
 phone-key-cancel = Abbrechen
+
+## Textnachrichten (SIP MESSAGE) und Nachrichtenanzeige
+
+# Variables:
+#   $name (String) - the sender's name or number
+phone-message-from = Nachricht von { $name }
+phone-message-dismiss = Abbrechen zum Schließen
+# Variables:
+#   $count (Number) - new voice messages
+phone-mwi = ✉ { $count }

@@ -13,6 +13,8 @@ web-page-identity = Identitäten
 web-page-identity-help = SIP-Konten dieses Telefons. Identität 1 wird auf dem Display des Telefons angezeigt.
 web-page-preferences = Einstellungen
 web-page-preferences-help = Sprache und Zeit des Telefons und dieser Web-Oberfläche.
+web-page-function-keys = Funktionstasten
+web-page-function-keys-help = Was die programmierbaren Tasten neben dem Display tun.
 
 ## Statusseite
 
@@ -75,6 +77,10 @@ web-settings-identity = Identität
 # Variables:
 #   $index (Number) - Nummer der Identität, 1–12
 web-settings-identity-option = Identität { $index }
+web-settings-key = Taste
+# Variables:
+#   $index (Number) - the function key's number, P1 is 1
+web-settings-key-option = Taste { $index }
 
 # Variables:
 #   $label (String) - Bezeichnung der Einstellung
@@ -125,3 +131,17 @@ web-invalid-control-character = { $label } darf keine Steuerzeichen enthalten.
 # Variables:
 #   $label (String) - Bezeichnung der Einstellung
 web-invalid-other = { $label } ist auf diesem Telefon nicht gültig.
+
+## Statusseite: Textnachrichten und Sprachnachrichten
+
+web-status-messages = Textnachrichten
+web-status-no-messages = Keine Textnachrichten empfangen.
+web-col-from = Von
+web-col-message = Nachricht
+web-status-voicemail = Sprachnachrichten
+web-status-no-voicemail = Keine Sprachnachrichten.
+# Variables:
+#   $index (Number) - identity number
+#   $new (Number) - new voice messages
+#   $old (Number) - old voice messages
+web-status-voicemail-count = Identität { $index }: { $new } neu, { $old } alt

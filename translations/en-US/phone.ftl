@@ -78,6 +78,15 @@ phone-call-more = { $count ->
    *[other] +{ $count } other calls
 }
 
+## Transfer (C1)
+
+# Variables:
+#   $target (String) - the transfer target typed so far
+phone-transfer-dialling = Transfer to: { $target }
+phone-transfer-confirming = Transfer to the held call? Press Transfer
+phone-transfer-transferring = Transferring…
+phone-transfer-failed = Transfer failed
+
 ## Call ended (shown for three seconds)
 
 phone-ended-title = Call ended
@@ -103,3 +112,13 @@ phone-key-hangup = Hang up
 phone-key-dial = Dial
 phone-key-delete = Delete
 phone-key-cancel = Cancel
+
+## Text messages (SIP MESSAGE) and message waiting
+
+# Variables:
+#   $name (String) - the sender's name or number
+phone-message-from = Message from { $name }
+phone-message-dismiss = Cancel to dismiss
+# Variables:
+#   $count (Number) - new voice messages
+phone-mwi = ✉ { $count }

@@ -29,8 +29,32 @@ setting-user-expiry-help = How long, in seconds, the registrar should keep this 
 setting-retry-after-failed-register-label = Retry after failed registration
 setting-retry-after-failed-register-help = Seconds to wait before trying again when a registration failed or the registrar granted none, for every identity.
 
+setting-sip-failover-response-label = Failover responses
+setting-sip-failover-response-help = SIP responses after which a call tries the server's next address, separated by commas: a code, optionally with its reason phrase (e.g. 503, 500 Server Internal Error). Empty: fail over only when the server does not answer or is unreachable.
+
+setting-sip-failover-response-reg-label = Failover responses to registration
+setting-sip-failover-response-reg-help = SIP responses after which a registration tries the registrar's next address, separated by commas: a code, optionally with its reason phrase (e.g. 503, 480 Temporarily Unavailable).
+
 setting-language-label = Language
 setting-language-help = Language of the phone's screen and of this web interface.
 
 setting-timezone-label = Time zone
 setting-timezone-help = Time zone of the clock on the phone's screen, e.g. UTC or Europe/Berlin.
+
+setting-show-desktop-msg-in-call-screens-label = Show text messages during calls
+setting-show-desktop-msg-in-call-screens-help = Also show received text messages on the call screens, not only on the idle screen.
+
+setting-user-mwi-subscribe-label = Subscribe to message waiting
+setting-user-mwi-subscribe-help = Ask the server of this identity for voicemail notifications (message waiting indication).
+
+setting-fkey-label = Function
+setting-fkey-help = What this key does: line, blf sip:user@host (busy lamp and speed dial), speed number, or dest number.
+
+setting-user-dtmf-info-label = DTMF via SIP INFO
+setting-user-dtmf-info-help = Send keypad digits during a call as SIP INFO messages: off, on (in addition to RTP events) or sip_info_only.
+
+setting-call-join-xfer-label = Transfer key with a held call
+setting-call-join-xfer-help = always: the transfer key connects the held call with the current one at once. off and on: the first press shows the destination, the second transfers; on also transfers when you hang up.
+
+setting-xfer-dest-order-lifo-label = Transfer to the last held call
+setting-xfer-dest-order-lifo-help = With several held calls, an attended transfer goes to the call held last (on) or first (off).

@@ -14,6 +14,8 @@ web-page-identity = Identities
 web-page-identity-help = SIP accounts of this phone. Identity 1 is the one shown on the phone's screen.
 web-page-preferences = Preferences
 web-page-preferences-help = Language and time of the phone and of this web interface.
+web-page-function-keys = Function keys
+web-page-function-keys-help = What the programmable keys next to the display do.
 
 ## Status page
 
@@ -76,6 +78,10 @@ web-settings-identity = Identity
 # Variables:
 #   $index (Number) - identity number, 1–12
 web-settings-identity-option = Identity { $index }
+web-settings-key = Key
+# Variables:
+#   $index (Number) - the function key's number, P1 is 1
+web-settings-key-option = Key { $index }
 
 # Variables:
 #   $label (String) - the setting's label
@@ -126,3 +132,17 @@ web-invalid-control-character = { $label } must not contain control characters.
 # Variables:
 #   $label (String) - the setting's label
 web-invalid-other = { $label } is not valid on this phone.
+
+## Status page: text messages and voicemail
+
+web-status-messages = Text messages
+web-status-no-messages = No text messages received.
+web-col-from = From
+web-col-message = Message
+web-status-voicemail = Voicemail
+web-status-no-voicemail = No voice messages waiting.
+# Variables:
+#   $index (Number) - identity number
+#   $new (Number) - new voice messages
+#   $old (Number) - old voice messages
+web-status-voicemail-count = Identity { $index }: { $new } new, { $old } old

@@ -1,6 +1,7 @@
 //! The phone's own screen (`/phone`), rendered at the model's display size.
 
-use deskphone_protocol::{CallPhase, ModelInfo};
+use deskphone_protocol::screen::message_banner;
+use deskphone_protocol::{CallPhase, ModelInfo, TransferState};
 use deskphone_settings::models;
 use leptos::prelude::*;
 
@@ -137,6 +138,7 @@ pub fn PhoneScreen() -> impl IntoView {
                     Screen::InCall => view! { <InCall /> }.into_any(),
                     Screen::Ended => view! { <Ended /> }.into_any(),
                 }}
+                <MessageBanner screen=screen />
             </div>
             <footer class="softkeys">{soft_keys}</footer>
         </main>
@@ -207,6 +209,7 @@ fn StatusBar(screen: Memo<Screen>) -> impl IntoView {
                         <span class="dot"></span>
                         <span class="text">{move || tr.t(screen::phone_registration_id(registration.get()))}</span>
                     </span>
+                    <MwiIndicator />
                 </Show>
             </span>
             <span class="right">
@@ -331,6 +334,7 @@ fn InCall() -> impl IntoView {
             .unwrap_or_default()
             .saturating_sub(1)
     });
+    let transfer = Memo::new(move |_| live.state.with(|s| s.as_ref().and_then(|s| s.transfer)));
     let name = move || {
         call.with(|c| {
             let name = screen::party_name(&c.remote_name, &c.remote_uri);
@@ -359,6 +363,21 @@ fn InCall() -> impl IntoView {
             </div>
             <Show when=move || { others.get() > 0 }>
                 <div class="hint line opt">{move || tr.fmt("phone-call-more", &[("count", others.get().into())])}</div>
+            </Show>
+            <Show when=move || transfer.get().is_some()>
+                <div id="transfer-state" class="hint line">{move || {
+                    let id = match transfer.get() {
+                        Some(TransferState::Dialling) => "phone-transfer-dialling",
+                        Some(TransferState::Confirming) => "phone-transfer-confirming",
+                        Some(TransferState::Failed) => "phone-transfer-failed",
+                        _ => "phone-transfer-transferring",
+                    };
+                    let target = live
+                        .state
+                        .with(|s| s.as_ref().map(|s| s.dial_buffer.clone()))
+                        .unwrap_or_default();
+                    tr.fmt(id, &[("target", target.into())])
+                }}</div>
             </Show>
         </div>
     }
@@ -397,5 +416,55 @@ fn Ended() -> impl IntoView {
                 </div>
             </Show>
         </div>
+    }
+}
+
+/// S8: the newest unread text message, over the idle screen (and over the call screens
+/// when the setting allows); CANCEL dismisses it.
+#[component]
+fn MessageBanner(screen: Memo<Screen>) -> impl IntoView {
+    let live = Live::get();
+    let tr = Tr::get();
+    let message = Memo::new(move |_| {
+        live.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| message_banner(s, screen.get()).cloned())
+        })
+    });
+    move || {
+        message.get().map(|m| {
+            let from = screen::party_name(&m.from_name, &m.from_uri).to_owned();
+            view! {
+                <div id="message-banner" class="message" role="status">
+                    <div class="label line">{move || tr.fmt("phone-message-from", &[("name", from.clone().into())])}</div>
+                    <div id="message-text" class="text">{m.text.clone()}</div>
+                    <div class="hint line opt">{move || tr.t("phone-message-dismiss")}</div>
+                </div>
+            }
+        })
+    }
+}
+
+/// Message waiting of identity 1 (RFC 3842), in the status bar.
+#[component]
+fn MwiIndicator() -> impl IntoView {
+    let live = Live::get();
+    let tr = Tr::get();
+    let mwi = Memo::new(move |_| {
+        live.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.identities.iter().find(|i| i.index == 1))
+                .map(|i| i.mwi)
+                .filter(|m| m.waiting)
+        })
+    });
+    move || {
+        mwi.get().map(|m| {
+            view! {
+                <span id="mwi" class="mwi" data-new=m.new>
+                    {move || tr.fmt("phone-mwi", &[("count", m.new.into())])}
+                </span>
+            }
+        })
     }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use deskphone_protocol::{Command, DisplayEngineState};
-use deskphone_settings::{IDENTITIES, Kind, Page, SETTINGS, Setting, SettingError, SettingKey};
+use deskphone_settings::{
+    FUNCTION_KEYS, IDENTITIES, Kind, Page, SETTINGS, Setting, SettingError, SettingKey,
+};
 use leptos::ev;
 use leptos::prelude::*;
 
@@ -288,6 +290,7 @@ fn StatusPage() -> impl IntoView {
                 <h2>{move || tr.t("web-status-calls")}</h2>
                 {call_table}
             </section>
+            <StatusNotices />
             <section class="card">
                 <h2>{move || tr.t("web-status-screen")}</h2>
                 <LiveScreen engine=engine />
@@ -498,6 +501,16 @@ fn SettingsPage(page: Page) -> impl IntoView {
             .collect()
     };
     let has_indexed = move || settings().iter().any(|s| s.indexed.is_some());
+    // Indexed settings are per identity, except on the function key page (per key).
+    let (index_label, index_option, indices) = if page == Page::FunctionKeys {
+        ("web-settings-key", "web-settings-key-option", FUNCTION_KEYS)
+    } else {
+        (
+            "web-settings-identity",
+            "web-settings-identity-option",
+            IDENTITIES,
+        )
+    };
 
     let status_text = move || {
         status.with(|s| match s {
@@ -532,7 +545,7 @@ fn SettingsPage(page: Page) -> impl IntoView {
             >
                 <Show when=has_indexed>
                     <div class="field identity-select">
-                        <label for="identity-select">{move || tr.t("web-settings-identity")}</label>
+                        <label for="identity-select">{move || tr.t(index_label)}</label>
                         <select
                             id="identity-select"
                             on:change=move |ev| {
@@ -545,11 +558,11 @@ fn SettingsPage(page: Page) -> impl IntoView {
                                 }
                             }
                         >
-                            {(1..=IDENTITIES)
+                            {(1..=indices)
                                 .map(|i| {
                                     view! {
                                         <option value=i prop:selected=move || identity.get() == i>
-                                            {move || tr.fmt("web-settings-identity-option", &[("index", i.into())])}
+                                            {move || tr.fmt(index_option, &[("index", i.into())])}
                                         </option>
                                     }
                                 })
@@ -674,9 +687,9 @@ fn field(
             }
             .into_any()
         }
-        Kind::Text { .. } | Kind::Host => {
+        Kind::Text { .. } | Kind::Host | Kind::SipResponses { .. } => {
             let max_len = match s.kind {
-                Kind::Text { max_len } => max_len,
+                Kind::Text { max_len } | Kind::SipResponses { max_len } => max_len,
                 _ => HOST_MAX_LEN,
             };
             view! {
@@ -767,5 +780,98 @@ mod tests {
         );
         assert!(matches!(problem, SettingError::TooLong { .. }));
         assert_eq!(key.to_string(), "user_realname[2]");
+    }
+}
+
+/// Status page sections for what is not a call: received text messages (S8) and
+/// message waiting per identity (RFC 3842).
+#[component]
+fn StatusNotices() -> impl IntoView {
+    let live = Live::get();
+    let tr = Tr::get();
+    let messages = Memo::new(move |_| {
+        live.state
+            .with(|s| s.as_ref().map(|s| s.messages.clone()).unwrap_or_default())
+    });
+    let waiting = Memo::new(move |_| {
+        live.state.with(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.identities
+                        .iter()
+                        .filter(|i| i.mwi.waiting || i.mwi.new > 0 || i.mwi.old > 0)
+                        .map(|i| (i.index, i.mwi))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let message_list = move || {
+        let list = messages.get();
+        if list.is_empty() {
+            return view! { <p class="note">{move || tr.t("web-status-no-messages")}</p> }
+                .into_any();
+        }
+        view! {
+            <table id="status-messages">
+                <thead>
+                    <tr>
+                        <th>{move || tr.t("web-col-from")}</th>
+                        <th>{move || tr.t("web-col-message")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .rev()
+                        .map(|m| {
+                            let from = screen::party_name(&m.from_name, &m.from_uri).to_owned();
+                            view! {
+                                <tr data-read=m.read.to_string()>
+                                    <td title=m.from_uri.clone()>{from}</td>
+                                    <td class="message-text">{m.text}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let mwi_list = move || {
+        let list = waiting.get();
+        if list.is_empty() {
+            return view! { <p class="note">{move || tr.t("web-status-no-voicemail")}</p> }
+                .into_any();
+        }
+        view! {
+            <ul id="status-mwi">
+                {list
+                    .into_iter()
+                    .map(|(index, m)| {
+                        view! {
+                            <li data-identity=index data-waiting=m.waiting.to_string()>
+                                {move || tr.fmt(
+                                    "web-status-voicemail-count",
+                                    &[("index", index.into()), ("new", m.new.into()), ("old", m.old.into())],
+                                )}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card">
+            <h2>{move || tr.t("web-status-messages")}</h2>
+            {message_list}
+        </section>
+        <section class="card">
+            <h2>{move || tr.t("web-status-voicemail")}</h2>
+            {mwi_list}
+        </section>
     }
 }

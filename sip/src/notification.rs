@@ -1,0 +1,332 @@
+//! What a NOTIFY says (RFC 6665 §8.2.1 event packages), read from its Event header and
+//! body: message summaries (RFC 3842), dialog states (RFC 4235) and the vendor
+//! `check-sync` event. Pure functions over bytes; malformed input yields defaults, never a
+//! panic.
+
+/// The event packages this phone understands.
+pub(crate) const MESSAGE_SUMMARY: &str = "message-summary";
+pub(crate) const DIALOG: &str = "dialog";
+pub(crate) const CHECK_SYNC: &str = "check-sync";
+
+/// The content of one NOTIFY.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notification {
+    /// RFC 3842 message waiting indication.
+    MessageSummary(MessageSummary),
+    /// RFC 4235 dialog states of the watched entity.
+    Dialog(DialogInfo),
+    /// The provisioning server asks us to check our configuration; `reboot` when the Event
+    /// header carries `reboot=true`.
+    CheckSync { reboot: bool },
+    /// Any other package (we answered 200 because we subscribed to it).
+    Other {
+        event: String,
+        content_type: String,
+        body: Vec<u8>,
+    },
+}
+
+/// RFC 3842 §5.2: `Messages-Waiting`, `Message-Account` and the voice-message counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageSummary {
+    pub waiting: bool,
+    pub account: Option<String>,
+    /// New and old voice messages (`Voice-Message: new/old (urgent_new/urgent_old)`).
+    pub new: u32,
+    pub old: u32,
+}
+
+impl MessageSummary {
+    /// Reads an `application/simple-message-summary` body. Header names are
+    /// case-insensitive (§5.2); unknown lines and other message classes are ignored.
+    pub fn parse(body: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(body);
+        let mut out = MessageSummary::default();
+        for line in text.lines() {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            let (name, value) = (name.trim(), value.trim());
+            if name.eq_ignore_ascii_case("Messages-Waiting") {
+                out.waiting = value.eq_ignore_ascii_case("yes");
+            } else if name.eq_ignore_ascii_case("Message-Account") {
+                out.account = Some(value.to_owned());
+            } else if name.eq_ignore_ascii_case("Voice-Message") {
+                let counts = value.split('(').next().unwrap_or("");
+                let mut n = counts.split('/').map(|p| p.trim().parse::<u32>().ok());
+                out.new = n.next().flatten().unwrap_or(0);
+                out.old = n.next().flatten().unwrap_or(0);
+            }
+        }
+        out
+    }
+}
+
+/// RFC 4235 §3.7.1 dialog states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DialogState {
+    Trying,
+    Proceeding,
+    Early,
+    Confirmed,
+    Terminated,
+}
+
+impl DialogState {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "trying" => DialogState::Trying,
+            "proceeding" => DialogState::Proceeding,
+            "early" => DialogState::Early,
+            "confirmed" => DialogState::Confirmed,
+            "terminated" => DialogState::Terminated,
+            _ => return None,
+        })
+    }
+}
+
+/// One `<dialog>` element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DialogEntry {
+    pub id: String,
+    pub state: DialogState,
+    /// `initiator` or `recipient` when given (§4.1.1).
+    pub direction: Option<String>,
+}
+
+/// An `application/dialog-info+xml` document (RFC 4235 §4.1).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DialogInfo {
+    pub entity: String,
+    /// `full` replaces what we knew; `partial` updates dialogs by id (§4.1).
+    pub full: bool,
+    pub version: u64,
+    pub dialogs: Vec<DialogEntry>,
+}
+
+/// A start or end tag: its local name (namespace prefix removed) and attributes.
+struct Tag<'a> {
+    name: &'a str,
+    closing: bool,
+    self_closing: bool,
+    attrs: &'a str,
+}
+
+fn local_name(name: &str) -> &str {
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+/// The value of attribute `want` in a tag's attribute text, entities decoded.
+fn attribute(attrs: &str, want: &str) -> Option<String> {
+    let mut rest = attrs;
+    loop {
+        let eq = rest.find('=')?;
+        let name = rest[..eq].trim();
+        let after = rest[eq + 1..].trim_start();
+        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = &after[1..];
+        let end = body.find(quote)?;
+        if local_name(name) == want {
+            return Some(unescape(&body[..end]));
+        }
+        rest = &body[end + 1..];
+    }
+}
+
+/// The five predefined XML entities; others stay as written.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Splits a document into tags and the text before each; comments, processing
+/// instructions and declarations are skipped. Linear in the input.
+fn tags(xml: &str) -> Vec<(&str, Tag<'_>)> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        let text = &rest[..open];
+        let after = &rest[open + 1..];
+        if let Some(comment) = after.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |e| &comment[e + 3..]);
+            continue;
+        }
+        let Some(close) = after.find('>') else {
+            break;
+        };
+        let inner = &after[..close];
+        rest = &after[close + 1..];
+        if inner.starts_with('?') || inner.starts_with('!') {
+            continue;
+        }
+        let closing = inner.starts_with('/');
+        let self_closing = inner.ends_with('/');
+        let inner = inner.trim_start_matches('/').trim_end_matches('/');
+        let (name, attrs) = inner
+            .split_once(|c: char| c.is_whitespace())
+            .unwrap_or((inner, ""));
+        out.push((
+            text,
+            Tag {
+                name: local_name(name),
+                closing,
+                self_closing,
+                attrs,
+            },
+        ));
+    }
+    out
+}
+
+impl DialogInfo {
+    /// Reads a dialog-info document. Only what a busy lamp needs: the entity, full or
+    /// partial, the version and each dialog's id, state and direction.
+    pub fn parse(body: &[u8]) -> Option<Self> {
+        let xml = std::str::from_utf8(body).ok()?;
+        let mut info: Option<DialogInfo> = None;
+        let mut current: Option<(String, Option<String>, Option<DialogState>)> = None;
+        let mut in_state = false;
+        for (text, tag) in tags(xml) {
+            if in_state && let Some((_, _, state)) = &mut current {
+                *state = DialogState::parse(&unescape(text)).or(*state);
+            }
+            in_state = false;
+            match (tag.name, tag.closing) {
+                ("dialog-info", false) => {
+                    info = Some(DialogInfo {
+                        entity: attribute(tag.attrs, "entity").unwrap_or_default(),
+                        full: attribute(tag.attrs, "state").as_deref() != Some("partial"),
+                        version: attribute(tag.attrs, "version")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0),
+                        dialogs: Vec::new(),
+                    });
+                }
+                ("dialog", false) => {
+                    let id = attribute(tag.attrs, "id").unwrap_or_default();
+                    let direction = attribute(tag.attrs, "direction");
+                    current = Some((id, direction, None));
+                    if tag.self_closing {
+                        current = None;
+                    }
+                }
+                ("state", false) if current.is_some() && !tag.self_closing => in_state = true,
+                ("dialog", true) => {
+                    if let (Some(info), Some((id, direction, Some(state)))) =
+                        (&mut info, current.take())
+                    {
+                        info.dialogs.push(DialogEntry {
+                            id,
+                            state,
+                            direction,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        info
+    }
+}
+
+/// An Event header value split into its package (lower case) and parameters
+/// (RFC 6665 §8.2.1: `event-type *( SEMI event-param )`).
+pub(crate) fn event_header(value: &str) -> (String, Vec<(String, String)>) {
+    let mut parts = value.split(';');
+    let package = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let params = parts
+        .map(|p| match p.split_once('=') {
+            Some((n, v)) => (
+                n.trim().to_ascii_lowercase(),
+                v.trim().trim_matches('"').to_owned(),
+            ),
+            None => (p.trim().to_ascii_lowercase(), String::new()),
+        })
+        .collect();
+    (package, params)
+}
+
+/// Reads a NOTIFY of `event` (an Event header value) with this body.
+pub(crate) fn read(event: &str, content_type: &str, body: &[u8]) -> Notification {
+    let (package, params) = event_header(event);
+    match package.as_str() {
+        MESSAGE_SUMMARY => Notification::MessageSummary(MessageSummary::parse(body)),
+        DIALOG => match DialogInfo::parse(body) {
+            Some(info) => Notification::Dialog(info),
+            None => Notification::Other {
+                event: package,
+                content_type: content_type.to_owned(),
+                body: body.to_vec(),
+            },
+        },
+        CHECK_SYNC => Notification::CheckSync {
+            reboot: params
+                .iter()
+                .any(|(n, v)| n == "reboot" && v.eq_ignore_ascii_case("true")),
+        },
+        _ => Notification::Other {
+            event: package,
+            content_type: content_type.to_owned(),
+            body: body.to_vec(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_summary_rfc3842_example() {
+        let body = b"Messages-Waiting: yes\r\nMessage-Account: sip:alice@vmail.example.com\r\n\
+            Voice-Message: 2/8 (0/2)\r\n";
+        let s = MessageSummary::parse(body);
+        assert!(s.waiting);
+        assert_eq!((s.new, s.old), (2, 8));
+        assert_eq!(s.account.as_deref(), Some("sip:alice@vmail.example.com"));
+        assert_eq!(MessageSummary::parse(b"messages-waiting: no\n").new, 0);
+    }
+
+    #[test]
+    fn dialog_info_states_and_partial() {
+        let body = br#"<?xml version="1.0"?>
+<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="3" state="partial"
+  entity="sip:bob@pbx">
+  <!-- a comment <dialog id="no"> -->
+  <dialog id="a1" call-id="x" direction="recipient"><state event="x">early</state></dialog>
+  <d:dialog id='b2'><d:state>confirmed</d:state></d:dialog>
+  <dialog id="c3"/>
+</dialog-info>"#;
+        let info = DialogInfo::parse(body).unwrap();
+        assert!(!info.full);
+        assert_eq!(info.version, 3);
+        assert_eq!(info.entity, "sip:bob@pbx");
+        let states: Vec<_> = info
+            .dialogs
+            .iter()
+            .map(|d| (d.id.as_str(), d.state))
+            .collect();
+        assert_eq!(
+            states,
+            [("a1", DialogState::Early), ("b2", DialogState::Confirmed)]
+        );
+        assert_eq!(info.dialogs[0].direction.as_deref(), Some("recipient"));
+        assert!(DialogInfo::parse(b"\xff<").is_none());
+        assert!(DialogInfo::parse(b"<dialog-info").is_none());
+    }
+
+    #[test]
+    fn check_sync_reboot_parameter() {
+        assert_eq!(
+            read("check-sync;reboot=true", "", b""),
+            Notification::CheckSync { reboot: true }
+        );
+        assert_eq!(
+            read("Check-Sync", "", b""),
+            Notification::CheckSync { reboot: false }
+        );
+    }
+}
