@@ -2,12 +2,13 @@
 //! processes on loopback, talk to them over HTTP and WebSocket.
 
 use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use deskphone_protocol::PhoneState;
+use deskphone_protocol::{PhoneState, RegistrationState};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -731,4 +732,256 @@ pub async fn dnsmasq<S: AsRef<std::ffi::OsStr>>(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok((child, server))
+}
+
+// Kamailio 5.6 (Debian `kamailio`) as registrar and proxy with Digest authentication
+// (tests/kamailio/kamailio.cfg), shared by tests/tests/kamailio.rs and kamailio_transfer.rs.
+
+/// A kamailio running in the foreground on a free loopback port; stopped on drop.
+pub struct Kamailio {
+    child: Child,
+    pub port: u16,
+    log: PathBuf,
+}
+
+/// Where Debian keeps kamailio's modules (the directory name carries the architecture).
+fn module_dir() -> anyhow::Result<PathBuf> {
+    let mut found = Vec::new();
+    for lib in ["/usr/lib", "/usr/lib64"] {
+        let Ok(entries) = std::fs::read_dir(lib) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let dir = entry.path().join("kamailio/modules");
+            if dir.join("registrar.so").exists() {
+                found.push(dir);
+            }
+        }
+        let dir = Path::new(lib).join("kamailio/modules");
+        if dir.join("registrar.so").exists() {
+            found.push(dir);
+        }
+    }
+    found.into_iter().next().context(
+        "kamailio's modules (registrar.so) are not installed: `cargo xtask test` installs \
+         them (Debian package kamailio)",
+    )
+}
+
+fn kamailio_binary() -> anyhow::Result<PathBuf> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    path.split(':')
+        .chain(["/usr/sbin", "/usr/local/sbin"])
+        .map(|dir| Path::new(dir).join("kamailio"))
+        .find(|p| p.exists())
+        .context(
+            "kamailio is not installed: `cargo xtask test` installs it (Debian package kamailio)",
+        )
+}
+
+impl Kamailio {
+    /// Starts kamailio with Digest `algorithm` (`MD5` or `SHA-256`), with or without
+    /// `qop=auth`, knowing these users and passwords.
+    pub async fn start(
+        name: &str,
+        algorithm: &str,
+        qop: bool,
+        users: &[(&str, &str)],
+    ) -> anyhow::Result<Kamailio> {
+        let bin = kamailio_binary()?;
+        let modules = module_dir()?;
+        let dir = scratch_dir(name);
+        let port = free_udp_port();
+        let template =
+            std::fs::read_to_string(workspace_root().join("tests/kamailio/kamailio.cfg"))
+                .context("tests/kamailio/kamailio.cfg")?;
+        let passwords: String = users
+            .iter()
+            .map(|(user, pw)| format!("    if ($au == \"{user}\") {{ $var(pw) = \"{pw}\"; }}\n"))
+            .collect();
+        let (qop_flags, stale_flags) = if qop { ("1", "17") } else { ("0", "16") };
+        let config = template
+            .replace("@PORT@", &port.to_string())
+            .replace("@MODULES@", &format!("{}/", modules.display()))
+            .replace("@ALGORITHM@", algorithm)
+            .replace("@QOP_FLAGS@", qop_flags)
+            .replace("@STALE_FLAGS@", stale_flags)
+            .replace("@PASSWORDS@", passwords.trim_end());
+        let cfg = dir.join("kamailio.cfg");
+        std::fs::write(&cfg, config)?;
+        let log = dir.join("kamailio.log");
+        // Foreground (-DD), logging to stderr (-E); pid file and runtime files in the
+        // scratch folder, never in /run. Its own process group, so that stopping it stops
+        // its worker processes too.
+        let child = Command::new(&bin)
+            .arg("-f")
+            .arg(&cfg)
+            .arg("-P")
+            .arg(dir.join("kamailio.pid"))
+            .arg("-Y")
+            .arg(&dir)
+            .arg("-w")
+            .arg(&dir)
+            .args(["-DD", "-E", "-m", "32", "-M", "8"])
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()
+            .with_context(|| format!("cannot start {}", bin.display()))?;
+        let mut kamailio = Kamailio { child, port, log };
+        let start = Instant::now();
+        loop {
+            if let Some(status) = kamailio.child.try_wait()? {
+                bail!("kamailio exited with {status}:\n{}", kamailio.log());
+            }
+            // Any answer to an OPTIONS means it listens.
+            if kamailio.options("nobody").await.is_ok() {
+                return Ok(kamailio);
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                bail!(
+                    "kamailio does not answer on port {port}:\n{}",
+                    kamailio.log()
+                );
+            }
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// How many log lines contain `needle`.
+    pub fn count(&self, needle: &str) -> usize {
+        self.log().lines().filter(|l| l.contains(needle)).count()
+    }
+
+    /// The `time=` (seconds since the epoch, as kamailio saw the request) of each log line
+    /// containing `needle`.
+    pub fn times(&self, needle: &str) -> Vec<f64> {
+        self.log()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .filter_map(|l| l.split("time=").nth(1)?.trim().parse().ok())
+            .collect()
+    }
+
+    /// Sends OPTIONS for `user` through kamailio and returns the final status: 200 when
+    /// kamailio's location has the user (the phone itself answers), 404 when not.
+    pub async fn options(&self, user: &str) -> anyhow::Result<u16> {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+        let local = socket.local_addr()?;
+        let branch = format!("z9hG4bK{}", unique_token());
+        let request = format!(
+            "OPTIONS sip:{user}@127.0.0.1:{port} SIP/2.0\r\n\
+             Via: SIP/2.0/UDP {local};branch={branch};rport\r\n\
+             Max-Forwards: 70\r\n\
+             From: <sip:probe@{local}>;tag=probe\r\n\
+             To: <sip:{user}@127.0.0.1:{port}>\r\n\
+             Call-ID: {branch}\r\n\
+             CSeq: 1 OPTIONS\r\n\
+             Content-Length: 0\r\n\r\n",
+            port = self.port
+        );
+        socket.send_to(request.as_bytes(), self.addr()).await?;
+        let mut buf = vec![0u8; 65_536];
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (n, _) = tokio::time::timeout(left, socket.recv_from(&mut buf))
+                .await
+                .context("no answer to OPTIONS")??;
+            let text = String::from_utf8_lossy(&buf[..n]);
+            let code: u16 = text
+                .split_whitespace()
+                .nth(1)
+                .and_then(|c| c.parse().ok())
+                .context("not a SIP response")?;
+            if code >= 200 {
+                return Ok(code);
+            }
+        }
+    }
+
+    /// Polls the location of `user` until it answers `code`.
+    pub async fn wait_location(&self, user: &str, code: u16) -> anyhow::Result<()> {
+        let start = Instant::now();
+        loop {
+            let last = self.options(user).await;
+            if matches!(last, Ok(c) if c == code) {
+                return Ok(());
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                bail!(
+                    "location of {user}: expected {code}, last {last:?}\n--- kamailio ---\n{}",
+                    self.log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Kamailio {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Unique enough for a Via branch and Call-ID of a probe.
+fn unique_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{}x{nanos}", std::process::id())
+}
+
+/// A phone whose identity 1 registers at `kamailio`.
+pub async fn registered_phone(
+    (name, display_name): (&str, &str),
+    user: &str,
+    password: &str,
+    tone: &str,
+    kamailio: &Kamailio,
+    extra: &[&str],
+) -> anyhow::Result<TestPhone> {
+    let host = format!("--set=user_host[1]=127.0.0.1:{}", kamailio.port);
+    let pass = format!("--set=user_pass[1]={password}");
+    let mut args = vec![host.as_str(), pass.as_str(), "--set=user_active[1]=on"];
+    args.extend_from_slice(extra);
+    TestPhone::start_with(
+        name,
+        PhoneOptions {
+            user,
+            display_name,
+            sim_input: tone,
+            display: false,
+        },
+        &args,
+    )
+    .await
+}
+
+/// The registration state of identity 1.
+pub fn registration(s: &PhoneState) -> RegistrationState {
+    s.identities
+        .first()
+        .map(|i| i.registration)
+        .unwrap_or_default()
 }
