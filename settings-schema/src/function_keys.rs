@@ -1,5 +1,6 @@
 //! Function keys (`fkey`): what a programmable key `P1`..`Pn` does, read from the value
-//! format of the vendor's provisioning files (`blf <sip:bob@pbx>`, `speed 123`, `line`).
+//! format of the vendor's provisioning files (`blf <sip:bob@pbx>`, `presence sip:bob@pbx`,
+//! `speed 123`, `line`).
 
 use crate::SettingValues;
 
@@ -13,6 +14,8 @@ pub enum FunctionKey {
     Line,
     /// Busy lamp field: watch this URI's dialogs (RFC 4235) and dial it when pressed.
     Blf(String),
+    /// Presence: watch this URI's presence (RFC 3856) and dial it when pressed.
+    Presence(String),
     /// Speed dial: a number or URI to dial.
     Speed(String),
     /// Extension/destination: dial this number or URI.
@@ -36,6 +39,7 @@ impl FunctionKey {
         match kind.to_ascii_lowercase().as_str() {
             "" | "line" => FunctionKey::Line,
             "blf" if !arg.is_empty() => FunctionKey::Blf(arg),
+            "presence" if !arg.is_empty() => FunctionKey::Presence(arg),
             "speed" if !arg.is_empty() => FunctionKey::Speed(arg),
             "dest" if !arg.is_empty() => FunctionKey::Dest(arg),
             _ => FunctionKey::Other(value.to_owned()),
@@ -81,5 +85,17 @@ mod tests {
         assert_eq!(FunctionKey::parse(""), FunctionKey::Line);
         assert_eq!(FunctionKey::parse("line"), FunctionKey::Line);
         assert_eq!(FunctionKey::parse("blf"), FunctionKey::Other("blf".into()));
+        assert_eq!(
+            FunctionKey::parse("Presence <sip:bob@pbx>"),
+            FunctionKey::Presence("sip:bob@pbx".into())
+        );
+        assert_eq!(
+            FunctionKey::parse("presence sip:bob@pbx"),
+            FunctionKey::Presence("sip:bob@pbx".into())
+        );
+        assert_eq!(
+            FunctionKey::parse("presence "),
+            FunctionKey::Other("presence".into())
+        );
     }
 }

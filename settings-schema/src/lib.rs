@@ -269,7 +269,7 @@ pub const SETTINGS: &[Setting] = &[
         models: Models::All,
     },
     // Function keys P1..Pn as the vendor writes them: `line`, `blf <sip:bob@pbx>`,
-    // `speed 123`, `dest sip:123@pbx`; empty is a line key.
+    // `presence <sip:bob@pbx>`, `speed 123`, `dest sip:123@pbx`; empty is a line key.
     Setting {
         name: "fkey",
         kind: Kind::Text { max_len: 256 },

@@ -38,7 +38,9 @@ mod ua;
 pub use auth::Credentials;
 pub use failover::{FailoverPolicy, FailoverResponse, FailoverResponses};
 pub use messaging::{MessageHandle, OutgoingMessage};
-pub use notification::{DialogEntry, DialogInfo, DialogState, MessageSummary, Notification};
+pub use notification::{
+    DialogEntry, DialogInfo, DialogState, MessageSummary, Notification, PresenceInfo, PresenceTuple,
+};
 pub use registration::{Registration, RegistrationHandle, RegistrationState};
 pub use sdp::{MediaDescription, SdpError, SessionDescription};
 pub use subscription::{Subscription, SubscriptionHandle, SubscriptionState};

@@ -1,12 +1,13 @@
 //! What a NOTIFY says (RFC 6665 §8.2.1 event packages), read from its Event header and
-//! body: message summaries (RFC 3842), dialog states (RFC 4235) and the vendor
-//! `check-sync` event. Pure functions over bytes; malformed input yields defaults, never a
+//! body: message summaries (RFC 3842), dialog states (RFC 4235), presence (RFC 3856 with
+//! PIDF bodies, RFC 3863) and the vendor `check-sync` event. Pure functions over bytes; malformed input yields defaults, never a
 //! panic.
 
 /// The event packages this phone understands.
 pub(crate) const MESSAGE_SUMMARY: &str = "message-summary";
 pub(crate) const DIALOG: &str = "dialog";
 pub(crate) const CHECK_SYNC: &str = "check-sync";
+pub(crate) const PRESENCE: &str = "presence";
 
 /// The content of one NOTIFY.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub enum Notification {
     MessageSummary(MessageSummary),
     /// RFC 4235 dialog states of the watched entity.
     Dialog(DialogInfo),
+    /// RFC 3856 presence of the watched entity (a PIDF document, RFC 3863).
+    Presence(PresenceInfo),
     /// The provisioning server asks us to check our configuration; `reboot` when the Event
     /// header carries `reboot=true`.
     CheckSync { reboot: bool },
@@ -232,6 +235,141 @@ impl DialogInfo {
     }
 }
 
+/// A PIDF document larger than this is not read: a key needs a few hundred bytes, and
+/// the bound keeps the work per NOTIFY small whatever a notifier sends.
+pub const MAX_PIDF_BYTES: usize = 16 * 1024;
+/// Tuples kept per document; the rest are ignored (RFC 3863 sets no limit).
+pub const MAX_PIDF_TUPLES: usize = 16;
+/// Characters kept of a note; a key label has room for far fewer.
+pub const MAX_PIDF_NOTE_CHARS: usize = 64;
+
+/// One `<tuple>` (RFC 3863 §4.1.2): its id, `<status><basic>` and first `<note>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresenceTuple {
+    pub id: String,
+    /// `open` (ready to communicate) or `closed`; `None` when absent or unknown
+    /// (§4.1.4: basic is optional when other status elements say more).
+    pub open: Option<bool>,
+    pub note: Option<String>,
+}
+
+/// An `application/pidf+xml` document (RFC 3863 §4.1): only what a presence key needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PresenceInfo {
+    /// The `entity` attribute of `<presence>` (`pres:` or `sip:` URI).
+    pub entity: String,
+    pub tuples: Vec<PresenceTuple>,
+    /// Notes outside any tuple (§4.1.6 under `<presence>`, and RFC 4479 `<dm:person>`
+    /// notes that servers such as Asterisk send).
+    pub notes: Vec<String>,
+}
+
+impl PresenceInfo {
+    /// Reads a PIDF document; `None` when it is not UTF-8, too large or has no
+    /// `<presence>` element.
+    pub fn parse(body: &[u8]) -> Option<Self> {
+        if body.len() > MAX_PIDF_BYTES {
+            return None;
+        }
+        let xml = std::str::from_utf8(body).ok()?;
+        /// Which element's text the next tag ends.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Text {
+            None,
+            Basic,
+            Note,
+        }
+        let mut info: Option<PresenceInfo> = None;
+        let mut tuple: Option<PresenceTuple> = None;
+        let mut text = Text::None;
+        for (before, tag) in tags(xml) {
+            match text {
+                Text::Basic => {
+                    if let Some(t) = &mut tuple {
+                        t.open = match before.trim().to_ascii_lowercase().as_str() {
+                            "open" => Some(true),
+                            "closed" => Some(false),
+                            _ => t.open,
+                        };
+                    }
+                }
+                Text::Note => {
+                    let note: String = unescape(before.trim())
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(MAX_PIDF_NOTE_CHARS)
+                        .collect();
+                    match (&mut tuple, &mut info) {
+                        (Some(t), _) if t.note.is_none() && !note.is_empty() => t.note = Some(note),
+                        (None, Some(i)) if !note.is_empty() && i.notes.len() < MAX_PIDF_TUPLES => {
+                            i.notes.push(note)
+                        }
+                        _ => {}
+                    }
+                }
+                Text::None => {}
+            }
+            text = Text::None;
+            match (tag.name, tag.closing) {
+                ("presence", false) if info.is_none() => {
+                    info = Some(PresenceInfo {
+                        entity: attribute(tag.attrs, "entity").unwrap_or_default(),
+                        ..PresenceInfo::default()
+                    });
+                }
+                ("tuple", false) if info.is_some() && !tag.self_closing => {
+                    tuple = Some(PresenceTuple {
+                        id: attribute(tag.attrs, "id").unwrap_or_default(),
+                        open: None,
+                        note: None,
+                    });
+                }
+                ("tuple", true) => {
+                    if let (Some(i), Some(t)) = (&mut info, tuple.take())
+                        && i.tuples.len() < MAX_PIDF_TUPLES
+                    {
+                        i.tuples.push(t);
+                    }
+                }
+                ("basic", false) if tuple.is_some() && !tag.self_closing => text = Text::Basic,
+                ("note", false) if info.is_some() && !tag.self_closing => text = Text::Note,
+                _ => {}
+            }
+        }
+        info
+    }
+
+    /// Whether the entity is available: open when any tuple is open (RFC 3863 §4.1.4:
+    /// each tuple is one way to reach it), closed when tuples say closed and none open,
+    /// `None` when no tuple says either.
+    pub fn open(&self) -> Option<bool> {
+        let mut open = None;
+        for t in &self.tuples {
+            match t.open {
+                Some(true) => return Some(true),
+                Some(false) => open = Some(false),
+                None => {}
+            }
+        }
+        open
+    }
+
+    /// The note to show: one outside the tuples first (it describes the person), else
+    /// that of the first open tuple, else any tuple's.
+    pub fn note(&self) -> Option<&str> {
+        self.notes
+            .first()
+            .or_else(|| {
+                self.tuples
+                    .iter()
+                    .filter(|t| t.open == Some(true))
+                    .chain(&self.tuples)
+                    .find_map(|t| t.note.as_ref())
+            })
+            .map(String::as_str)
+    }
+}
+
 /// An Event header value split into its package (lower case) and parameters
 /// (RFC 6665 §8.2.1: `event-type *( SEMI event-param )`).
 pub(crate) fn event_header(value: &str) -> (String, Vec<(String, String)>) {
@@ -256,6 +394,14 @@ pub(crate) fn read(event: &str, content_type: &str, body: &[u8]) -> Notification
         MESSAGE_SUMMARY => Notification::MessageSummary(MessageSummary::parse(body)),
         DIALOG => match DialogInfo::parse(body) {
             Some(info) => Notification::Dialog(info),
+            None => Notification::Other {
+                event: package,
+                content_type: content_type.to_owned(),
+                body: body.to_vec(),
+            },
+        },
+        PRESENCE => match PresenceInfo::parse(body) {
+            Some(info) => Notification::Presence(info),
             None => Notification::Other {
                 event: package,
                 content_type: content_type.to_owned(),
@@ -316,6 +462,107 @@ mod tests {
         assert_eq!(info.dialogs[0].direction.as_deref(), Some("recipient"));
         assert!(DialogInfo::parse(b"\xff<").is_none());
         assert!(DialogInfo::parse(b"<dialog-info").is_none());
+    }
+
+    #[test]
+    fn pidf_rfc3863_example_open_with_note() {
+        // RFC 3863 §6.1, with the note of the snom PUBLISH example.
+        let body = br#"<?xml version="1.0" encoding="UTF-8"?>
+<presence xmlns="urn:ietf:params:xml:ns:pidf"
+    xmlns:im="urn:ietf:params:xml:ns:pidf:im"
+    entity="pres:someone@example.com">
+  <tuple id="sg89ae">
+    <status>
+      <basic>open</basic>
+      <im:im>away</im:im>
+    </status>
+    <contact priority="0.8">tel:+09012345678</contact>
+    <note xml:lang="en">Lunch &amp; back at 2</note>
+  </tuple>
+</presence>"#;
+        let info = PresenceInfo::parse(body).unwrap();
+        assert_eq!(info.entity, "pres:someone@example.com");
+        assert_eq!(info.tuples.len(), 1);
+        assert_eq!(info.tuples[0].id, "sg89ae");
+        assert_eq!(info.open(), Some(true));
+        assert_eq!(info.note(), Some("Lunch & back at 2"));
+        assert!(matches!(
+            read("Presence", "application/pidf+xml", body),
+            Notification::Presence(_)
+        ));
+    }
+
+    #[test]
+    fn pidf_several_tuples_and_person_note() {
+        let body = br#"<p:presence xmlns:p="urn:ietf:params:xml:ns:pidf"
+  xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" entity="sip:bob@pbx">
+  <p:tuple id="desk"><p:status><p:basic>closed</p:basic></p:status>
+    <p:note>Not at desk</p:note></p:tuple>
+  <p:tuple id="mobile"><p:status><p:basic> OPEN </p:basic></p:status></p:tuple>
+  <p:tuple id="nobasic"><p:status/></p:tuple>
+  <dm:person id="b"><dm:note>In a meeting</dm:note></dm:person>
+</p:presence>"#;
+        let info = PresenceInfo::parse(body).unwrap();
+        let ids: Vec<_> = info
+            .tuples
+            .iter()
+            .map(|t| (t.id.as_str(), t.open))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("desk", Some(false)),
+                ("mobile", Some(true)),
+                ("nobasic", None)
+            ]
+        );
+        assert_eq!(info.open(), Some(true), "one open tuple is enough");
+        assert_eq!(info.note(), Some("In a meeting"), "the person's note first");
+
+        let closed = PresenceInfo::parse(
+            b"<presence entity='sip:c@d'><tuple id='a'><status><basic>closed</basic>\
+              </status></tuple><tuple id='b'><status><basic>closed</basic></status>\
+              <note>Gone home</note></tuple></presence>",
+        )
+        .unwrap();
+        assert_eq!(closed.open(), Some(false));
+        assert_eq!(closed.note(), Some("Gone home"));
+        let empty = PresenceInfo::parse(b"<presence entity='sip:c@d'/>").unwrap();
+        assert_eq!((empty.open(), empty.note()), (None, None));
+    }
+
+    #[test]
+    fn pidf_garbage_and_oversized() {
+        for garbage in [
+            &b""[..],
+            b"\xff\xfe<presence>",
+            b"<presence",
+            b"not xml at all",
+            b"<dialog-info><tuple id='x'><basic>open</basic></tuple></dialog-info>",
+            b"<<<>>><//>",
+        ] {
+            assert_eq!(PresenceInfo::parse(garbage), None, "{garbage:?}");
+            assert!(matches!(
+                read("presence", "application/pidf+xml", garbage),
+                Notification::Other { .. }
+            ));
+        }
+        // Unclosed and stray elements yield what was complete, without a panic.
+        let info = PresenceInfo::parse(b"<presence><basic>open</basic><tuple id='t'>").unwrap();
+        assert_eq!(info.open(), None);
+
+        let tuple = "<tuple id='t'><status><basic>open</basic></status></tuple>";
+        let many = format!("<presence>{}</presence>", tuple.repeat(100));
+        let info = PresenceInfo::parse(many.as_bytes()).unwrap();
+        assert_eq!(info.tuples.len(), MAX_PIDF_TUPLES);
+        let long_note = format!("<presence><note>{}</note></presence>", "x".repeat(500));
+        let info = PresenceInfo::parse(long_note.as_bytes()).unwrap();
+        assert_eq!(info.note().map(str::len), Some(MAX_PIDF_NOTE_CHARS));
+
+        let mut big = String::from("<presence><tuple id='t'><status><basic>open</basic>");
+        big.push_str(&" ".repeat(MAX_PIDF_BYTES));
+        big.push_str("</status></tuple></presence>");
+        assert_eq!(PresenceInfo::parse(big.as_bytes()), None);
     }
 
     #[test]

@@ -985,3 +985,58 @@ pub fn registration(s: &PhoneState) -> RegistrationState {
         .map(|i| i.registration)
         .unwrap_or_default()
 }
+
+/// The phone's newest call recording (`recordings/call-N.wav`, highest N).
+pub fn newest_recording(phone: &TestPhone) -> anyhow::Result<PathBuf> {
+    let dir = phone.data_dir.join("recordings");
+    let mut wavs: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+        .collect();
+    wavs.sort_by_key(|p| {
+        p.file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.rsplit('-').next())
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    wavs.pop()
+        .with_context(|| format!("no recording in {}", dir.display()))
+}
+
+/// The phone's newest recording carries the `heard` tone and not the
+/// `not_heard` one (its own) in the second before its last half second
+/// (so the stream's start and the hang-up are left out).
+pub fn assert_newest_recording_hears(
+    phone: &TestPhone,
+    heard: f32,
+    not_heard: f32,
+) -> anyhow::Result<()> {
+    use deskphone_media::analysis::{read_wav, tone_present};
+    let wav = newest_recording(phone)?;
+    let (samples, rate) = read_wav(&wav)?;
+    let start = samples.len().saturating_sub(rate as usize * 3 / 2);
+    let end = samples.len().saturating_sub(rate as usize / 2);
+    anyhow::ensure!(
+        end > start + rate as usize / 2,
+        "{}: {} is too short ({} samples)",
+        phone.name,
+        wav.display(),
+        samples.len()
+    );
+    let window = &samples[start..end];
+    anyhow::ensure!(
+        tone_present(window, heard, rate, 0.01),
+        "{} should hear {heard} Hz in {}",
+        phone.name,
+        wav.display()
+    );
+    anyhow::ensure!(
+        !tone_present(window, not_heard, rate, 0.01),
+        "{} should not hear {not_heard} Hz (its own tone) in {}",
+        phone.name,
+        wav.display()
+    );
+    Ok(())
+}

@@ -8,9 +8,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use deskphone_media::analysis::{read_wav, tone_present};
 use deskphone_protocol::{CallPhase, EndReason, RegistrationState};
-use deskphone_tests::{Kamailio, TestPhone, registered_phone, registration};
+use deskphone_tests::{
+    Kamailio, TestPhone, assert_newest_recording_hears, registered_phone, registration,
+};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -54,35 +55,6 @@ fn assert_no_secret(log: &str, secrets: &[&str]) {
     for secret in secrets {
         assert!(!log.contains(secret), "a password is in the log:\n{log}");
     }
-}
-
-fn assert_heard(phone: &TestPhone, heard: f32, not_heard: f32) -> anyhow::Result<()> {
-    let dir = phone.data_dir.join("recordings");
-    let wav = std::fs::read_dir(&dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "wav"))
-        .with_context(|| format!("no recording in {}", dir.display()))?;
-    let (samples, rate) = read_wav(&wav)?;
-    assert!(
-        samples.len() as u32 > rate,
-        "{}: at least a second recorded, got {} samples",
-        phone.name,
-        samples.len()
-    );
-    // Skip the first 200 ms (the stream starting), judge one second.
-    let second = &samples[rate as usize / 5..(rate as usize * 6 / 5).min(samples.len())];
-    assert!(
-        tone_present(second, heard, rate, 0.01),
-        "{} should hear {heard} Hz",
-        phone.name
-    );
-    assert!(
-        !tone_present(second, not_heard, rate, 0.01),
-        "{} should not hear {not_heard} Hz (its own tone)",
-        phone.name
-    );
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -168,8 +140,8 @@ async fn phones_register_and_call_each_other_through_kamailio() -> anyhow::Resul
         "the first INVITE was challenged (407) and sent again with credentials:\n{}",
         kamailio.log()
     );
-    assert_heard(&bob, 1000.0, 440.0)?;
-    assert_heard(&alice, 440.0, 1000.0)?;
+    assert_newest_recording_hears(&bob, 1000.0, 440.0)?;
+    assert_newest_recording_hears(&alice, 440.0, 1000.0)?;
 
     // Deactivating bob's identity removes his binding.
     set_settings(&bob, &[("user_active[1]", "off")]).await?;

@@ -10,9 +10,10 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use deskphone_media::analysis::{read_wav, tone_present};
 use deskphone_protocol::{CallPhase, PhoneState, RegistrationState};
-use deskphone_tests::{Kamailio, TestPhone, registered_phone, registration};
+use deskphone_tests::{
+    Kamailio, TestPhone, assert_newest_recording_hears, registered_phone, registration,
+};
 
 const SIGNAL: Duration = Duration::from_secs(15);
 const USERS: [(&str, &str, &str, &str); 3] = [
@@ -79,51 +80,6 @@ async fn connect(
     Ok(())
 }
 
-/// The last recording of `phone` carries `heard` Hz and not `not_heard` (its own tone):
-/// judged on the second before the last half second, when the transferred call talked.
-fn last_recording_hears(phone: &TestPhone, heard: f32, not_heard: f32) -> anyhow::Result<()> {
-    let dir = phone.data_dir.join("recordings");
-    let mut wavs: Vec<_> = std::fs::read_dir(&dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
-        .collect();
-    // call-N.wav: the newest call has the highest N.
-    wavs.sort_by_key(|p| {
-        p.file_stem()
-            .and_then(|s| s.to_str())
-            .and_then(|s| s.rsplit('-').next())
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    let wav = wavs
-        .last()
-        .with_context(|| format!("no recording in {}", dir.display()))?;
-    let (samples, rate) = read_wav(wav)?;
-    let start = samples.len().saturating_sub(rate as usize * 3 / 2);
-    let end = samples.len().saturating_sub(rate as usize / 2);
-    anyhow::ensure!(
-        end > start + rate as usize / 2,
-        "{}: {} is too short",
-        phone.name,
-        wav.display()
-    );
-    let window = &samples[start..end];
-    anyhow::ensure!(
-        tone_present(window, heard, rate, 0.01),
-        "{} should hear {heard} Hz in {}",
-        phone.name,
-        wav.display()
-    );
-    anyhow::ensure!(
-        !tone_present(window, not_heard, rate, 0.01),
-        "{} should not hear {not_heard} Hz in {}",
-        phone.name,
-        wav.display()
-    );
-    Ok(())
-}
-
 /// Alice and Carol talk (each hears the other's tone), Bob has no call; Carol hangs up.
 async fn alice_talks_to_carol(
     kamailio: &Kamailio,
@@ -148,8 +104,8 @@ async fn alice_talks_to_carol(
         .wait_for("the call to end", SIGNAL, |s| s.calls.is_empty())
         .await
         .with_context(|| format!("--- kamailio ---\n{}", kamailio.log()))?;
-    last_recording_hears(carol, 1000.0, 700.0)?;
-    last_recording_hears(alice, 700.0, 1000.0)?;
+    assert_newest_recording_hears(carol, 1000.0, 700.0)?;
+    assert_newest_recording_hears(alice, 700.0, 1000.0)?;
     Ok(())
 }
 

@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use deskphone_media::analysis::{read_wav, tone_present};
 use deskphone_protocol::{CallPhase, EndReason};
-use deskphone_tests::{PhoneOptions, TestPhone, decode_png};
+use deskphone_tests::{PhoneOptions, TestPhone, assert_newest_recording_hears, decode_png};
 
 const SCREEN: Duration = Duration::from_secs(60);
 const SIGNAL: Duration = Duration::from_secs(15);
@@ -108,32 +107,7 @@ async fn alice_calls_bob_and_each_hears_the_other() -> anyhow::Result<()> {
 
     // What each phone received is in its recording: bob heard alice's
     // 1 kHz tone, alice heard bob's 440 Hz.
-    for (phone, heard, not_heard) in [(&bob, 1000.0, 440.0), (&alice, 440.0, 1000.0)] {
-        let dir = phone.data_dir.join("recordings");
-        let wav = std::fs::read_dir(&dir)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "wav"))
-            .unwrap_or_else(|| panic!("no recording in {}", dir.display()));
-        let (samples, rate) = read_wav(&wav)?;
-        assert!(
-            samples.len() as u32 > rate,
-            "{}: at least a second recorded, got {} samples",
-            phone.name,
-            samples.len()
-        );
-        // Skip the first 200 ms (the stream starting), judge one second.
-        let second = &samples[rate as usize / 5..(rate as usize * 6 / 5).min(samples.len())];
-        assert!(
-            tone_present(second, heard, rate, 0.01),
-            "{} should hear {heard} Hz",
-            phone.name
-        );
-        assert!(
-            !tone_present(second, not_heard, rate, 0.01),
-            "{} should not hear {not_heard} Hz (its own tone)",
-            phone.name
-        );
-    }
+    assert_newest_recording_hears(&bob, 1000.0, 440.0)?;
+    assert_newest_recording_hears(&alice, 440.0, 1000.0)?;
     Ok(())
 }

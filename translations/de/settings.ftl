@@ -46,7 +46,7 @@ setting-user-mwi-subscribe-label = Nachrichtenanzeige abonnieren
 setting-user-mwi-subscribe-help = Beim Server dieser Identität Benachrichtigungen über neue Sprachnachrichten anfordern.
 
 setting-fkey-label = Funktion
-setting-fkey-help = Was diese Taste tut: line, blf sip:benutzer@host (Besetztlampe und Kurzwahl), speed Nummer oder dest Nummer.
+setting-fkey-help = Was diese Taste tut: line, blf sip:benutzer@host (Besetztlampe und Kurzwahl), presence sip:benutzer@host (Erreichbarkeit und Kurzwahl), speed Nummer oder dest Nummer.
 
 setting-user-dtmf-info-label = DTMF per SIP INFO
 setting-user-dtmf-info-help = Tastenwahl im Gespräch als SIP-INFO-Nachrichten senden: off, on (zusätzlich zu RTP-Ereignissen) oder sip_info_only.

@@ -48,7 +48,7 @@ setting-user-mwi-subscribe-label = Subscribe to message waiting
 setting-user-mwi-subscribe-help = Ask the server of this identity for voicemail notifications (message waiting indication).
 
 setting-fkey-label = Function
-setting-fkey-help = What this key does: line, blf sip:user@host (busy lamp and speed dial), speed number, or dest number.
+setting-fkey-help = What this key does: line, blf sip:user@host (busy lamp and speed dial), presence sip:user@host (availability and speed dial), speed number, or dest number.
 
 setting-user-dtmf-info-label = DTMF via SIP INFO
 setting-user-dtmf-info-help = Send keypad digits during a call as SIP INFO messages: off, on (in addition to RTP events) or sip_info_only.

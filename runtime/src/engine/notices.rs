@@ -1,6 +1,6 @@
 //! The engine's side of what is not a call: event subscriptions (BLF keys, RFC 4235;
-//! message waiting, RFC 3842) kept in line with the settings and the identities' routes,
-//! what their NOTIFYs say, check-sync, and text messages (RFC 3428) in and out.
+//! presence keys, RFC 3856; message waiting, RFC 3842) kept in line with the settings and
+//! the identities' routes, what their NOTIFYs say, check-sync, and text messages (RFC 3428) in and out.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -26,6 +26,8 @@ const RETRY: Duration = Duration::from_secs(30);
 enum Watch {
     /// The busy lamp of function key `Pn`.
     Blf(u16),
+    /// The availability lamp and note of function key `Pn`.
+    Presence(u16),
     /// The message waiting indication of an identity.
     Mwi(u16),
 }
@@ -68,8 +70,15 @@ impl Engine {
         };
         let identity = self.phone.outgoing_identity();
         for n in 1..=u16::try_from(self.phone.model.function_keys).unwrap_or(0) {
-            let FunctionKey::Blf(uri) = self.phone.settings.function_key(n) else {
-                continue;
+            let (watch, event, accept, uri) = match self.phone.settings.function_key(n) {
+                FunctionKey::Blf(uri) => {
+                    (Watch::Blf(n), "dialog", "application/dialog-info+xml", uri)
+                }
+                // RFC 3856 §6.5: PIDF is the body every presence watcher must support.
+                FunctionKey::Presence(uri) => {
+                    (Watch::Presence(n), "presence", "application/pidf+xml", uri)
+                }
+                _ => continue,
             };
             let (Ok(target), Some(route)) =
                 (self.phone.dial_target(&uri, identity), route_of(identity))
@@ -77,10 +86,10 @@ impl Engine {
                 continue;
             };
             out.insert(
-                Watch::Blf(n),
+                watch,
                 Wanted {
-                    event: "dialog",
-                    accept: "application/dialog-info+xml",
+                    event,
+                    accept,
                     target,
                     identity,
                     route,
@@ -128,9 +137,7 @@ impl Engine {
             {
                 tracing::debug!("{watch:?}: {e}");
             }
-            if let Watch::Blf(n) = watch {
-                self.phone.blf_clear(n);
-            }
+            self.forget(watch);
         }
         for (watch, cfg) in wanted {
             if self.watches.current.contains_key(&watch) {
@@ -138,6 +145,15 @@ impl Engine {
             }
             let handle = self.subscribe(&cfg).await;
             self.watches.current.insert(watch, (cfg, handle));
+        }
+    }
+
+    /// What a key showed from its subscription no longer holds.
+    fn forget(&mut self, watch: Watch) {
+        match watch {
+            Watch::Blf(n) => self.phone.blf_clear(n),
+            Watch::Presence(n) => self.phone.presence_clear(n),
+            Watch::Mwi(_) => {}
         }
     }
 
@@ -203,13 +219,13 @@ impl Engine {
             } => {
                 let watch = self.watches.watch_of(subscription);
                 tracing::info!("subscription {watch:?}: {state:?}");
-                if let Some(Watch::Blf(n)) = watch
+                if let Some(w) = watch
                     && matches!(
                         state,
                         SubscriptionState::Failed { .. } | SubscriptionState::Terminated
                     )
                 {
-                    self.phone.blf_clear(n);
+                    self.forget(w);
                 }
                 if state == SubscriptionState::Terminated
                     && let Some(w) = watch
@@ -229,6 +245,11 @@ impl Engine {
                     Notification::Dialog(info) => {
                         if let Some(Watch::Blf(n)) = watch {
                             self.phone.blf_notify(n, &info);
+                        }
+                    }
+                    Notification::Presence(info) => {
+                        if let Some(Watch::Presence(n)) = watch {
+                            self.phone.presence_notify(n, &info);
                         }
                     }
                     Notification::MessageSummary(s) => {

@@ -1,13 +1,14 @@
 //! What the network tells the phone outside its calls: text messages (S8, RFC 3428),
-//! message waiting (RFC 3842), the busy lamps of BLF function keys (S7, RFC 4235) and the
-//! provisioning server's check-sync. Pure, like the rest of the phone: the engine feeds
+//! message waiting (RFC 3842), the busy lamps of BLF function keys (S7, RFC 4235), the
+//! availability of presence keys (RFC 3856, PIDF RFC 3863) and the provisioning server's
+//! check-sync. Pure, like the rest of the phone: the engine feeds
 //! in what the SIP core reported; the snapshot shows it.
 
 use std::collections::BTreeMap;
 
 use deskphone_protocol::{Led, MAX_MESSAGES, Mwi, PhoneState, TextMessage};
 use deskphone_settings::FunctionKey;
-use deskphone_sip::{DialogInfo, DialogState};
+use deskphone_sip::{DialogInfo, DialogState, PresenceInfo};
 
 use super::{Action, KeyError, Phone};
 
@@ -17,8 +18,18 @@ pub(super) struct Notices {
     mwi: BTreeMap<u16, Mwi>,
     /// Per BLF key, the watched entity's dialogs by id and their latest state.
     blf: BTreeMap<u16, BTreeMap<String, DialogState>>,
+    /// Per presence key, what the latest PIDF document said.
+    presence: BTreeMap<u16, Presence>,
     provisioning_requested_at_ms: Option<u64>,
     reboot_requested: bool,
+}
+
+/// What a presence key shows of the watched entity.
+#[derive(Debug, Default)]
+struct Presence {
+    /// RFC 3863 §4.1.4 basic status: open (available) or closed; `None` when unknown.
+    open: Option<bool>,
+    note: Option<String>,
 }
 
 /// The lamp of a BLF key: blinking while a call rings there (early, RFC 4235 §3.7.1),
@@ -123,16 +134,35 @@ impl Phone {
         self.notices.blf.remove(&key);
     }
 
-    /// A function key: BLF, speed dial and destination keys dial their target when the
+    /// A presence NOTIFY for presence key `key`: it replaces what we knew, since a PIDF
+    /// document carries the full state (partial ones, RFC 5263, come only as
+    /// `application/pidf-diff+xml`, which we do not accept).
+    pub fn presence_notify(&mut self, key: u16, info: &PresenceInfo) {
+        self.notices.presence.insert(
+            key,
+            Presence {
+                open: info.open(),
+                note: info.note().map(str::to_owned),
+            },
+        );
+    }
+
+    /// The key's presence subscription ended or changed: nothing is known any more.
+    pub fn presence_clear(&mut self, key: u16) {
+        self.notices.presence.remove(&key);
+    }
+
+    /// A function key: BLF, presence, speed dial and destination keys dial their target when the
     /// phone is idle; line keys do nothing yet.
     pub(super) fn press_function_key(&mut self, n: u16) -> Result<Vec<Action>, KeyError> {
         if !self.calls.is_empty() {
             return Ok(vec![]);
         }
         match self.settings.function_key(n) {
-            FunctionKey::Blf(target) | FunctionKey::Speed(target) | FunctionKey::Dest(target) => {
-                self.dial(target)
-            }
+            FunctionKey::Blf(target)
+            | FunctionKey::Presence(target)
+            | FunctionKey::Speed(target)
+            | FunctionKey::Dest(target) => self.dial(target),
             FunctionKey::Line | FunctionKey::Other(_) => Ok(vec![]),
         }
     }
@@ -155,6 +185,18 @@ impl Phone {
                 FunctionKey::Blf(uri) => {
                     key.label = short_name(&uri);
                     key.led = n.blf.get(&index).map_or(Led::Off, lamp);
+                }
+                FunctionKey::Presence(uri) => {
+                    // Lit while available; the note, when the notifier gives one, says
+                    // more than the name ("In a meeting").
+                    let presence = n.presence.get(&index);
+                    key.label = presence
+                        .and_then(|p| p.note.clone())
+                        .unwrap_or_else(|| short_name(&uri));
+                    key.led = match presence.and_then(|p| p.open) {
+                        Some(true) => Led::On,
+                        Some(false) | None => Led::Off,
+                    };
                 }
                 FunctionKey::Speed(target) | FunctionKey::Dest(target) => {
                     key.label = short_name(&target)
@@ -229,6 +271,44 @@ mod tests {
             }]
         );
         assert_eq!(p.press(Key::Function(1), 0).unwrap(), []);
+    }
+
+    #[test]
+    fn presence_key_lamp_label_and_dial() {
+        let mut p = phone(&[("fkey[3]", "presence <sip:carol@127.0.0.1:5062>")]);
+        let key = |p: &Phone| p.snapshot(0).keys[2].clone();
+        assert_eq!((key(&p).label.as_str(), key(&p).led), ("carol", Led::Off));
+        let pidf = |basic: &str, note: &str| {
+            PresenceInfo::parse(
+                format!(
+                    "<presence entity='sip:carol@h'><tuple id='t'><status><basic>{basic}\
+                     </basic></status>{note}</tuple></presence>"
+                )
+                .as_bytes(),
+            )
+            .unwrap()
+        };
+        p.presence_notify(3, &pidf("open", ""));
+        assert_eq!((key(&p).label.as_str(), key(&p).led), ("carol", Led::On));
+        p.presence_notify(3, &pidf("closed", "<note>Gone home</note>"));
+        assert_eq!(
+            (key(&p).label.as_str(), key(&p).led),
+            ("Gone home", Led::Off)
+        );
+        p.presence_notify(3, &pidf("open", "<note>In a meeting</note>"));
+        assert_eq!(
+            (key(&p).label.as_str(), key(&p).led),
+            ("In a meeting", Led::On)
+        );
+        p.presence_clear(3);
+        assert_eq!((key(&p).label.as_str(), key(&p).led), ("carol", Led::Off));
+        assert_eq!(
+            p.press(Key::Function(3), 0).unwrap(),
+            [Action::Dial {
+                identity: 1,
+                target: "sip:carol@127.0.0.1:5062".into()
+            }]
+        );
     }
 
     #[test]
