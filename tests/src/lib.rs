@@ -689,6 +689,132 @@ impl Baresip {
     }
 }
 
+// ---------------------------------------------------------------------------
+// SIPp (Debian's `sip-tester`) running a scenario of tests/sipp/ or a built-in one against
+// a phone, and one command over a phone's WebSocket API.
+
+/// The path of a scenario in tests/sipp/.
+pub fn scenario(name: &str) -> String {
+    workspace_root()
+        .join("tests/sipp")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A SIPp process on a free loopback port, tracing its messages and errors
+/// (`-trace_msg`, `-trace_err`) into a scratch folder; killed on drop.
+pub struct Sipp {
+    child: tokio::process::Child,
+    pub port: u16,
+    dir: PathBuf,
+}
+
+impl Sipp {
+    /// Starts `sipp ARGS -i 127.0.0.1 -p PORT -m 1 -timeout 60s -timeout_error -nostdin
+    /// -trace_msg -trace_err` in `dir` (created if missing) and waits until SIPp has bound
+    /// its port. `args` carries the scenario (`-sn` or `-sf`), the test's own options and
+    /// the remote address, if any.
+    pub async fn start(dir: &Path, args: &[&str]) -> anyhow::Result<Sipp> {
+        let sipp = require_tool("sipp", "sip-tester")?;
+        let port = free_udp_port();
+        std::fs::create_dir_all(dir)?;
+        let child = tokio::process::Command::new(sipp)
+            .args(args)
+            .args(["-i", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
+            .args(["-trace_msg", "-trace_err"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start sipp")?;
+        // SIPp listens once its port is taken.
+        let start = Instant::now();
+        while UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("SIPp did not bind port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(Sipp {
+            child,
+            port,
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// Where SIPp listens.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// A URI that reaches SIPp (`sip:service@127.0.0.1:PORT`).
+    pub fn uri(&self) -> String {
+        format!("sip:service@{}", self.addr())
+    }
+
+    /// Waits for SIPp to end; fails with its traces and the phone's log unless the
+    /// scenario passed (SIPp's exit code 0).
+    pub async fn finish(self, phone: &TestPhone) -> anyhow::Result<()> {
+        let out = tokio::time::timeout(Duration::from_secs(90), self.child.wait_with_output())
+            .await
+            .context("SIPp did not end")??;
+        if !out.status.success() {
+            let mut traces = String::new();
+            for entry in std::fs::read_dir(&self.dir)?.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with("_messages.log") || name.ends_with("_errors.log") {
+                    traces += &format!("--- {name} ---\n");
+                    traces += &std::fs::read_to_string(entry.path()).unwrap_or_default();
+                }
+            }
+            bail!(
+                "sipp failed ({}): {}\n{traces}\n--- phone log ---\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr),
+                phone.log()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Sends one command (`{"type": …}`; `v` and `id` are added) over the phone's WebSocket
+/// API, as the web UI does, and waits up to 20 s for its `ok`.
+pub async fn ws_command(phone: &TestPhone, command: serde_json::Value) -> anyhow::Result<()> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    const ID: u64 = 41;
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{}/api/ws", phone.http)).await?;
+    let mut command = command;
+    command["v"] = 1.into();
+    command["id"] = ID.into();
+    ws.send(Message::text(command.to_string())).await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while let Ok(Some(message)) = tokio::time::timeout(
+        deadline.saturating_duration_since(Instant::now()),
+        ws.next(),
+    )
+    .await
+    {
+        let Message::Text(text) = message? else {
+            continue;
+        };
+        let reply: serde_json::Value = serde_json::from_str(&text)?;
+        if reply["id"] == ID {
+            if reply["type"] == "ok" {
+                return Ok(());
+            }
+            bail!("{command} refused: {text}");
+        }
+    }
+    bail!("no answer to {command}")
+}
+
 /// Starts dnsmasq on loopback serving `records` (dnsmasq options such as
 /// `--srv-host=...`), and waits until it answers. It stops when the
 /// returned child is dropped.

@@ -2,17 +2,12 @@
 //! loopback (tests/sipp/registrar_*.xml), found through dnsmasq as two SRV records of one
 //! name, and a real phone registering with them.
 
-use std::net::UdpSocket;
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
 use deskphone_protocol::{PhoneState, RegistrationState};
 use deskphone_tests::{
-    PhoneOptions, TestPhone, dnsmasq, free_udp_port, require_tool, scratch_dir, workspace_root,
+    PhoneOptions, Sipp, TestPhone, dnsmasq, free_udp_port, scenario, scratch_dir,
 };
-use tokio::process::{Child, Command};
 
 /// `pbx.test` as two SRV records, the first preferred (RFC 2782 priority).
 fn two_servers(first: u16, second: u16) -> Vec<String> {
@@ -24,66 +19,10 @@ fn two_servers(first: u16, second: u16) -> Vec<String> {
     ]
 }
 
-/// A SIPp registrar running one of tests/sipp/registrar_*.xml on a loopback port.
-struct Sipp {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Sipp {
-    async fn start(name: &str, scenario: &str) -> anyhow::Result<Sipp> {
-        let sipp = require_tool("sipp", "sip-tester")?;
-        let port = free_udp_port();
-        let dir = scratch_dir(name);
-        std::fs::create_dir_all(&dir)?;
-        let file = workspace_root().join("tests/sipp").join(scenario);
-        let child = Command::new(sipp)
-            .arg("-sf")
-            .arg(file)
-            .args(["-i", "127.0.0.1", "-p", &port.to_string()])
-            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
-            .args(["-trace_msg", "-trace_err"])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()?;
-        let start = Instant::now();
-        while UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            if start.elapsed() > Duration::from_secs(10) {
-                bail!("SIPp did not bind port {port}");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Ok(Sipp { child, port, dir })
-    }
-
-    /// Waits for SIPp to end; fails with its messages and the phone's log unless the
-    /// scenario passed.
-    async fn finish(self, phone: &TestPhone) -> anyhow::Result<()> {
-        let out = tokio::time::timeout(Duration::from_secs(90), self.child.wait_with_output())
-            .await
-            .context("SIPp did not end")??;
-        if !out.status.success() {
-            let mut traces = String::new();
-            for entry in std::fs::read_dir(&self.dir)?.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with("_messages.log") || name.ends_with("_errors.log") {
-                    traces += &format!("--- {name} ---\n");
-                    traces += &std::fs::read_to_string(entry.path()).unwrap_or_default();
-                }
-            }
-            bail!(
-                "sipp failed ({}): {}\n{traces}\n--- phone log ---\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr),
-                phone.log()
-            );
-        }
-        Ok(())
-    }
+/// A SIPp registrar running one of tests/sipp/registrar_*.xml on a loopback port, tracing
+/// into its own scratch folder.
+async fn sipp_registrar(name: &str, file: &str) -> anyhow::Result<Sipp> {
+    Sipp::start(&scratch_dir(name), &["-sf", &scenario(file)]).await
 }
 
 async fn phone(name: &str, host: &str, extra: &[&str]) -> anyhow::Result<TestPhone> {
@@ -118,8 +57,8 @@ fn registration(s: &PhoneState) -> RegistrationState {
 /// default): the phone registers with the second address of the name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_503_from_the_first_registrar_fails_over_to_the_second() -> anyhow::Result<()> {
-    let first = Sipp::start("failover-503-first", "registrar_503.xml").await?;
-    let second = Sipp::start("failover-503-second", "registrar_200.xml").await?;
+    let first = sipp_registrar("failover-503-first", "registrar_503.xml").await?;
+    let second = sipp_registrar("failover-503-second", "registrar_200.xml").await?;
     let (_dns, dns) = dnsmasq(&two_servers(first.port, second.port)).await?;
     let phone = phone("failover-503", "pbx.test", &["--dns", &dns.to_string()]).await?;
     phone
@@ -136,7 +75,7 @@ async fn a_503_from_the_first_registrar_fails_over_to_the_second() -> anyhow::Re
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_registrar_fails_over_at_once() -> anyhow::Result<()> {
     let closed = free_udp_port();
-    let second = Sipp::start("failover-icmp-second", "registrar_200.xml").await?;
+    let second = sipp_registrar("failover-icmp-second", "registrar_200.xml").await?;
     let (_dns, dns) = dnsmasq(&two_servers(closed, second.port)).await?;
     let phone = phone("failover-icmp", "pbx.test", &["--dns", &dns.to_string()]).await?;
     // Name resolution and the two REGISTERs take milliseconds; a second is plenty, and far
@@ -159,8 +98,8 @@ async fn an_unreachable_registrar_fails_over_at_once() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registration_granted_for_0_seconds_is_retried_after_the_configured_wait()
 -> anyhow::Result<()> {
-    let registrar = Sipp::start("failover-expires-0", "registrar_expires_0.xml").await?;
-    let host = format!("127.0.0.1:{}", registrar.port);
+    let registrar = sipp_registrar("failover-expires-0", "registrar_expires_0.xml").await?;
+    let host = registrar.addr().to_string();
     let phone = phone(
         "failover-expires-0-phone",
         &host,

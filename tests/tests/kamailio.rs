@@ -10,10 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use deskphone_protocol::{CallPhase, EndReason, RegistrationState};
 use deskphone_tests::{
-    Kamailio, TestPhone, assert_newest_recording_hears, registered_phone, registration,
+    Kamailio, TestPhone, assert_newest_recording_hears, registered_phone, registration, ws_command,
 };
-use futures_util::{SinkExt, StreamExt};
-use tokio_tungstenite::tungstenite::Message;
 
 const SIGNAL: Duration = Duration::from_secs(15);
 const ALICE_PASSWORD: &str = "alice-Pw-4711";
@@ -21,33 +19,15 @@ const BOB_PASSWORD: &str = "bob-Pw-0815";
 
 /// Changes settings over the WebSocket API, as the web UI does.
 async fn set_settings(phone: &TestPhone, values: &[(&str, &str)]) -> anyhow::Result<()> {
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(format!("ws://{}/api/ws", phone.http)).await?;
     let values: serde_json::Map<String, serde_json::Value> = values
         .iter()
         .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
         .collect();
-    let command = serde_json::json!({"v": 1, "id": 77, "type": "set_settings", "values": values});
-    ws.send(Message::text(command.to_string())).await?;
-    let deadline = Instant::now() + SIGNAL;
-    while let Ok(Some(message)) = tokio::time::timeout(
-        deadline.saturating_duration_since(Instant::now()),
-        ws.next(),
+    ws_command(
+        phone,
+        serde_json::json!({"type": "set_settings", "values": values}),
     )
     .await
-    {
-        let Message::Text(text) = message? else {
-            continue;
-        };
-        let reply: serde_json::Value = serde_json::from_str(&text)?;
-        if reply["id"] == 77 {
-            if reply["type"] == "ok" {
-                return Ok(());
-            }
-            bail!("set_settings refused: {text}");
-        }
-    }
-    bail!("no answer to set_settings")
 }
 
 /// The secrets must never reach a log (requirement P5).

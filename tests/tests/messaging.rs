@@ -4,13 +4,10 @@
 //! summary and check-sync), and two phones, one sending the other a message over the
 //! WebSocket API.
 
-mod support;
-
 use std::time::Duration;
 
 use deskphone_protocol::Led;
-use deskphone_tests::{PhoneOptions, TestPhone};
-use support::{Sipp, scenario, ws_command};
+use deskphone_tests::{PhoneOptions, Sipp, TestPhone, scenario, ws_command};
 
 const WAIT: Duration = Duration::from_secs(20);
 

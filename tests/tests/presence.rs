@@ -3,13 +3,10 @@
 //! (tests/sipp/uas_presence_notifier.xml); the key's lamp and label in /api/state follow
 //! the PIDF documents, and the subscription goes when the key is set to something else.
 
-mod support;
-
 use std::time::Duration;
 
 use deskphone_protocol::{Led, PhoneState};
-use deskphone_tests::{PhoneOptions, TestPhone};
-use support::{Sipp, scenario, ws_command};
+use deskphone_tests::{PhoneOptions, Sipp, TestPhone, scenario, ws_command};
 
 const WAIT: Duration = Duration::from_secs(20);
 

@@ -3,19 +3,11 @@
 //! 181 and SDP with disabled m-lines, plus SIPp's built-in `uas`. Every scenario must end
 //! with no failed call (SIPp's exit code 0).
 
-use std::net::UdpSocket;
-use std::path::PathBuf;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use deskphone_protocol::{CallPhase, PhoneState};
-use deskphone_tests::{PhoneOptions, TestPhone, free_udp_port, require_tool, workspace_root};
-use tokio::process::{Child, Command};
-
-fn scenario(name: &str) -> PathBuf {
-    workspace_root().join("tests/sipp").join(name)
-}
+use deskphone_tests::{PhoneOptions, Sipp, TestPhone, scenario};
 
 async fn phone(name: &str, display: bool) -> anyhow::Result<TestPhone> {
     TestPhone::start(
@@ -30,68 +22,6 @@ async fn phone(name: &str, display: bool) -> anyhow::Result<TestPhone> {
     .await
 }
 
-/// A SIPp process on `port` (loopback), with its messages logged in the phone's folder.
-struct Sipp {
-    child: Child,
-    port: u16,
-}
-
-impl Sipp {
-    async fn start(phone: &TestPhone, args: &[&str]) -> anyhow::Result<Sipp> {
-        let sipp = require_tool("sipp", "sip-tester")?;
-        let port = free_udp_port();
-        let child = Command::new(sipp)
-            .args(args)
-            .args(["-i", "127.0.0.1", "-p", &port.to_string()])
-            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
-            .args(["-trace_msg", "-trace_err"])
-            .current_dir(&phone.data_dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()?;
-        // SIPp listens once its port is taken.
-        let start = Instant::now();
-        while UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            if start.elapsed() > Duration::from_secs(10) {
-                bail!("SIPp did not bind port {port}");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Ok(Sipp { child, port })
-    }
-
-    fn uri(&self) -> String {
-        format!("sip:service@127.0.0.1:{}", self.port)
-    }
-
-    /// Waits for SIPp to end and fails with its messages and the phone's log unless every
-    /// call succeeded.
-    async fn finish(self, phone: &TestPhone) -> anyhow::Result<()> {
-        let out = tokio::time::timeout(Duration::from_secs(90), self.child.wait_with_output())
-            .await
-            .context("SIPp did not end")??;
-        if !out.status.success() {
-            let mut traces = String::new();
-            for entry in std::fs::read_dir(&phone.data_dir)?.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with("_messages.log") || name.ends_with("_errors.log") {
-                    traces += &format!("--- {name} ---\n");
-                    traces += &std::fs::read_to_string(entry.path()).unwrap_or_default();
-                }
-            }
-            bail!(
-                "sipp failed ({}): {}\n{traces}\n--- phone log ---\n{}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr),
-                phone.log()
-            );
-        }
-        Ok(())
-    }
-}
-
 fn connected(s: &PhoneState) -> bool {
     s.calls.iter().any(|c| c.phase == CallPhase::Connected)
 }
@@ -102,7 +32,7 @@ const WAIT: Duration = Duration::from_secs(20);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn builtin_uas_answers_the_phone() -> anyhow::Result<()> {
     let phone = phone("sipp-builtin-uas", false).await?;
-    let sipp = Sipp::start(&phone, &["-sn", "uas"]).await?;
+    let sipp = Sipp::start(&phone.data_dir, &["-sn", "uas"]).await?;
     phone.dial(&sipp.uri()).await?;
     phone
         .wait_for("the call to connect", WAIT, connected)
@@ -119,7 +49,7 @@ async fn builtin_uas_answers_the_phone() -> anyhow::Result<()> {
 async fn reliable_180_retransmitted_is_pracked_once() -> anyhow::Result<()> {
     let phone = phone("sipp-100rel", false).await?;
     let file = scenario("uas_100rel_retransmitted_180.xml");
-    let sipp = Sipp::start(&phone, &["-sf", file.to_str().unwrap()]).await?;
+    let sipp = Sipp::start(&phone.data_dir, &["-sf", &file]).await?;
     phone.dial(&sipp.uri()).await?;
     phone
         .wait_for("ringback", WAIT, |s| {
@@ -142,7 +72,7 @@ async fn reliable_180_retransmitted_is_pracked_once() -> anyhow::Result<()> {
 async fn hold_refused_with_422_is_retried_and_held() -> anyhow::Result<()> {
     let phone = phone("sipp-hold-422", true).await?;
     let file = scenario("uas_hold_422.xml");
-    let sipp = Sipp::start(&phone, &["-sf", file.to_str().unwrap()]).await?;
+    let sipp = Sipp::start(&phone.data_dir, &["-sf", &file]).await?;
     phone.dial(&sipp.uri()).await?;
     phone
         .wait_for("the call to connect", WAIT, connected)
@@ -183,10 +113,10 @@ async fn early_media_from_a_181() -> anyhow::Result<()> {
     let rtp_port = rtp.local_addr()?.port().to_string();
     let file = scenario("uas_181_early_media.xml");
     let sipp = Sipp::start(
-        &phone,
+        &phone.data_dir,
         &[
             "-sf",
-            file.to_str().unwrap(),
+            &file,
             "-key",
             "rtp_ip",
             "127.0.0.1",
@@ -233,14 +163,8 @@ async fn offer_with_disabled_first_audio_line() -> anyhow::Result<()> {
     let phone = phone("sipp-two-mlines", false).await?;
     let file = scenario("uac_two_mlines.xml");
     let sipp = Sipp::start(
-        &phone,
-        &[
-            "-sf",
-            file.to_str().unwrap(),
-            "-s",
-            "alice",
-            &phone.sip.to_string(),
-        ],
+        &phone.data_dir,
+        &["-sf", &file, "-s", "alice", &phone.sip.to_string()],
     )
     .await?;
     phone
@@ -265,7 +189,7 @@ async fn offer_with_disabled_first_audio_line() -> anyhow::Result<()> {
 async fn answer_with_a_port_zero_line() -> anyhow::Result<()> {
     let phone = phone("sipp-answer-port0", false).await?;
     let file = scenario("uas_answer_port0.xml");
-    let sipp = Sipp::start(&phone, &["-sf", file.to_str().unwrap()]).await?;
+    let sipp = Sipp::start(&phone.data_dir, &["-sf", &file]).await?;
     phone.dial(&sipp.uri()).await?;
     let state = phone
         .wait_for("the call to connect", WAIT, connected)
@@ -291,7 +215,7 @@ async fn answer_with_a_port_zero_line() -> anyhow::Result<()> {
 async fn dtmf_in_sip_info_is_received() -> anyhow::Result<()> {
     let phone = phone("sipp-info-dtmf", false).await?;
     let file = scenario("uas_info_dtmf.xml");
-    let sipp = Sipp::start(&phone, &["-sf", file.to_str().unwrap(), "-mp", "0"]).await?;
+    let sipp = Sipp::start(&phone.data_dir, &["-sf", &file, "-mp", "0"]).await?;
     phone.dial(&sipp.uri()).await?;
     phone
         .wait_for("the digit from the INFO", WAIT, |s| {
