@@ -78,10 +78,11 @@ async fn an_unreachable_registrar_fails_over_at_once() -> anyhow::Result<()> {
     let second = sipp_registrar("failover-icmp-second", "registrar_200.xml").await?;
     let (_dns, dns) = dnsmasq(&two_servers(closed, second.port)).await?;
     let phone = phone("failover-icmp", "pbx.test", &["--dns", &dns.to_string()]).await?;
-    // Name resolution and the two REGISTERs take milliseconds; a second is plenty, and far
-    // below the 32 s a timeout would take.
+    // Name resolution and the two REGISTERs take milliseconds on an idle machine; 10 s
+    // leaves room for a loaded CI machine and is still far below the 32 s Timer F would
+    // take. The log check below proves the ICMP error caused the failover.
     phone
-        .wait_for("the registration", Duration::from_secs(2), |s| {
+        .wait_for("the registration", Duration::from_secs(10), |s| {
             registration(s) == RegistrationState::Registered
         })
         .await?;
