@@ -16,8 +16,8 @@ use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
 use deskphone_sip::sdp::{self, Direction, SessionDescription};
 use deskphone_sip::{
     CallHandle, CallOptions, Credentials, Event, FailoverPolicy, FailoverResponse,
-    FailoverResponses, OutgoingCall, Referral, Registration, RegistrationHandle, UaConfig,
-    UserAgent,
+    FailoverResponses, OutgoingCall, Referral, Registration, RegistrationHandle, Transport,
+    UaConfig, UserAgent,
 };
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -26,6 +26,7 @@ use crate::keys::Key;
 use crate::locate::Locator;
 use crate::phone::{Action, KeyError, Phone};
 use crate::store::{SettingsStore, StoreError};
+use crate::tcp::{Tcp, TcpEvent};
 
 mod notices;
 use crate::unreachable;
@@ -182,11 +183,21 @@ struct LineRoute {
     proxy: Option<SocketAddr>,
     /// S2: the next hop's further addresses, best first, for failover in the SIP core.
     alternates: Vec<SocketAddr>,
+    /// How the next hop is reached: `;transport=tcp` in `user_outbound` (or `user_host`
+    /// without an outbound proxy), else what DNS named (RFC 3263 §4.1).
+    transport: Transport,
 }
 
 impl LineRoute {
     fn next_hop(&self) -> SocketAddr {
         self.proxy.unwrap_or(self.registrar)
+    }
+
+    /// Tells the core how to reach the next hop and its failover addresses.
+    fn apply_transport(&self, ua: &mut UserAgent) {
+        for dest in std::iter::once(self.next_hop()).chain(self.alternates.iter().copied()) {
+            ua.set_transport(dest, self.transport);
+        }
     }
 }
 
@@ -229,6 +240,7 @@ struct Engine {
     ua: UserAgent,
     locator: Locator,
     socket: UdpSocket,
+    tcp: Tcp,
     local_ip: IpAddr,
     phone: Phone,
     store: SettingsStore,
@@ -283,6 +295,8 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         ua,
         locator: config.locator,
         socket: config.sip_socket,
+        // RFC 3261 §18: a UA listens on TCP wherever it listens on UDP.
+        tcp: Tcp::bind(local),
         local_ip,
         phone,
         store: SettingsStore::new(&config.data_dir),
@@ -323,9 +337,22 @@ impl Engine {
             tokio::select! {
                 received = self.socket.recv_from(&mut buf) => match received {
                     Ok((n, from)) => self.ua.handle_datagram(Instant::now(), from, &buf[..n]),
-                    // A pending ICMP error may surface here too; the branch below reads
-                    // which destination it was about.
-                    Err(e) => tracing::debug!("SIP socket: {e}"),
+                    // A pending ICMP error surfaces here as ECONNREFUSED and takes the
+                    // socket's wake-up with it, so the error queue is read right here
+                    // (the branch below would only notice on a later error).
+                    Err(e) => {
+                        tracing::debug!("SIP socket: {e}");
+                        match unreachable::drain(&self.socket) {
+                            Ok(dests) => {
+                                let now = Instant::now();
+                                for dest in dests {
+                                    tracing::info!("SIP: {dest} unreachable (ICMP)");
+                                    self.ua.handle_transport_error(now, dest);
+                                }
+                            }
+                            Err(e) => tracing::debug!("SIP socket error queue: {e}"),
+                        }
+                    }
                 },
                 found = unreachable::next(&self.socket) => match found {
                     Ok(dests) => {
@@ -337,6 +364,20 @@ impl Engine {
                     }
                     Err(e) => tracing::debug!("SIP socket error queue: {e}"),
                 },
+                event = self.tcp.next() => {
+                    let now = Instant::now();
+                    match event {
+                        TcpEvent::Message(from, message) => {
+                            self.ua.handle_stream_message(now, Transport::Tcp, from, &message)
+                        }
+                        TcpEvent::Closed(peer) => self.ua.handle_stream_closed(peer),
+                        TcpEvent::Failed(peer) => {
+                            tracing::info!("SIP: {peer} unreachable over TCP");
+                            self.ua.handle_stream_closed(peer);
+                            self.ua.handle_transport_error(now, peer);
+                        }
+                    }
+                }
                 () = sleep_until(deadline) => {
                     let now = Instant::now();
                     self.ua.handle_timeout(now);
@@ -368,7 +409,9 @@ impl Engine {
     async fn pump(&mut self) {
         loop {
             while let Some(t) = self.ua.poll_transmit() {
-                if let Err(e) = self.socket.send_to(&t.payload, t.dest).await {
+                if t.transport != Transport::Udp {
+                    self.tcp.send(t.dest, t.payload);
+                } else if let Err(e) = self.socket.send_to(&t.payload, t.dest).await {
                     tracing::warn!("cannot send SIP to {}: {e}", t.dest);
                 }
             }
@@ -533,6 +576,7 @@ impl Engine {
                             .map_err(fail)?
                     }
                 };
+                route.apply_transport(&mut self.ua);
                 let options = CallOptions {
                     credentials: line.config.credentials(),
                     outbound_proxy: route.proxy,
@@ -542,8 +586,16 @@ impl Engine {
                 (route.next_hop(), options)
             }
             None => {
-                let (dest, alternates) =
-                    addresses(self.locator.locate(&target).await).map_err(fail)?;
+                let (found, transport) = self
+                    .locator
+                    .locate_with_transport(&target)
+                    .await
+                    .map_err(fail)?;
+                let (dest, alternates) = addresses(Ok(found)).map_err(fail)?;
+                // A dialled `;transport=tcp` URI (or DNS) decides how the call goes.
+                for a in std::iter::once(dest).chain(alternates.iter().copied()) {
+                    self.ua.set_transport(a, transport);
+                }
                 let options = CallOptions {
                     alternates,
                     ..CallOptions::default()
@@ -1028,6 +1080,7 @@ impl Engine {
         let (Some(route), None) = (line.route.clone(), line.registration) else {
             return;
         };
+        route.apply_transport(&mut self.ua);
         let a = &line.config.account;
         let registration = Registration {
             aor,
@@ -1099,12 +1152,19 @@ impl Engine {
 /// Resolves an identity's registrar and outbound proxy (`host[:port]` each). Requests
 /// go to the next hop's best address; the others are kept for failover (S2).
 async fn resolve_route(locator: &Locator, host: &str, outbound: &str) -> Result<LineRoute, String> {
-    let (registrar, mut alternates) = addresses(locator.locate(&format!("sip:{host}")).await)?;
+    let (found, mut transport) = locator
+        .locate_with_transport(&format!("sip:{host}"))
+        .await?;
+    let (registrar, mut alternates) = addresses(Ok(found))?;
     let proxy = match outbound {
         "" => None,
         proxy => {
-            let (proxy, others) = addresses(locator.locate(&format!("sip:{proxy}")).await)?;
+            let (found, via) = locator
+                .locate_with_transport(&format!("sip:{proxy}"))
+                .await?;
+            let (proxy, others) = addresses(Ok(found))?;
             alternates = others;
+            transport = via;
             Some(proxy)
         }
     };
@@ -1112,6 +1172,7 @@ async fn resolve_route(locator: &Locator, host: &str, outbound: &str) -> Result<
         registrar,
         proxy,
         alternates,
+        transport,
     })
 }
 

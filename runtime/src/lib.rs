@@ -10,6 +10,7 @@ pub mod keys;
 pub mod locate;
 pub mod phone;
 pub mod store;
+pub mod tcp;
 pub mod unreachable;
 pub mod web;
 

@@ -5,14 +5,16 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use deskphone_sip::locate::{self, NaptrRecord, Plan, SrvRecord, Transport};
+pub use deskphone_sip::locate::Transport;
+use deskphone_sip::locate::{self, NaptrRecord, Plan, SrvRecord};
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
 
-/// Transports this phone speaks today.
-const SUPPORTED: &[Transport] = &[Transport::Udp];
+/// Transports this phone speaks today, in order of preference when DNS offers several
+/// (RFC 3263 §4.1 leaves the order to the client).
+const SUPPORTED: &[Transport] = &[Transport::Udp, Transport::Tcp];
 
 /// Answers where to send requests for a SIP URI.
 #[derive(Clone)]
@@ -62,11 +64,32 @@ impl Locator {
     /// Every address to try for `uri`, best first (later ones are for
     /// failover). Errors only when nothing at all was found.
     pub async fn locate(&self, uri: &str) -> Result<Vec<SocketAddr>, String> {
+        self.locate_with_transport(uri)
+            .await
+            .map(|(found, _)| found)
+    }
+
+    /// [`locate`](Self::locate) with the transport to use: the URI's `transport`
+    /// parameter, else the one DNS (NAPTR, SRV) named, else UDP (RFC 3263 §4.1).
+    pub async fn locate_with_transport(
+        &self,
+        uri: &str,
+    ) -> Result<(Vec<SocketAddr>, Transport), String> {
+        let explicit = locate::uri_transport(uri);
+        if explicit == Some(Transport::Tls) {
+            return Err(format!("{uri}: TLS is not supported yet"));
+        }
         let plan = locate::plan(uri).map_err(|e| e.to_string())?;
-        let found = match plan {
-            Plan::Address(ip, port) => vec![SocketAddr::new(ip, port)],
-            Plan::Name(host, port) => self.addresses(&host, port).await,
-            Plan::Domain(domain) => self.domain(&domain).await,
+        let (found, transport) = match plan {
+            Plan::Address(ip, port) => (
+                vec![SocketAddr::new(ip, port)],
+                explicit.unwrap_or(Transport::Udp),
+            ),
+            Plan::Name(host, port) => (
+                self.addresses(&host, port).await,
+                explicit.unwrap_or(Transport::Udp),
+            ),
+            Plan::Domain(domain) => self.domain(&domain, explicit).await,
         };
         let mut unique = Vec::with_capacity(found.len());
         for a in found {
@@ -77,35 +100,56 @@ impl Locator {
         if unique.is_empty() {
             return Err(format!("no address found for {uri}"));
         }
-        Ok(unique)
+        Ok((unique, transport))
     }
 
-    async fn domain(&self, domain: &str) -> Vec<SocketAddr> {
+    /// RFC 3263 §4.1: NAPTR, else SRV per transport; an explicit transport limits both to
+    /// it. Addresses (kept for failover) are those of the first transport that has SRV
+    /// records, since the core sends to all of a server's addresses the same way.
+    async fn domain(
+        &self,
+        domain: &str,
+        explicit: Option<Transport>,
+    ) -> (Vec<SocketAddr>, Transport) {
+        let supported = match &explicit {
+            Some(t) => std::slice::from_ref(t),
+            None => SUPPORTED,
+        };
         let naptr = self.naptr(domain).await;
         let srv_names: Vec<(Transport, String)> = if naptr.is_empty() {
             // RFC 3263 §4.1: no NAPTR, so query SRV for each transport.
-            SUPPORTED
+            supported
                 .iter()
                 .map(|t| (*t, format!("{}.{domain}", t.srv_prefix())))
                 .collect()
         } else {
-            locate::select_naptr(&naptr, SUPPORTED)
+            locate::select_naptr(&naptr, supported)
         };
         let mut rng = fastrand::Rng::new();
         let mut out = Vec::new();
-        let mut any_srv = false;
-        for (_, name) in srv_names {
+        let mut chosen: Option<Transport> = None;
+        for (transport, name) in srv_names {
+            if chosen.is_some_and(|c| c != transport) {
+                continue;
+            }
             let records = self.srv(&name).await;
-            any_srv |= !records.is_empty();
+            if records.is_empty() {
+                continue;
+            }
+            chosen = Some(transport);
             for target in locate::order_srv(&records, &mut rng) {
                 out.extend(self.addresses(&target.target, target.port).await);
             }
         }
-        if !any_srv {
+        match chosen {
+            Some(transport) => (out, transport),
             // RFC 3263 §4.2: no SRV either: the name's own addresses.
-            out = self.addresses(domain, Transport::Udp.default_port()).await;
+            None => {
+                let transport = explicit.unwrap_or(Transport::Udp);
+                let port = transport.default_port();
+                (self.addresses(domain, port).await, transport)
+            }
         }
-        out
     }
 
     async fn naptr(&self, domain: &str) -> Vec<NaptrRecord> {

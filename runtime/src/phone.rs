@@ -173,7 +173,9 @@ impl Phone {
         let user = self.settings.get("user_name", Some(identity));
         let host = match self.settings.get("user_host", Some(identity)) {
             "" => self.local_sip_host.as_str(),
-            h => h,
+            // The address of record names no transport (`;transport=tcp` says how to reach
+            // the registrar, RFC 3263 §4.1, not who we are).
+            h => h.split_once(';').map_or(h, |(host, _)| host),
         };
         if user.is_empty() {
             format!("sip:{host}")

@@ -35,6 +35,12 @@ pub fn watch(_socket: &UdpSocket) -> io::Result<()> {
     Ok(())
 }
 
+/// Reads what is queued now, without waiting: the destinations reported
+/// unreachable since the last read (empty when nothing is queued).
+pub fn drain(socket: &UdpSocket) -> io::Result<Vec<SocketAddr>> {
+    read_queue(socket)
+}
+
 /// Waits for ICMP errors on `socket` and returns the destinations they were about.
 pub async fn next(socket: &UdpSocket) -> io::Result<Vec<SocketAddr>> {
     socket

@@ -489,6 +489,18 @@ pub fn parse_sip_responses(value: &str) -> Result<Vec<SipResponse>, String> {
 
 /// `host` or `host:port`, where host is a DNS name, IPv4, or `[IPv6]`.
 fn is_host(value: &str) -> bool {
+    // A host may name the transport as snom's registrar and outbound proxy fields do,
+    // `host[:port];transport=tcp` (RFC 3261 §19.1.1 URI parameter, RFC 3263 §4.1).
+    let value = match value.split_once(';') {
+        Some((host, param)) => {
+            let known = ["transport=udp", "transport=tcp"];
+            if !known.iter().any(|k| param.eq_ignore_ascii_case(k)) {
+                return false;
+            }
+            host
+        }
+        None => value,
+    };
     if value.parse::<std::net::IpAddr>().is_ok() {
         return true;
     }
@@ -836,9 +848,13 @@ mod tests {
             "::1",
         ] {
             assert!(is_host(good), "{good}");
+            let tcp = format!("{good};transport=tcp");
+            assert!(is_host(&tcp), "{tcp}");
         }
         for bad in ["pbx..com", "-a.com", "host:0", "host:99999", "a b", "[::1"] {
             assert!(!is_host(bad), "{bad}");
+            let param = format!("{bad};transport=tcp");
+            assert!(!is_host(&param), "{param}");
         }
     }
 }

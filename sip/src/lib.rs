@@ -3,7 +3,9 @@
 //! Bytes, events and time go in ([`UserAgent::handle_datagram`],
 //! [`UserAgent::handle_timeout`], the call-control methods); datagrams, events and the next
 //! deadline come out ([`UserAgent::poll_transmit`], [`UserAgent::poll_event`],
-//! [`UserAgent::poll_timeout`]). The runtime owns the UDP socket and the clock.
+//! [`UserAgent::poll_timeout`]). The runtime owns the sockets and the clock; messages read
+//! from a TCP connection come in framed ([`frame`]) through
+//! [`UserAgent::handle_stream_message`], and every [`Transmit`] names its transport.
 //!
 //! Layers, bottom up: [`parse`] (the core's own SIP parser: framing, start line, header
 //! fields, URIs, IPv6), `message` (conversion into rsip's message types, stateless error
@@ -11,7 +13,8 @@
 //! (RFC 3261 §17 state machines and timers), `dialog` (§12), `ua` (the core, §8-§15), and
 //! [`sdp`] (RFC 8866 / RFC 3264 offer/answer) for the runtime to build bodies.
 //!
-//! Scope today: UDP over IPv4, direct (proxy-less or loose-routed) calls, registration
+//! Scope today: UDP and TCP (RFC 3261 §18; the transport per peer address, from the URI's
+//! `transport` parameter or DNS, or the connection a request came on) over IPv4, direct (proxy-less or loose-routed) calls, registration
 //! (§10, `registration`) and Digest authentication of our requests (§22 with RFC 7616 and
 //! RFC 8760 hashes, `auth`), session modification by re-INVITE (§14) and UPDATE (RFC 3311)
 //! with hold as SDP direction (RFC 3264 §8.4), reliable provisionals (RFC 3262), session
@@ -29,6 +32,7 @@ mod message;
 mod messaging;
 mod notification;
 pub mod parse;
+mod refresh;
 mod registration;
 pub mod sdp;
 mod subscription;
@@ -37,10 +41,12 @@ mod ua;
 
 pub use auth::Credentials;
 pub use failover::{FailoverPolicy, FailoverResponse, FailoverResponses};
+pub use locate::Transport;
 pub use messaging::{MessageHandle, OutgoingMessage};
 pub use notification::{
     DialogEntry, DialogInfo, DialogState, MessageSummary, Notification, PresenceInfo, PresenceTuple,
 };
+pub use parse::{Framed, frame};
 pub use registration::{Registration, RegistrationHandle, RegistrationState};
 pub use sdp::{MediaDescription, SdpError, SessionDescription};
 pub use subscription::{Subscription, SubscriptionHandle, SubscriptionState};

@@ -42,6 +42,27 @@ impl Transport {
     }
 }
 
+/// The transport a URI's `transport` parameter names (RFC 3261 §19.1.1, used as RFC 3263
+/// §4.1 says: an explicit parameter wins over DNS); a `sips:` URI means TLS. `None`: the
+/// URI leaves it to DNS (or UDP for a numeric host).
+pub fn uri_transport(uri: &str) -> Option<Transport> {
+    let parsed = crate::parse::Uri::parse(uri.trim()).ok()?;
+    let sip = parsed.sip()?;
+    let named = sip
+        .params
+        .get("transport")
+        .flatten()
+        .map(str::to_ascii_lowercase);
+    match named.as_deref() {
+        Some("tcp") if !sip.secure => Some(Transport::Tcp),
+        Some("tls") => Some(Transport::Tls),
+        Some("tcp") => Some(Transport::Tls),
+        Some("udp") => Some(Transport::Udp),
+        _ if sip.secure => Some(Transport::Tls),
+        _ => None,
+    }
+}
+
 /// What to ask DNS for a URI's host part.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Plan {
@@ -171,6 +192,25 @@ mod tests {
             port: 5060,
             target: target.into(),
         }
+    }
+
+    #[test]
+    fn transport_parameter() {
+        assert_eq!(
+            uri_transport("sip:127.0.0.1:5080;transport=tcp"),
+            Some(Transport::Tcp)
+        );
+        assert_eq!(
+            uri_transport("sip:bob@example.com;Transport=TCP"),
+            Some(Transport::Tcp)
+        );
+        assert_eq!(
+            uri_transport("sip:example.com;transport=udp"),
+            Some(Transport::Udp)
+        );
+        assert_eq!(uri_transport("sips:example.com"), Some(Transport::Tls));
+        assert_eq!(uri_transport("sip:example.com"), None);
+        assert_eq!(uri_transport("sip:example.com;lr"), None);
     }
 
     #[test]

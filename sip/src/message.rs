@@ -674,6 +674,41 @@ fn encode(start: String, headers: &Headers, body: &[u8]) -> Vec<u8> {
 
 /// Serialise a request with CRLF line ends and a Content-Length matching its body
 /// (rsip's own Display goes through a lossy UTF-8 conversion of the body).
+/// Name a stream `transport` in a message we built for UDP: a request's top Via gets
+/// `SIP/2.0/TCP` (§18.1.1: the Via names the transport the request goes out on; a
+/// response echoes the request's Via) and our Contact gets `;transport=tcp` so that the
+/// peer's requests in the dialog or to the binding come back over a stream (§19.1.1, as
+/// RFC 3263 §4.1 reads the parameter).
+pub(crate) fn for_stream(payload: &mut Vec<u8>, transport: crate::locate::Transport) {
+    use crate::locate::Transport;
+    let (via, param) = match transport {
+        Transport::Udp => return,
+        Transport::Tcp => ("SIP/2.0/TCP ", ";transport=tcp"),
+        Transport::Tls => ("SIP/2.0/TLS ", ";transport=tls"),
+    };
+    let head_len = find(payload, b"\r\n\r\n").unwrap_or(payload.len());
+    let is_request = !payload.starts_with(b"SIP/2.0 ");
+    if is_request && let Some(at) = find(&payload[..head_len], b"\r\nVia: SIP/2.0/UDP ") {
+        let start = at + b"\r\nVia: ".len();
+        payload.splice(start..start + via.len(), via.bytes());
+    }
+    let head_len = find(payload, b"\r\n\r\n").unwrap_or(payload.len());
+    let Some(at) = find(&payload[..head_len], b"\r\nContact: ") else {
+        return;
+    };
+    let line_end = find(&payload[at + 2..head_len], b"\r\n").map_or(head_len, |e| at + 2 + e);
+    let line = &payload[at..line_end];
+    // Only a name-addr URI of our own making (`*` in an unregister has none); one that
+    // names a transport already is left alone.
+    if find(line, b"transport=").is_some() {
+        return;
+    }
+    if let Some(close) = line.iter().position(|b| *b == b'>') {
+        let insert = at + close;
+        payload.splice(insert..insert, param.bytes());
+    }
+}
+
 pub(crate) fn encode_request(req: &Request) -> Vec<u8> {
     encode(
         format!("{} {} SIP/2.0", req.method, req.uri),
@@ -797,6 +832,38 @@ mod tests {
 
     fn rng() -> fastrand::Rng {
         fastrand::Rng::with_seed(1)
+    }
+
+    #[test]
+    fn for_stream_names_tcp_in_via_and_contact() {
+        let mut req = b"REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1;rport\r\n\
+            Contact: <sip:alice@192.0.2.1:5070>;expires=60\r\nContent-Length: 0\r\n\r\n"
+            .to_vec();
+        for_stream(&mut req, crate::locate::Transport::Tcp);
+        let text = String::from_utf8(req).unwrap();
+        assert!(
+            text.contains("Via: SIP/2.0/TCP 192.0.2.1:5070;branch"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Contact: <sip:alice@192.0.2.1:5070;transport=tcp>;expires=60\r\n"),
+            "{text}"
+        );
+        let mut resp = b"SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK2\r\n\
+            Contact: <sip:bob@192.0.2.1:5070>\r\nContent-Length: 0\r\n\r\n"
+            .to_vec();
+        for_stream(&mut resp, crate::locate::Transport::Tcp);
+        let text = String::from_utf8(resp).unwrap();
+        assert!(
+            text.contains("Contact: <sip:bob@192.0.2.1:5070;transport=tcp>\r\n"),
+            "{text}"
+        );
+        let mut star =
+            b"REGISTER sip:e SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK3\r\nContact: *\r\n\r\n"
+                .to_vec();
+        let before = star.clone();
+        for_stream(&mut star, crate::locate::Transport::Tcp);
+        assert_eq!(star.len(), before.len());
     }
 
     #[test]

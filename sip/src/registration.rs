@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 use rsip::headers::{self, UntypedHeader};
 use rsip::{Header, Headers, Method, Request, Response, Scheme};
 
-use crate::auth::{Authenticator, Credentials, Refusal};
+use crate::auth::{Credentials, Refusal};
 use crate::failover::{Alternates, FailoverResponses};
 use crate::message::{self, Meta};
-use crate::transaction::{Client, Failure, Transaction};
-use crate::ua::{Error, Event, Transmit, UaConfig};
+use crate::refresh::{self, Clients, Lease, leading_number, refresh_after, retry_delay};
+use crate::transaction::Failure;
+use crate::ua::{Error, Event, UaConfig};
 
 /// What to register: one identity at one registrar.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,12 +69,12 @@ pub enum RegistrationState {
 pub(crate) struct Io<'a> {
     pub config: &'a UaConfig,
     pub rng: &'a mut fastrand::Rng,
-    pub transmits: &'a mut VecDeque<Transmit>,
+    pub transmits: &'a mut crate::transaction::Outbox,
     pub events: &'a mut VecDeque<Event>,
 }
 
 impl Io<'_> {
-    fn diagnostic(&mut self, text: String) {
+    pub(crate) fn diagnostic(&mut self, text: String) {
         tracing::debug!("{text}");
         self.events.push_back(Event::Diagnostic(text));
     }
@@ -88,16 +89,8 @@ struct Binding {
     from_tag: String,
     cseq: u32,
     state: RegistrationState,
-    auth: Option<Authenticator>,
-    /// Branch of the REGISTER whose answer counts; older ones only absorb retransmissions.
-    current: Option<String>,
-    /// The Expires value the current attempt asks for (0 while removing).
-    asking: u32,
-    /// §10.2.8: a 423 raised the interval already in this attempt.
-    raised: bool,
-    /// When the next attempt starts: a refresh, or a retry after a failure.
-    next: Option<Instant>,
-    removing: bool,
+    /// The attempt: its branch, the Expires it asks for, its timer, its challenges.
+    lease: Lease,
     /// S2: the next hop's addresses and the one in use.
     targets: Alternates,
 }
@@ -108,40 +101,13 @@ pub(crate) struct Registrations {
     next_handle: u64,
     bindings: BTreeMap<RegistrationHandle, Binding>,
     /// REGISTER client transactions by Via branch.
-    transactions: BTreeMap<String, (RegistrationHandle, Transaction)>,
+    transactions: Clients<RegistrationHandle>,
     /// The latest time we were given. A transport error comes right after a send, which
     /// happened at this time; it dates the retry, since the core reads no clock.
     last_now: Option<Instant>,
     /// S2: final responses to REGISTER that make it try the next address
     /// (`sip_failover_response_reg`).
     pub failover: FailoverResponses,
-}
-
-/// When to refresh a binding granted for `granted` seconds. RFC 3261 leaves it to the UA;
-/// half the time for short bindings, ten minutes before the end for long ones, so that a
-/// refresh has time for its retransmissions and a challenge round trip.
-fn refresh_after(granted: u32) -> Duration {
-    let granted = u64::from(granted);
-    let secs = if granted > 1200 {
-        granted - 600
-    } else {
-        granted / 2
-    };
-    Duration::from_secs(secs.max(1))
-}
-
-/// Leading decimal number of a header value (`Retry-After: 120 (busy);duration=60`).
-fn leading_number(value: &str) -> Option<u32> {
-    let digits: String = value
-        .trim()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
-fn header_number(resp: &Response, pick: fn(&Header) -> Option<&str>) -> Option<u32> {
-    resp.headers.iter().find_map(pick).and_then(leading_number)
 }
 
 /// A Contact value split into its URI and its header parameters (RFC 3261 §20.10: without
@@ -178,10 +144,7 @@ fn same_binding(a: &rsip::Uri, b: &rsip::Uri) -> bool {
 /// the Expires header, else what we asked for. A registrar that leaves our Contact out of
 /// the list is taken at its Expires header, since some rewrite Contacts behind NATs.
 fn granted_expires(resp: &Response, ours: &rsip::Uri, asked: u32) -> u32 {
-    let header = header_number(resp, |h| match h {
-        Header::Expires(e) => Some(e.value()),
-        _ => None,
-    });
+    let header = refresh::expires(&resp.headers);
     let contacts = message::list_values(&resp.headers, |h| match h {
         Header::Contact(c) => Some(c.value()),
         _ => None,
@@ -241,7 +204,7 @@ impl Binding {
         h.push(
             headers::Contact::new(format!("<{}>", self.contact_uri(io.config.local_addr))).into(),
         );
-        h.push(headers::Expires::new(self.asking.to_string()).into());
+        h.push(headers::Expires::new(self.lease.asking.to_string()).into());
         h.push(headers::Allow::new(message::ALLOW).into());
         h.push(headers::UserAgent::new(io.config.user_agent.clone()).into());
         let mut req = Request {
@@ -251,11 +214,7 @@ impl Binding {
             headers: h,
             body: Vec::new(),
         };
-        if let Some(auth) = &mut self.auth
-            && auth.has_cached()
-        {
-            auth.authorize(&mut req, io.rng);
-        }
+        self.lease.authorize(&mut req, io.rng);
         req
     }
 }
@@ -291,12 +250,7 @@ impl Registrations {
             // §8.1.1.5: below 2^31; refreshes count up from here.
             cseq: io.rng.u32(1..0x4000_0000),
             state: RegistrationState::Registering,
-            auth: config.credentials.clone().map(Authenticator::new),
-            current: None,
-            asking: config.expires,
-            raised: false,
-            next: None,
-            removing: false,
+            lease: Lease::new(config.credentials.clone(), config.expires),
             targets: Alternates::new(
                 config.outbound_proxy.unwrap_or(config.registrar),
                 &config.alternates,
@@ -325,61 +279,42 @@ impl Registrations {
             .bindings
             .get_mut(&handle)
             .ok_or(Error::UnknownRegistration)?;
-        if b.removing {
+        if b.lease.removing {
             return Ok(());
         }
         // A binding may exist once a REGISTER went out and did not clearly fail.
         let maybe_bound =
-            matches!(b.state, RegistrationState::Registered { .. }) || b.current.is_some();
+            matches!(b.state, RegistrationState::Registered { .. }) || b.lease.current.is_some();
         if !maybe_bound {
             self.finish(handle, io);
             return Ok(());
         }
-        b.removing = true;
-        b.asking = 0;
-        b.next = None;
+        b.lease.remove();
         self.set_state(handle, RegistrationState::Unregistering, io);
         self.start_attempt(now, handle, io);
         Ok(())
     }
 
     pub fn next_timeout(&self) -> Option<Instant> {
-        let tx = self
-            .transactions
-            .values()
-            .filter_map(|(_, t)| t.next_timeout());
-        tx.chain(self.bindings.values().filter_map(|b| b.next))
+        let leases = self.bindings.values().filter_map(|b| b.lease.next);
+        self.transactions
+            .next_timeout()
+            .into_iter()
+            .chain(leases)
             .min()
     }
 
     pub fn on_timeout(&mut self, now: Instant, io: &mut Io) {
         self.last_now = Some(now);
-        let due: Vec<String> = self
-            .transactions
-            .iter()
-            .filter(|(_, (_, t))| t.next_timeout().is_some_and(|at| at <= now))
-            .map(|(b, _)| b.clone())
-            .collect();
-        for branch in due {
-            let Some((handle, tx)) = self.transactions.get_mut(&branch) else {
-                continue;
-            };
-            let handle = *handle;
-            let failure = tx.on_timeout(now, io.transmits);
-            if tx.is_terminated() {
-                self.transactions.remove(&branch);
-            }
-            if let Some(failure) = failure {
+        for branch in self.transactions.due(now) {
+            if let Some((handle, failure)) =
+                self.transactions.on_timeout(now, &branch, io.transmits)
+            {
                 self.on_failure(now, handle, &branch, failure, io);
             }
         }
-        let due: Vec<RegistrationHandle> = self
-            .bindings
-            .iter()
-            .filter(|(_, b)| b.next.is_some_and(|at| at <= now))
-            .map(|(h, _)| *h)
-            .collect();
-        for handle in due {
+        let leases = self.bindings.iter().map(|(h, b)| (h, &b.lease));
+        for handle in refresh::due(leases, now) {
             self.start_attempt(now, handle, io);
         }
     }
@@ -387,34 +322,24 @@ impl Registrations {
     /// The runtime could not send to `dest`: REGISTERs towards it fail at once (§17.1.4).
     pub fn on_transport_error(&mut self, now: Instant, dest: SocketAddr, io: &mut Io) {
         self.last_now = Some(now);
-        let hit: Vec<String> = self
-            .transactions
-            .iter()
-            .filter(|(_, (_, t))| t.dest() == dest)
-            .map(|(b, _)| b.clone())
-            .collect();
-        for branch in hit {
-            if let Some((handle, mut tx)) = self.transactions.remove(&branch)
-                && let (Some(failure), Some(now)) = (tx.on_transport_error(), self.last_now)
-            {
-                self.on_failure(now, handle, &branch, failure, io);
-            }
+        for (handle, branch, failure) in self.transactions.on_transport_error(dest) {
+            self.on_failure(now, handle, &branch, failure, io);
         }
     }
 
     pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Io) {
         self.last_now = Some(now);
-        let Some((handle, Transaction::Client(client))) = self.transactions.get_mut(&meta.branch)
+        let Some((handle, up)) =
+            self.transactions
+                .on_response(now, resp, &meta.branch, io.transmits)
         else {
             let code = resp.status_code.code();
             return io.diagnostic(format!("dropped stray {code} response to REGISTER"));
         };
-        let handle = *handle;
-        let up = client.on_response(now, resp, io.transmits);
         let current = self
             .bindings
             .get(&handle)
-            .is_some_and(|b| b.current.as_deref() == Some(meta.branch.as_str()));
+            .is_some_and(|b| b.lease.is_current(&meta.branch));
         if !up || !current {
             return;
         }
@@ -425,7 +350,7 @@ impl Registrations {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
         };
-        b.current = None;
+        b.lease.current = None;
         if code >= 300 && self.failover.matches(code, &meta.reason) {
             // S2: a listed response sends the REGISTER on to the next address.
             if let Some(next) = b.targets.fail_over() {
@@ -434,19 +359,19 @@ impl Registrations {
             }
         }
         match code {
-            200..=299 if b.removing => self.finish(handle, io),
+            200..=299 if b.lease.removing => self.finish(handle, io),
             200..=299 => {
                 let ours = rsip::Uri::try_from(b.contact_uri(io.config.local_addr).as_str());
                 let granted = match ours {
-                    Ok(ours) => granted_expires(resp, &ours, b.asking),
-                    Err(_) => b.asking,
+                    Ok(ours) => granted_expires(resp, &ours, b.lease.asking),
+                    Err(_) => b.lease.asking,
                 };
-                if granted == 0 && b.asking > 0 {
+                if granted == 0 && b.lease.asking > 0 {
                     // S1: a 200 that binds nothing is a failure, retried like any other.
                     io.diagnostic(format!("registrar for {} granted Expires: 0", b.config.aor));
                     self.fail(now, handle, Some(code), None, io);
                 } else {
-                    b.next = Some(now + refresh_after(granted));
+                    b.lease.next = Some(now + refresh_after(granted));
                     self.set_state(
                         handle,
                         RegistrationState::Registered { expires: granted },
@@ -454,41 +379,22 @@ impl Registrations {
                     );
                 }
             }
-            401 | 407 => {
-                let verdict = match &mut b.auth {
-                    Some(auth) => auth.on_challenge(resp),
-                    None => Err(Refusal::Rejected),
-                };
-                match verdict {
-                    Ok(()) => self.send(now, handle, io),
-                    Err(why) => {
-                        let aor = b.config.aor.clone();
-                        io.diagnostic(format!(
-                            "{code} to REGISTER for {aor}: {}",
-                            match why {
-                                Refusal::Unsupported => "no challenge we can answer",
-                                Refusal::Rejected => "credentials refused or missing",
-                            }
-                        ));
-                        self.give_up(now, handle, code, resp, io);
-                    }
+            401 | 407 => match b.lease.challenge(resp) {
+                Ok(()) => self.send(now, handle, io),
+                Err(why) => {
+                    let aor = b.config.aor.clone();
+                    io.diagnostic(format!(
+                        "{code} to REGISTER for {aor}: {}",
+                        match why {
+                            Refusal::Unsupported => "no challenge we can answer",
+                            Refusal::Rejected => "credentials refused or missing",
+                        }
+                    ));
+                    self.give_up(now, handle, code, resp, io);
                 }
-            }
+            },
             // §10.2.8: the interval was too short; try once more with Min-Expires.
-            423 if !b.removing && !b.raised => {
-                let min = header_number(resp, |h| match h {
-                    Header::MinExpires(m) => Some(m.value()),
-                    _ => None,
-                });
-                match min {
-                    Some(min) if min > b.asking => {
-                        b.asking = min;
-                        b.raised = true;
-                        self.send(now, handle, io);
-                    }
-                    _ => self.give_up(now, handle, code, resp, io),
-                }
-            }
+            423 if b.lease.raise(resp) => self.send(now, handle, io),
             _ => self.give_up(now, handle, code, resp, io),
         }
     }
@@ -502,13 +408,10 @@ impl Registrations {
         resp: &Response,
         io: &mut Io,
     ) {
-        if self.bindings.get(&handle).is_some_and(|b| b.removing) {
+        if self.bindings.get(&handle).is_some_and(|b| b.lease.removing) {
             return self.finish(handle, io);
         }
-        let retry_after = header_number(resp, |h| match h {
-            Header::RetryAfter(r) => Some(r.value()),
-            _ => None,
-        });
+        let retry_after = refresh::retry_after(&resp.headers);
         self.fail(now, handle, Some(code), retry_after, io);
     }
 
@@ -523,11 +426,11 @@ impl Registrations {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
         };
-        if b.current.as_deref() != Some(branch) {
+        if !b.lease.is_current(branch) {
             return;
         }
-        b.current = None;
-        let (aor, removing) = (b.config.aor.clone(), b.removing);
+        b.lease.current = None;
+        let (aor, removing) = (b.config.aor.clone(), b.lease.removing);
         io.diagnostic(format!(
             "REGISTER for {aor}: {}",
             match failure {
@@ -562,9 +465,8 @@ impl Registrations {
         };
         // S2: the retry starts again with the server's best address.
         b.targets.reset();
-        let asked = Duration::from_secs(retry_after.unwrap_or(0).into());
-        let retry_in = b.config.retry_after_failure.max(asked);
-        b.next = Some(now + retry_in);
+        let retry_in = retry_delay(b.config.retry_after_failure, retry_after);
+        b.lease.next = Some(now + retry_in);
         self.set_state(handle, RegistrationState::Failed { code, retry_in }, io);
     }
 
@@ -597,14 +499,10 @@ impl Registrations {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
         };
-        b.next = None;
-        b.raised = false;
+        b.lease.begin();
         b.targets.restart();
-        if !b.removing {
-            b.asking = b.config.expires;
-        }
-        if let Some(auth) = &mut b.auth {
-            auth.start();
+        if !b.lease.removing {
+            b.lease.asking = b.config.expires;
         }
         if matches!(b.state, RegistrationState::Failed { .. }) {
             self.set_state(handle, RegistrationState::Registering, io);
@@ -619,10 +517,10 @@ impl Registrations {
         };
         let branch = message::new_branch(io.rng);
         let req = b.request(io, &branch);
-        let client = Client::start(now, req, b.dest(), io.transmits);
-        b.current = Some(branch.clone());
+        b.lease.current = Some(branch.clone());
+        let dest = b.dest();
         self.transactions
-            .insert(branch, (handle, Transaction::Client(Box::new(client))));
+            .start(now, handle, branch, req, dest, io.transmits);
     }
 }
 

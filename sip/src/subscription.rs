@@ -12,11 +12,12 @@ use std::time::{Duration, Instant};
 use rsip::headers::{self, UntypedHeader};
 use rsip::{Header, Headers, Method, Request, Response};
 
-use crate::auth::{Authenticator, Credentials};
+use crate::auth::Credentials;
 use crate::message::{self, Meta};
 use crate::notification::{self, CHECK_SYNC, MESSAGE_SUMMARY, Notification};
+use crate::refresh::{self, Clients, Lease, leading_number, refresh_after, retry_delay};
 use crate::registration::Io;
-use crate::transaction::{Client, Failure, Transaction};
+use crate::transaction::Failure;
 use crate::ua::{Error, Event};
 
 /// What to subscribe to: one event package of one resource.
@@ -83,17 +84,11 @@ struct Sub {
     /// The notifier's Contact, where in-dialog requests go (§4.1.2.2 refreshes).
     remote_target: Option<rsip::Uri>,
     state: SubscriptionState,
-    auth: Option<Authenticator>,
-    /// Branch of the SUBSCRIBE whose answer counts.
-    current: Option<String>,
-    asking: u32,
-    /// §4.1.2.1: a 423 raised the interval already in this attempt.
-    raised: bool,
-    /// When the next SUBSCRIBE goes: a refresh, or a new subscription after a failure.
-    next: Option<Instant>,
+    /// The attempt: its branch, the Expires it asks for, its timer (a refresh, or a new
+    /// subscription after a failure), its challenges.
+    lease: Lease,
     /// The next attempt starts a new dialog (after 481, terminated, or a failure).
     fresh: bool,
-    removing: bool,
 }
 
 /// All subscriptions of a user agent.
@@ -102,41 +97,8 @@ pub(crate) struct Subscriptions {
     next_handle: u64,
     subs: BTreeMap<SubscriptionHandle, Sub>,
     /// SUBSCRIBE client transactions by Via branch.
-    transactions: BTreeMap<String, (SubscriptionHandle, Transaction)>,
+    transactions: Clients<SubscriptionHandle>,
     last_now: Option<Instant>,
-}
-
-/// When to refresh a subscription granted for `granted` seconds: RFC 6665 leaves it to the
-/// subscriber; half the time for short ones, ten minutes early for long ones, so that a
-/// refresh has time for retransmissions and a challenge.
-pub(crate) fn refresh_after(granted: u32) -> Duration {
-    let granted = u64::from(granted);
-    let secs = if granted > 1200 {
-        granted - 600
-    } else {
-        granted / 2
-    };
-    Duration::from_secs(secs.max(1))
-}
-
-fn leading_number(value: &str) -> Option<u32> {
-    let digits: String = value
-        .trim()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
-fn header_number(headers: &Headers, pick: fn(&Header) -> Option<&str>) -> Option<u32> {
-    headers.iter().find_map(pick).and_then(leading_number)
-}
-
-fn expires_header(h: &Header) -> Option<&str> {
-    match h {
-        Header::Expires(e) => Some(e.value()),
-        _ => None,
-    }
 }
 
 fn event_value(h: &Header) -> Option<&str> {
@@ -225,7 +187,7 @@ impl Sub {
         if !c.accept.is_empty() {
             h.push(headers::Accept::new(c.accept.clone()).into());
         }
-        h.push(headers::Expires::new(self.asking.to_string()).into());
+        h.push(headers::Expires::new(self.lease.asking.to_string()).into());
         h.push(headers::UserAgent::new(io.config.user_agent.clone()).into());
         let uri = self
             .remote_target
@@ -239,11 +201,7 @@ impl Sub {
             headers: h,
             body: Vec::new(),
         };
-        if let Some(auth) = &mut self.auth
-            && auth.has_cached()
-        {
-            auth.authorize(&mut req, io.rng);
-        }
+        self.lease.authorize(&mut req, io.rng);
         req
     }
 
@@ -297,13 +255,8 @@ impl Subscriptions {
             remote_tag: None,
             remote_target: None,
             state: SubscriptionState::Subscribing,
-            auth: config.credentials.clone().map(Authenticator::new),
-            current: None,
-            asking: config.expires,
-            raised: false,
-            next: None,
+            lease: Lease::new(config.credentials.clone(), config.expires),
             fresh: true,
-            removing: false,
             config,
         };
         sub.new_dialog(io);
@@ -328,102 +281,74 @@ impl Subscriptions {
             .subs
             .get_mut(&handle)
             .ok_or(Error::UnknownSubscription)?;
-        if s.removing {
+        if s.lease.removing {
             return Ok(());
         }
-        let maybe_active = s.remote_tag.is_some() || s.current.is_some();
+        let maybe_active = s.remote_tag.is_some() || s.lease.current.is_some();
         if !maybe_active || s.fresh {
             self.finish(handle, io);
             return Ok(());
         }
-        s.removing = true;
-        s.asking = 0;
-        s.next = None;
+        s.lease.remove();
         self.set_state(handle, SubscriptionState::Unsubscribing, io);
         self.send(now, handle, io);
         Ok(())
     }
 
     pub fn next_timeout(&self) -> Option<Instant> {
-        let tx = self
-            .transactions
-            .values()
-            .filter_map(|(_, t)| t.next_timeout());
-        tx.chain(self.subs.values().filter_map(|s| s.next)).min()
+        let leases = self.subs.values().filter_map(|s| s.lease.next);
+        self.transactions
+            .next_timeout()
+            .into_iter()
+            .chain(leases)
+            .min()
     }
 
     pub fn on_timeout(&mut self, now: Instant, io: &mut Io) {
         self.last_now = Some(now);
-        let due: Vec<String> = self
-            .transactions
-            .iter()
-            .filter(|(_, (_, t))| t.next_timeout().is_some_and(|at| at <= now))
-            .map(|(b, _)| b.clone())
-            .collect();
-        for branch in due {
-            let Some((handle, tx)) = self.transactions.get_mut(&branch) else {
-                continue;
-            };
-            let handle = *handle;
-            let failure = tx.on_timeout(now, io.transmits);
-            if tx.is_terminated() {
-                self.transactions.remove(&branch);
-            }
-            if let Some(failure) = failure {
+        for branch in self.transactions.due(now) {
+            if let Some((handle, failure)) =
+                self.transactions.on_timeout(now, &branch, io.transmits)
+            {
                 self.on_failure(now, handle, &branch, failure, io);
             }
         }
-        let due: Vec<SubscriptionHandle> = self
-            .subs
-            .iter()
-            .filter(|(_, s)| s.next.is_some_and(|at| at <= now))
-            .map(|(h, _)| *h)
-            .collect();
-        for handle in due {
+        let leases = self.subs.iter().map(|(h, s)| (h, &s.lease));
+        for handle in refresh::due(leases, now) {
             self.start_attempt(now, handle, io);
         }
     }
 
     pub fn on_transport_error(&mut self, now: Instant, dest: SocketAddr, io: &mut Io) {
-        let hit: Vec<String> = self
-            .transactions
-            .iter()
-            .filter(|(_, (_, t))| t.dest() == dest)
-            .map(|(b, _)| b.clone())
-            .collect();
-        for branch in hit {
-            if let Some((handle, mut tx)) = self.transactions.remove(&branch)
-                && let Some(failure) = tx.on_transport_error()
-            {
-                self.on_failure(now, handle, &branch, failure, io);
-            }
+        for (handle, branch, failure) in self.transactions.on_transport_error(dest) {
+            self.on_failure(now, handle, &branch, failure, io);
         }
     }
 
     pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Io) {
         self.last_now = Some(now);
-        let Some((handle, Transaction::Client(client))) = self.transactions.get_mut(&meta.branch)
+        let Some((handle, up)) =
+            self.transactions
+                .on_response(now, resp, &meta.branch, io.transmits)
         else {
             let code = resp.status_code.code();
-            return diagnostic(io, format!("dropped stray {code} response to SUBSCRIBE"));
+            return io.diagnostic(format!("dropped stray {code} response to SUBSCRIBE"));
         };
-        let handle = *handle;
-        let up = client.on_response(now, resp, io.transmits);
         let code = resp.status_code.code();
         let Some(s) = self
             .subs
             .get_mut(&handle)
-            .filter(|s| s.current.as_deref() == Some(meta.branch.as_str()))
+            .filter(|s| s.lease.is_current(&meta.branch))
         else {
             return;
         };
         if !up || code < 200 {
             return;
         }
-        s.current = None;
+        s.lease.current = None;
         let refreshing = s.remote_tag.is_some();
         match code {
-            200..=299 if s.removing => self.finish(handle, io),
+            200..=299 if s.lease.removing => self.finish(handle, io),
             200..=299 => {
                 // §4.1.2.4: the 2xx's To tag names the dialog unless a NOTIFY did first.
                 if s.remote_tag.is_none() {
@@ -434,52 +359,35 @@ impl Subscriptions {
                 }
                 // §4.1.2.1: the 2xx's Expires is the duration; it may be shorter, never
                 // longer than asked.
-                let granted = header_number(&resp.headers, expires_header)
-                    .unwrap_or(s.asking)
-                    .min(s.asking);
+                let granted = refresh::expires(&resp.headers)
+                    .unwrap_or(s.lease.asking)
+                    .min(s.lease.asking);
                 if granted == 0 {
-                    diagnostic(io, format!("{} granted Expires: 0", s.config.target_uri));
+                    io.diagnostic(format!("{} granted Expires: 0", s.config.target_uri));
                     return self.fail(now, handle, Some(code), None, io);
                 }
-                s.next = Some(now + refresh_after(granted));
+                s.lease.next = Some(now + refresh_after(granted));
                 if !matches!(s.state, SubscriptionState::Pending { .. }) {
                     self.set_state(handle, SubscriptionState::Active { expires: granted }, io);
                 }
             }
             401 | 407 => {
-                let ok = s
-                    .auth
-                    .as_mut()
-                    .is_some_and(|a| a.on_challenge(resp).is_ok());
-                if ok {
+                if s.lease.challenge(resp).is_ok() {
                     self.send(now, handle, io);
                 } else {
                     self.give_up(now, handle, code, resp, io);
                 }
             }
-            423 if !s.removing && !s.raised => {
-                let min = header_number(&resp.headers, |h| match h {
-                    Header::MinExpires(m) => Some(m.value()),
-                    _ => None,
-                });
-                match min {
-                    Some(min) if min > s.asking => {
-                        s.asking = min;
-                        s.raised = true;
-                        self.send(now, handle, io);
-                    }
-                    _ => self.give_up(now, handle, code, resp, io),
-                }
-            }
+            423 if s.lease.raise(resp) => self.send(now, handle, io),
             // §4.1.2.2: a 481 to a refresh means the subscription is gone; make a new one
             // at once (a failure of that one waits as usual).
-            481 if refreshing && !s.removing => {
-                diagnostic(
-                    io,
-                    format!("481 to SUBSCRIBE refresh of {}", s.config.target_uri),
-                );
+            481 if refreshing && !s.lease.removing => {
+                io.diagnostic(format!(
+                    "481 to SUBSCRIBE refresh of {}",
+                    s.config.target_uri
+                ));
                 s.fresh = true;
-                s.next = Some(now);
+                s.lease.next = Some(now);
             }
             _ => self.give_up(now, handle, code, resp, io),
         }
@@ -529,7 +437,7 @@ impl Subscriptions {
             s.remote_target = Some(target);
         }
         let state = sub_state(&req.headers).ok_or(400u16)?;
-        if s.removing {
+        if s.lease.removing {
             if state.state == "terminated" {
                 self.finish(handle, io);
             }
@@ -537,11 +445,11 @@ impl Subscriptions {
         }
         match state.state.as_str() {
             "active" | "pending" => {
-                let expires = state.expires.unwrap_or(s.asking);
+                let expires = state.expires.unwrap_or(s.lease.asking);
                 // A shorter duration than our timer assumed moves the refresh forward.
                 let refresh = now + refresh_after(expires);
-                if s.current.is_none() && s.next.is_none_or(|n| n > refresh) {
-                    s.next = Some(refresh);
+                if s.lease.current.is_none() && s.lease.next.is_none_or(|n| n > refresh) {
+                    s.lease.next = Some(refresh);
                 }
                 let next = if state.state == "active" {
                     SubscriptionState::Active { expires }
@@ -564,8 +472,8 @@ impl Subscriptions {
                             (None, _) => s.config.retry_after_failure,
                         };
                         s.fresh = true;
-                        s.current = None;
-                        s.next = Some(now + retry_in);
+                        s.lease.current = None;
+                        s.lease.next = Some(now + retry_in);
                         self.set_state(
                             handle,
                             SubscriptionState::Failed {
@@ -590,13 +498,10 @@ impl Subscriptions {
         resp: &Response,
         io: &mut Io,
     ) {
-        if self.subs.get(&handle).is_some_and(|s| s.removing) {
+        if self.subs.get(&handle).is_some_and(|s| s.lease.removing) {
             return self.finish(handle, io);
         }
-        let retry_after = header_number(&resp.headers, |h| match h {
-            Header::RetryAfter(r) => Some(r.value()),
-            _ => None,
-        });
+        let retry_after = refresh::retry_after(&resp.headers);
         self.fail(now, handle, Some(code), retry_after, io);
     }
 
@@ -611,21 +516,18 @@ impl Subscriptions {
         let Some(s) = self.subs.get_mut(&handle) else {
             return;
         };
-        if s.current.as_deref() != Some(branch) {
+        if !s.lease.is_current(branch) {
             return;
         }
-        s.current = None;
-        let (target, removing) = (s.config.target_uri.clone(), s.removing);
-        diagnostic(
-            io,
-            format!(
-                "SUBSCRIBE to {target}: {}",
-                match failure {
-                    Failure::Timeout => "no answer",
-                    Failure::Transport => "unreachable",
-                }
-            ),
-        );
+        s.lease.current = None;
+        let (target, removing) = (s.config.target_uri.clone(), s.lease.removing);
+        io.diagnostic(format!(
+            "SUBSCRIBE to {target}: {}",
+            match failure {
+                Failure::Timeout => "no answer",
+                Failure::Transport => "unreachable",
+            }
+        ));
         if removing {
             self.finish(handle, io);
         } else {
@@ -646,9 +548,8 @@ impl Subscriptions {
         let Some(s) = self.subs.get_mut(&handle) else {
             return;
         };
-        let asked = Duration::from_secs(retry_after.unwrap_or(0).into());
-        let retry_in = s.config.retry_after_failure.max(asked);
-        s.next = Some(now + retry_in);
+        let retry_in = retry_delay(s.config.retry_after_failure, retry_after);
+        s.lease.next = Some(now + retry_in);
         s.fresh = true;
         self.set_state(handle, SubscriptionState::Failed { code, retry_in }, io);
     }
@@ -679,14 +580,10 @@ impl Subscriptions {
         let Some(s) = self.subs.get_mut(&handle) else {
             return;
         };
-        s.next = None;
-        s.raised = false;
-        s.asking = s.config.expires;
+        s.lease.begin();
+        s.lease.asking = s.config.expires;
         if s.fresh {
             s.new_dialog(io);
-        }
-        if let Some(auth) = &mut s.auth {
-            auth.start();
         }
         if matches!(s.state, SubscriptionState::Failed { .. }) {
             self.set_state(handle, SubscriptionState::Subscribing, io);
@@ -700,16 +597,11 @@ impl Subscriptions {
         };
         let branch = message::new_branch(io.rng);
         let req = s.request(io, &branch);
-        let client = Client::start(now, req, s.config.dest, io.transmits);
-        s.current = Some(branch.clone());
+        s.lease.current = Some(branch.clone());
+        let dest = s.config.dest;
         self.transactions
-            .insert(branch, (handle, Transaction::Client(Box::new(client))));
+            .start(now, handle, branch, req, dest, io.transmits);
     }
-}
-
-fn diagnostic(io: &mut Io, text: String) {
-    tracing::debug!("{text}");
-    io.events.push_back(Event::Diagnostic(text));
 }
 
 #[cfg(test)]

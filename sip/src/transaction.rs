@@ -1,10 +1,11 @@
-//! RFC 3261 §17 transaction state machines over UDP (an unreliable transport, so every
-//! retransmission timer runs), with the RFC 6026 "Accepted" state for INVITE transactions
+//! RFC 3261 §17 transaction state machines over UDP and TCP (retransmission timers run
+//! only towards peers on an unreliable transport, §17.1.1.2, §17.1.2.2, §17.2.1), with the RFC 6026 "Accepted" state for INVITE transactions
 //! that saw a 2xx. Transactions are sans-IO: they push [`Transmit`]s into a queue and expose
 //! their next deadline; the user agent core (the TU) owns them in a map keyed by [`TxKey`].
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
+use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
 use rsip::headers::UntypedHeader;
@@ -12,6 +13,7 @@ use rsip::prelude::HeadersExt;
 use rsip::{Header, Method, Request, Response, headers};
 
 use crate::Transmit;
+use crate::locate::Transport;
 use crate::message::{self, Meta};
 
 /// RFC 3261 §17.1.1.1: RTT estimate.
@@ -107,10 +109,66 @@ fn due(at: Option<Instant>, now: Instant) -> bool {
     at.is_some_and(|t| t <= now)
 }
 
-fn send(out: &mut VecDeque<Transmit>, dest: SocketAddr, payload: &[u8]) {
+/// The queue of messages to send, with the peers reached over a stream transport
+/// (RFC 3261 §18): transactions ask it whether their peer is reliable, so the timers that
+/// only make up for lost datagrams stay off towards stream peers.
+#[derive(Debug, Default)]
+pub(crate) struct Outbox {
+    queue: VecDeque<Transmit>,
+    /// Peers not on UDP; `true`: learned from a connection the peer opened, forgotten
+    /// when it closes.
+    streams: BTreeMap<SocketAddr, (Transport, bool)>,
+}
+
+impl Outbox {
+    pub fn transport(&self, dest: SocketAddr) -> Transport {
+        self.streams.get(&dest).map_or(Transport::Udp, |(t, _)| *t)
+    }
+
+    /// §17.1.1.1: TCP and TLS are reliable; UDP is not.
+    pub fn reliable(&self, dest: SocketAddr) -> bool {
+        self.transport(dest) != Transport::Udp
+    }
+
+    /// Messages to `dest` go over `transport` from now on; `learned` marks a peer that
+    /// connected to us, which [`Outbox::forget`] drops again.
+    pub fn set_transport(&mut self, dest: SocketAddr, transport: Transport, learned: bool) {
+        if transport == Transport::Udp {
+            self.streams.remove(&dest);
+        } else if !self.streams.contains_key(&dest) || !learned {
+            self.streams.insert(dest, (transport, learned));
+        }
+    }
+
+    /// The connection from `dest` closed: forget it unless we were told to use a stream
+    /// towards it (then the runtime connects again on the next message).
+    pub fn forget(&mut self, dest: SocketAddr) {
+        if self.streams.get(&dest).is_some_and(|(_, learned)| *learned) {
+            self.streams.remove(&dest);
+        }
+    }
+}
+
+// The queue is what most code needs; the transport table is consulted where it matters.
+impl Deref for Outbox {
+    type Target = VecDeque<Transmit>;
+    fn deref(&self) -> &Self::Target {
+        &self.queue
+    }
+}
+
+impl DerefMut for Outbox {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.queue
+    }
+}
+
+fn send(out: &mut Outbox, dest: SocketAddr, payload: &[u8]) {
+    let transport = out.transport(dest);
     out.push_back(Transmit {
         dest,
         payload: payload.to_vec(),
+        transport,
     });
 }
 
@@ -139,6 +197,8 @@ pub(crate) struct Client {
     dest: SocketAddr,
     /// ACK for a non-2xx final response, resent on its retransmissions (§17.1.1.3).
     ack: Option<Vec<u8>>,
+    /// The peer is on a stream transport: no retransmissions, no lingering (§17.1.1.2).
+    reliable: bool,
     /// Timer A (INVITE) or E (non-INVITE).
     retransmit: Option<Backoff>,
     /// Timer B (INVITE) or F (non-INVITE).
@@ -150,14 +210,10 @@ pub(crate) struct Client {
 
 impl Client {
     /// Send `request` to `dest` and start the timers.
-    pub fn start(
-        now: Instant,
-        request: Request,
-        dest: SocketAddr,
-        out: &mut VecDeque<Transmit>,
-    ) -> Self {
+    pub fn start(now: Instant, request: Request, dest: SocketAddr, out: &mut Outbox) -> Self {
         let bytes = message::encode_request(&request);
         send(out, dest, &bytes);
+        let reliable = out.reliable(dest);
         Client {
             invite: request.method == Method::Invite,
             state: State::Calling,
@@ -165,8 +221,9 @@ impl Client {
             bytes,
             dest,
             ack: None,
-            // §17.1.1.2 Timer A / §17.1.2.2 Timer E: T1 on unreliable transports.
-            retransmit: Some(Backoff::new(now, T1)),
+            reliable,
+            // §17.1.1.2 Timer A / §17.1.2.2 Timer E: T1, and only on unreliable transports.
+            retransmit: (!reliable).then(|| Backoff::new(now, T1)),
             // Timer B / Timer F: 64*T1.
             timeout: Some(now + TIMEOUT),
             linger: None,
@@ -182,12 +239,7 @@ impl Client {
     }
 
     /// Feed a matching response; returns whether it goes up to the TU.
-    pub fn on_response(
-        &mut self,
-        now: Instant,
-        resp: &Response,
-        out: &mut VecDeque<Transmit>,
-    ) -> bool {
+    pub fn on_response(&mut self, now: Instant, resp: &Response, out: &mut Outbox) -> bool {
         let code = resp.status_code.code();
         match (self.state, self.invite) {
             (State::Calling | State::Proceeding, true) => {
@@ -207,7 +259,8 @@ impl Client {
                         send(out, self.dest, &ack);
                         self.ack = Some(ack);
                         self.state = State::Completed;
-                        self.linger = Some(now + TIMER_D);
+                        // §17.1.1.2: Timer D is zero on reliable transports.
+                        self.linger = Some(if self.reliable { now } else { now + TIMER_D });
                     }
                 }
                 true
@@ -229,8 +282,8 @@ impl Client {
                     self.state = State::Completed;
                     self.retransmit = None;
                     self.timeout = None;
-                    // Timer K: T4 on unreliable transports.
-                    self.linger = Some(now + T4);
+                    // Timer K: T4 on unreliable transports, zero on reliable ones.
+                    self.linger = Some(if self.reliable { now } else { now + T4 });
                 }
                 true
             }
@@ -280,6 +333,8 @@ pub(crate) struct Server {
     timeout: Option<Instant>,
     /// Timer I (Confirmed), J (non-INVITE Completed) or RFC 6026 Timer L (Accepted).
     linger: Option<Instant>,
+    /// The final response went over a stream transport (Timer I is then zero).
+    reliable: bool,
 }
 
 impl Server {
@@ -294,6 +349,7 @@ impl Server {
             retransmit: None,
             timeout: None,
             linger: None,
+            reliable: false,
         }
     }
 
@@ -308,7 +364,7 @@ impl Server {
 
     /// Send a response from the TU; returns false (and sends nothing) if the state does
     /// not allow it.
-    pub fn respond(&mut self, now: Instant, resp: &Response, out: &mut VecDeque<Transmit>) -> bool {
+    pub fn respond(&mut self, now: Instant, resp: &Response, out: &mut Outbox) -> bool {
         let code = resp.status_code.code();
         match (self.state, code) {
             (State::Proceeding, 100..=199) => {}
@@ -320,18 +376,21 @@ impl Server {
                 self.linger = Some(now + TIMEOUT);
             }
             (State::Proceeding, _) if self.invite => {
-                // §17.2.1: Timer G = T1 (unreliable) and Timer H = 64*T1.
+                // §17.2.1: Timer G = T1 only on unreliable transports; Timer H = 64*T1.
                 self.state = State::Completed;
-                self.retransmit = Some(Backoff::new(now, T1));
+                self.retransmit = (!out.reliable(self.dest)).then(|| Backoff::new(now, T1));
                 self.timeout = Some(now + TIMEOUT);
             }
             (State::Proceeding, _) => {
-                // §17.2.2: Timer J = 64*T1 absorbs request retransmissions.
+                // §17.2.2: Timer J = 64*T1 absorbs request retransmissions on unreliable
+                // transports and is zero on reliable ones.
                 self.state = State::Completed;
-                self.linger = Some(now + TIMEOUT);
+                let reliable = out.reliable(self.dest);
+                self.linger = Some(if reliable { now } else { now + TIMEOUT });
             }
             _ => return false,
         }
+        self.reliable = out.reliable(self.dest);
         let bytes = message::encode_response(resp);
         send(out, self.dest, &bytes);
         self.last = Some(bytes);
@@ -341,7 +400,7 @@ impl Server {
     /// A retransmission of the request arrived: resend the last response (§17.2.1,
     /// §17.2.2). RFC 6026 lets an Accepted INVITE transaction absorb it silently; resending
     /// the 2xx instead costs one datagram and helps a UAC that lost it.
-    pub fn on_retransmission(&mut self, out: &mut VecDeque<Transmit>) {
+    pub fn on_retransmission(&mut self, out: &mut Outbox) {
         if matches!(
             self.state,
             State::Proceeding | State::Completed | State::Accepted
@@ -356,11 +415,12 @@ impl Server {
     pub fn on_ack(&mut self, now: Instant) -> bool {
         match self.state {
             State::Completed => {
-                // §17.2.1: Confirmed; Timer I = T4 absorbs ACK retransmissions.
+                // §17.2.1: Confirmed; Timer I = T4 absorbs ACK retransmissions (zero on
+                // reliable transports, where none come).
                 self.state = State::Confirmed;
                 self.retransmit = None;
                 self.timeout = None;
-                self.linger = Some(now + T4);
+                self.linger = Some(if self.reliable { now } else { now + T4 });
                 true
             }
             State::Confirmed => true,
@@ -403,7 +463,7 @@ impl Transaction {
     }
 
     /// Run the timers that are due; a failure is reported to the TU.
-    pub fn on_timeout(&mut self, now: Instant, out: &mut VecDeque<Transmit>) -> Option<Failure> {
+    pub fn on_timeout(&mut self, now: Instant, out: &mut Outbox) -> Option<Failure> {
         match self {
             Transaction::Client(c) => {
                 if due(c.timeout, now) {
@@ -486,7 +546,7 @@ mod tests {
         tx: &mut Transaction,
         t0: Instant,
         end: Duration,
-        out: &mut VecDeque<Transmit>,
+        out: &mut Outbox,
     ) -> (Vec<Duration>, Option<Failure>) {
         let mut sends = Vec::new();
         while let Some(at) = tx.next_timeout().filter(|at| *at <= t0 + end) {
@@ -503,7 +563,7 @@ mod tests {
     #[test]
     fn timer_a_doubles_until_timer_b() {
         let t0 = Instant::now();
-        let mut out = VecDeque::new();
+        let mut out = Outbox::default();
         let mut tx = Transaction::Client(Box::new(Client::start(
             t0,
             request(Method::Invite),
@@ -520,7 +580,7 @@ mod tests {
     #[test]
     fn timer_e_caps_at_t2_and_timer_f_fires() {
         let t0 = Instant::now();
-        let mut out = VecDeque::new();
+        let mut out = Outbox::default();
         let mut tx = Transaction::Client(Box::new(Client::start(
             t0,
             request(Method::Bye),
@@ -536,7 +596,7 @@ mod tests {
     #[test]
     fn non_2xx_is_acked_and_retransmissions_reacked() {
         let t0 = Instant::now();
-        let mut out = VecDeque::new();
+        let mut out = Outbox::default();
         let mut c = Client::start(t0, request(Method::Invite), dest(), &mut out);
         let invite = c.request().clone();
         let mut resp = message::response(&invite, 486, "totag", "x");
@@ -567,7 +627,7 @@ mod tests {
     #[test]
     fn server_invite_timer_g_h_and_ack() {
         let t0 = Instant::now();
-        let mut out = VecDeque::new();
+        let mut out = Outbox::default();
         let invite = request(Method::Invite);
         let mut s = Server::new(&invite, dest());
         assert!(s.respond(t0, &message::response(&invite, 100, "", "x"), &mut out));

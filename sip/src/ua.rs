@@ -13,12 +13,13 @@ use crate::auth::{self, Authenticator, Credentials};
 use crate::dialog::Dialog;
 use crate::extensions::{self, Refresher, TAG_100REL, TAG_TIMER};
 use crate::failover::{self, Alternates, FailoverPolicy, FailoverResponses};
+use crate::locate::Transport;
 use crate::message::{self, Inbound, Meta, Rejected};
 use crate::messaging::{self, MessageHandle, Messages, OutgoingMessage};
 use crate::notification::Notification;
 use crate::registration::{Io, Registration, RegistrationHandle, RegistrationState, Registrations};
 use crate::subscription::{Subscription, SubscriptionHandle, SubscriptionState, Subscriptions};
-use crate::transaction::{Client, Failure, Server, T1, T2, TIMEOUT, Transaction, TxKey};
+use crate::transaction::{Client, Failure, Outbox, Server, T1, T2, TIMEOUT, Transaction, TxKey};
 
 // A child module, so transfer works on calls and transactions directly.
 #[path = "transfer.rs"]
@@ -38,11 +39,15 @@ pub struct UaConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CallHandle(pub u64);
 
-/// A datagram the runtime must send.
+/// A message the runtime must send: a datagram, or one message on the stream connection
+/// to `dest` (opened if there is none, RFC 3261 §18.1.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transmit {
     pub dest: SocketAddr,
     pub payload: Vec<u8>,
+    /// Set by [`UserAgent::poll_transmit`] from what the core knows about `dest`
+    /// ([`UserAgent::set_transport`], [`UserAgent::handle_stream_message`]).
+    pub transport: Transport,
 }
 
 /// What [`UserAgent::invite`] needs to place a call.
@@ -471,7 +476,7 @@ pub struct UserAgent {
     next_call: u64,
     calls: BTreeMap<CallHandle, Call>,
     transactions: BTreeMap<TxKey, Entry>,
-    transmits: VecDeque<Transmit>,
+    transmits: Outbox,
     events: VecDeque<Event>,
     registrations: Registrations,
     /// RFC 3428 MESSAGE client transactions.
@@ -484,6 +489,8 @@ pub struct UserAgent {
     invite_targets: BTreeMap<CallHandle, Alternates>,
     /// S2: final responses to INVITE that try the next address (`sip_failover_response`).
     failover: FailoverResponses,
+    /// The message being handled came over a stream connection (RFC 3261 §18.2.2).
+    inbound_stream: bool,
 }
 
 fn is_success(code: u16) -> bool {
@@ -553,7 +560,7 @@ impl UserAgent {
             next_call: 1,
             calls: BTreeMap::new(),
             transactions: BTreeMap::new(),
-            transmits: VecDeque::new(),
+            transmits: Outbox::default(),
             events: VecDeque::new(),
             registrations: Registrations::default(),
             messages: Messages::default(),
@@ -561,6 +568,7 @@ impl UserAgent {
             call_auth: BTreeMap::new(),
             invite_targets: BTreeMap::new(),
             failover: FailoverResponses::default(),
+            inbound_stream: false,
         }
     }
 
@@ -571,7 +579,43 @@ impl UserAgent {
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let mut t = self.transmits.pop_front()?;
+        // Messages are built for UDP; the last step before the wire names the stream
+        // transport in the Via (§18.1.1) and the Contact (so the peer's requests come
+        // back the same way, §19.1.1 transport parameter).
+        t.transport = self.transmits.transport(t.dest);
+        if t.transport != Transport::Udp {
+            message::for_stream(&mut t.payload, t.transport);
+        }
+        Some(t)
+    }
+
+    /// Requests and responses to `dest` go over `transport` (the runtime chose it from the
+    /// URI's `transport` parameter or from DNS, RFC 3263 §4.1); `Transport::Udp` undoes it.
+    pub fn set_transport(&mut self, dest: SocketAddr, transport: Transport) {
+        self.transmits.set_transport(dest, transport, false);
+    }
+
+    /// One message read from the stream connection with `from` (the runtime frames it,
+    /// [`parse::frame`](crate::parse::frame)). Responses to requests on it go back over the
+    /// same transport to the same peer (RFC 3261 §18.2.2).
+    pub fn handle_stream_message(
+        &mut self,
+        now: Instant,
+        transport: Transport,
+        from: SocketAddr,
+        data: &[u8],
+    ) {
+        self.transmits.set_transport(from, transport, true);
+        self.inbound_stream = true;
+        self.handle_datagram(now, from, data);
+        self.inbound_stream = false;
+    }
+
+    /// The stream connection with `peer` closed: a peer that connected to us is reached
+    /// over UDP again unless [`set_transport`](Self::set_transport) named its transport.
+    pub fn handle_stream_closed(&mut self, peer: SocketAddr) {
+        self.transmits.forget(peer);
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {
@@ -661,6 +705,7 @@ impl UserAgent {
                 self.transmits.push_back(Transmit {
                     dest: from,
                     payload: response,
+                    transport: Transport::Udp,
                 });
             }
         }
@@ -1032,6 +1077,7 @@ impl UserAgent {
             let ack = Transmit {
                 dest,
                 payload: message::encode_request(&ack),
+                transport: Transport::Udp,
             };
             self.transmits.push_back(ack.clone());
             c.ext.reack = Some((meta.cseq, ack));
@@ -1370,6 +1416,7 @@ impl UserAgent {
         Ok(Transmit {
             dest: server.dest(),
             payload: message::encode_response(&resp),
+            transport: Transport::Udp,
         })
     }
 
@@ -1614,7 +1661,13 @@ impl UserAgent {
 
     fn on_request(&mut self, now: Instant, src: SocketAddr, mut req: Request, meta: Meta) {
         message::stamp_via(&mut req, &meta, src);
-        let dest = message::response_dest(&meta, src);
+        // §18.2.2: over a stream the response goes back on the connection the request came
+        // on, whatever the Via's sent-by port says.
+        let dest = if self.inbound_stream {
+            src
+        } else {
+            message::response_dest(&meta, src)
+        };
         let key = TxKey::server(&meta, &req.method);
         if let Some(Entry {
             tx: Transaction::Server(server),
@@ -2120,6 +2173,7 @@ impl UserAgent {
                 transmit: Transmit {
                     dest: m.dest,
                     payload: message::encode_response(&resp),
+                    transport: Transport::Udp,
                 },
                 next: now + T1,
                 interval: T1,
@@ -2317,6 +2371,7 @@ impl UserAgent {
                 let ack = Transmit {
                     dest,
                     payload: message::encode_request(&ack),
+                    transport: Transport::Udp,
                 };
                 self.transmits.push_back(ack.clone());
                 c.ack = Some(ack);
@@ -2386,6 +2441,7 @@ impl UserAgent {
         self.transmits.push_back(Transmit {
             dest,
             payload: message::encode_request(&ack),
+            transport: Transport::Udp,
         });
         let bye_branch = message::new_branch(&mut self.rng);
         let (bye, dest) = dialog.request(Method::Bye, local, &bye_branch, &ua);

@@ -914,6 +914,26 @@ impl Kamailio {
         qop: bool,
         users: &[(&str, &str)],
     ) -> anyhow::Result<Kamailio> {
+        Self::start_on(name, algorithm, qop, users, false).await
+    }
+
+    /// Like [`Kamailio::start`], listening on TCP as well as UDP (same port).
+    pub async fn start_with_tcp(
+        name: &str,
+        algorithm: &str,
+        qop: bool,
+        users: &[(&str, &str)],
+    ) -> anyhow::Result<Kamailio> {
+        Self::start_on(name, algorithm, qop, users, true).await
+    }
+
+    async fn start_on(
+        name: &str,
+        algorithm: &str,
+        qop: bool,
+        users: &[(&str, &str)],
+        tcp: bool,
+    ) -> anyhow::Result<Kamailio> {
         let bin = kamailio_binary()?;
         let modules = module_dir()?;
         let dir = scratch_dir(name);
@@ -933,6 +953,15 @@ impl Kamailio {
             .replace("@QOP_FLAGS@", qop_flags)
             .replace("@STALE_FLAGS@", stale_flags)
             .replace("@PASSWORDS@", passwords.trim_end());
+        // RFC 3261 §18: a server listens on TCP on the same port as on UDP.
+        let config = if tcp {
+            config.replace("disable_tcp=yes", "disable_tcp=no").replace(
+                &format!("listen=udp:127.0.0.1:{port}"),
+                &format!("listen=udp:127.0.0.1:{port}\nlisten=tcp:127.0.0.1:{port}"),
+            )
+        } else {
+            config
+        };
         let cfg = dir.join("kamailio.cfg");
         std::fs::write(&cfg, config)?;
         let log = dir.join("kamailio.log");

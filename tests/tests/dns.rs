@@ -4,12 +4,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use deskphone_runtime::locate::Locator;
+use deskphone_runtime::locate::{Locator, Transport};
 use deskphone_tests::dnsmasq;
 #[tokio::test]
 async fn naptr_srv_and_address_records_are_followed_in_order() -> anyhow::Result<()> {
     let (_dns, server) = dnsmasq(&[
-        // NAPTR to a UDP SRV name, and a TCP one this phone does not use.
+        // NAPTR to a UDP SRV name, and a TCP one the server prefers (lower order).
         "--naptr-record=voip.test,10,10,s,SIP+D2U,,_sip._udp.voip.test",
         "--naptr-record=voip.test,5,10,s,SIP+D2T,,_sip._tcp.voip.test",
         "--srv-host=_sip._udp.voip.test,pbx1.voip.test,5062,10,10",
@@ -29,11 +29,22 @@ async fn naptr_srv_and_address_records_are_followed_in_order() -> anyhow::Result
     let addr = |s: &str| s.parse::<SocketAddr>().unwrap();
     assert_eq!(
         locator
-            .locate("sip:alice@voip.test")
+            .locate_with_transport("sip:alice@voip.test")
             .await
             .map_err(anyhow::Error::msg)?,
-        [addr("127.0.0.11:5062"), addr("127.0.0.12:5064")],
-        "NAPTR → SRV by priority, TCP left out"
+        (vec![addr("127.0.0.13:5070")], Transport::Tcp),
+        "NAPTR order: the server prefers TCP (RFC 3263 §4.1)"
+    );
+    assert_eq!(
+        locator
+            .locate_with_transport("sip:alice@voip.test;transport=udp")
+            .await
+            .map_err(anyhow::Error::msg)?,
+        (
+            vec![addr("127.0.0.11:5062"), addr("127.0.0.12:5064")],
+            Transport::Udp
+        ),
+        "an explicit transport keeps to its NAPTR records, SRV by priority"
     );
     assert_eq!(
         locator

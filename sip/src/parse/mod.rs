@@ -28,6 +28,78 @@ pub const MAX_MESSAGE: usize = 65_535;
 /// keeps a crafted datagram of thousands of tiny headers cheap to refuse.
 pub const MAX_HEADERS: usize = 1_000;
 
+/// Where the first message in a stream buffer ends ([`frame`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framed {
+    /// `buf[..len]` is one message (with any CRLFs before it, which §7.5 lets a receiver
+    /// ignore), or only CRLFs (an RFC 5626 §3.5.1 keep-alive) to drop.
+    Complete(usize),
+    /// More bytes are needed.
+    Incomplete,
+    /// The stream cannot be framed: no or a bad Content-Length, or a message larger than
+    /// [`MAX_MESSAGE`]. Nothing after it can be found again; close the connection.
+    Invalid,
+}
+
+/// Frame the first message of a stream (TCP, TLS) buffer. RFC 3261 §18.3: on a stream the
+/// Content-Length header field MUST be present and says where the body, and so the
+/// message, ends (§7.5: CRLFs before the start line are ignored).
+pub fn frame(buf: &[u8]) -> Framed {
+    let start = buf
+        .iter()
+        .position(|b| *b != b'\r' && *b != b'\n')
+        .unwrap_or(buf.len());
+    if start == buf.len() {
+        return if start == 0 {
+            Framed::Incomplete
+        } else {
+            Framed::Complete(start)
+        };
+    }
+    let rest = &buf[start..];
+    let Some(head_end) = rest.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return if rest.len() > MAX_MESSAGE {
+            Framed::Invalid
+        } else {
+            Framed::Incomplete
+        };
+    };
+    let mut length: Option<usize> = None;
+    // Header lines after the start line; folded continuation lines (leading SP/HT) cannot
+    // start a Content-Length field.
+    for line in rest[..head_end].split(|b| *b == b'\n').skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let name = trim(&line[..colon]);
+        if !(name.eq_ignore_ascii_case(b"content-length") || name.eq_ignore_ascii_case(b"l")) {
+            continue;
+        }
+        let value = trim(&line[colon + 1..]);
+        // 1*DIGIT (§20.14); a value that does not fit is larger than any message we take.
+        let parsed = (!value.is_empty() && value.iter().all(u8::is_ascii_digit))
+            .then(|| std::str::from_utf8(value).ok()?.parse::<usize>().ok())
+            .flatten();
+        match (parsed, length) {
+            (None, _) => return Framed::Invalid,
+            (Some(n), Some(m)) if n != m => return Framed::Invalid,
+            (Some(n), _) => length = Some(n),
+        }
+    }
+    let Some(length) = length else {
+        return Framed::Invalid;
+    };
+    let size = head_end + 4 + length;
+    if size > MAX_MESSAGE {
+        Framed::Invalid
+    } else if rest.len() < size {
+        Framed::Incomplete
+    } else {
+        Framed::Complete(start + size)
+    }
+}
+
 /// Why bytes are not a usable SIP message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
@@ -536,6 +608,53 @@ impl<'m> Essentials<'m> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_streams() {
+        let one = b"OPTIONS sip:b@h SIP/2.0\r\nCSeq: 1 OPTIONS\r\nContent-Length: 3\r\n\r\nabc";
+        // Every partial read of the message is incomplete; the whole is one frame.
+        for cut in 0..one.len() {
+            assert_eq!(frame(&one[..cut]), Framed::Incomplete, "cut at {cut}");
+        }
+        assert_eq!(frame(one), Framed::Complete(one.len()));
+        // Two messages in one read: the first frame ends where the second starts.
+        let two = [&one[..], b"\r\n\r\n", &one[..]].concat();
+        assert_eq!(frame(&two), Framed::Complete(one.len()));
+        let rest = &two[one.len()..];
+        assert_eq!(
+            frame(rest),
+            Framed::Complete(rest.len()),
+            "CRLFs before it ignored"
+        );
+        assert_eq!(frame(b"\r\n\r\n"), Framed::Complete(4), "keep-alive");
+        // Compact form, folded lines around it.
+        let compact = b"SIP/2.0 200 OK\r\nSubject: a\r\n b\r\nl :0\r\n\r\n";
+        assert_eq!(frame(compact), Framed::Complete(compact.len()));
+    }
+
+    #[test]
+    fn frame_refuses_what_cannot_be_framed() {
+        let missing = b"OPTIONS sip:b@h SIP/2.0\r\nCSeq: 1 OPTIONS\r\n\r\nabc";
+        assert_eq!(
+            frame(missing),
+            Framed::Invalid,
+            "§18.3: mandatory on streams"
+        );
+        let bad = b"OPTIONS sip:b@h SIP/2.0\r\nContent-Length: -1\r\n\r\n";
+        assert_eq!(frame(bad), Framed::Invalid);
+        let twice = b"OPTIONS sip:b@h SIP/2.0\r\nl: 1\r\nContent-Length: 2\r\n\r\nab";
+        assert_eq!(frame(twice), Framed::Invalid);
+        let huge = b"OPTIONS sip:b@h SIP/2.0\r\nContent-Length: 99999999999999999999999\r\n\r\n";
+        assert_eq!(frame(huge), Framed::Invalid);
+        let big = b"OPTIONS sip:b@h SIP/2.0\r\nContent-Length: 70000\r\n\r\n";
+        assert_eq!(frame(big), Framed::Invalid, "larger than MAX_MESSAGE");
+        let endless = vec![b'a'; MAX_MESSAGE + 1];
+        assert_eq!(
+            frame(&endless),
+            Framed::Invalid,
+            "no end of header in sight"
+        );
+    }
 
     const OPTIONS: &str = "OPTIONS sip:bob@example.com SIP/2.0\r\n\
         Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKx\r\n\

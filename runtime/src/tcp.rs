@@ -1,0 +1,279 @@
+//! SIP over TCP (RFC 3261 §18): a listener on the address and port of the UDP socket, and
+//! a table of connections keyed by the peer's address, accepted or opened by us. Each
+//! connection is one task that writes what the engine sends and reads, frames
+//! ([`deskphone_sip::frame`], Content-Length is mandatory on streams, §18.3) and hands
+//! whole messages back to the engine, which gives them to the core.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use deskphone_sip::{Framed, frame};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until, timeout};
+
+/// §18.3: at most one message of [`deskphone_sip::parse::MAX_MESSAGE`] is buffered; a
+/// peer that sends more without a message boundary loses its connection.
+const MAX_BUFFER: usize = 64 * 1024;
+/// A connection without traffic for 64*T1 (the longest a transaction waits, §17.1.1.2)
+/// plus a margin closes: no transaction can still need it.
+pub const IDLE: Duration = Duration::from_secs(32 + 10);
+/// How long opening a connection may take before the peer counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Messages queued for one connection before further ones are dropped (like datagrams).
+const QUEUE: usize = 64;
+
+/// What the connections report to the engine.
+#[derive(Debug)]
+pub enum TcpEvent {
+    /// One framed SIP message from `peer`.
+    Message(SocketAddr, Vec<u8>),
+    /// The connection with `peer` closed (idle, by the peer, or unframeable input).
+    Closed(SocketAddr),
+    /// No connection to `peer` could be opened or a write failed: a transport error
+    /// (§18.1.1 → §17.1.4).
+    Failed(SocketAddr),
+}
+
+struct Conn {
+    queue: mpsc::Sender<Vec<u8>>,
+    /// Tells a closed connection's report from that of its successor.
+    id: u64,
+}
+
+/// The listener and the connection table.
+pub struct Tcp {
+    listener: Option<TcpListener>,
+    conns: HashMap<SocketAddr, Conn>,
+    next_id: u64,
+    events_tx: mpsc::Sender<(u64, TcpEvent)>,
+    events_rx: mpsc::Receiver<(u64, TcpEvent)>,
+}
+
+impl Tcp {
+    /// Listens on `local` (the UDP socket's address); without a listener (the port is
+    /// taken for TCP) outgoing connections still work, so that is only a warning.
+    pub fn bind(local: SocketAddr) -> Tcp {
+        let listener = std::net::TcpListener::bind(local)
+            .and_then(|l| {
+                l.set_nonblocking(true)?;
+                TcpListener::from_std(l)
+            })
+            .inspect_err(|e| tracing::warn!("SIP over TCP: cannot listen on {local}: {e}"))
+            .ok();
+        let (events_tx, events_rx) = mpsc::channel(256);
+        Tcp {
+            listener,
+            conns: HashMap::new(),
+            next_id: 1,
+            events_tx,
+            events_rx,
+        }
+    }
+
+    /// Sends one message to `peer` over its connection, opening one if there is none
+    /// (§18.1.1: reuse an open connection to the same destination).
+    pub fn send(&mut self, peer: SocketAddr, payload: Vec<u8>) {
+        if let Some(conn) = self.conns.get(&peer) {
+            match conn.queue.try_send(payload) {
+                Ok(()) => return,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    tracing::warn!("SIP over TCP: queue to {peer} full, message dropped");
+                    return;
+                }
+                // The connection just closed (its report is on the way): open a new one.
+                Err(mpsc::error::TrySendError::Closed(p)) => {
+                    self.conns.remove(&peer);
+                    return self.send(peer, p);
+                }
+            }
+        }
+        let (queue, rx) = mpsc::channel(QUEUE);
+        let _ = queue.try_send(payload);
+        let id = self.add(peer, queue);
+        let events = self.events_tx.clone();
+        tokio::spawn(async move {
+            match timeout(CONNECT_TIMEOUT, TcpStream::connect(peer)).await {
+                Ok(Ok(stream)) => {
+                    tracing::info!("SIP over TCP: connected to {peer}");
+                    run(id, peer, stream, rx, events).await
+                }
+                Ok(Err(e)) => {
+                    tracing::info!("SIP over TCP: cannot connect to {peer}: {e}");
+                    let _ = events.send((id, TcpEvent::Failed(peer))).await;
+                }
+                Err(_) => {
+                    tracing::info!("SIP over TCP: connecting to {peer} timed out");
+                    let _ = events.send((id, TcpEvent::Failed(peer))).await;
+                }
+            }
+        });
+    }
+
+    fn add(&mut self, peer: SocketAddr, queue: mpsc::Sender<Vec<u8>>) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.conns.insert(peer, Conn { queue, id });
+        id
+    }
+
+    /// The next thing for the engine: accepted connections are set up here meanwhile.
+    /// Cancel-safe, so it can be one branch of the engine's `select!`.
+    pub async fn next(&mut self) -> TcpEvent {
+        loop {
+            let accepted = async {
+                match &self.listener {
+                    Some(l) => l.accept().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                accepted = accepted => match accepted {
+                    Ok((stream, peer)) => {
+                        tracing::info!("SIP over TCP: accepted a connection from {peer}");
+                        let (queue, rx) = mpsc::channel(QUEUE);
+                        // A newer connection from the same address replaces the old one
+                        // for sending; the old one still reads until it closes.
+                        let id = self.add(peer, queue);
+                        tokio::spawn(run(id, peer, stream, rx, self.events_tx.clone()));
+                    }
+                    Err(e) => tracing::debug!("SIP over TCP: accept: {e}"),
+                },
+                Some((id, event)) = self.events_rx.recv() => {
+                    if let TcpEvent::Closed(peer) | TcpEvent::Failed(peer) = &event {
+                        // Only the connection in the table is forgotten, not a successor.
+                        if self.conns.get(peer).is_some_and(|c| c.id == id) {
+                            self.conns.remove(peer);
+                        } else if matches!(event, TcpEvent::Closed(_)) {
+                            continue;
+                        }
+                    }
+                    return event;
+                }
+            }
+        }
+    }
+}
+
+/// One connection: writes queued messages, reads and frames incoming ones, closes when
+/// idle for [`IDLE`], on EOF, or when the input cannot be framed within [`MAX_BUFFER`].
+async fn run(
+    id: u64,
+    peer: SocketAddr,
+    mut stream: TcpStream,
+    mut queue: mpsc::Receiver<Vec<u8>>,
+    events: mpsc::Sender<(u64, TcpEvent)>,
+) {
+    let _ = stream.set_nodelay(true);
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut idle_at = Instant::now() + IDLE;
+    let outcome = loop {
+        tokio::select! {
+            read = stream.read(&mut chunk) => match read {
+                Ok(0) => break TcpEvent::Closed(peer),
+                Ok(n) => {
+                    idle_at = Instant::now() + IDLE;
+                    buf.extend_from_slice(&chunk[..n]);
+                    if !deliver(id, peer, &mut buf, &events).await {
+                        tracing::info!("SIP over TCP: unframeable input from {peer}; closing");
+                        break TcpEvent::Closed(peer);
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!("SIP over TCP: read from {peer}: {e}");
+                    break TcpEvent::Closed(peer);
+                }
+            },
+            message = queue.recv() => match message {
+                Some(payload) => {
+                    idle_at = Instant::now() + IDLE;
+                    if let Err(e) = stream.write_all(&payload).await {
+                        tracing::info!("SIP over TCP: write to {peer}: {e}");
+                        break TcpEvent::Failed(peer);
+                    }
+                }
+                None => break TcpEvent::Closed(peer),
+            },
+            () = sleep_until(idle_at) => break TcpEvent::Closed(peer),
+        }
+    };
+    let _ = stream.shutdown().await;
+    let _ = events.send((id, outcome)).await;
+}
+
+/// Hands every complete message in `buf` to the engine; false when the stream cannot be
+/// framed (no Content-Length, too large, or more than [`MAX_BUFFER`] without an end).
+async fn deliver(
+    id: u64,
+    peer: SocketAddr,
+    buf: &mut Vec<u8>,
+    events: &mpsc::Sender<(u64, TcpEvent)>,
+) -> bool {
+    loop {
+        match frame(buf) {
+            Framed::Complete(len) => {
+                let message: Vec<u8> = buf.drain(..len).collect();
+                // A lone keep-alive (RFC 5626 §3.5.1) carries no message.
+                if message.iter().any(|b| *b != b'\r' && *b != b'\n') {
+                    let _ = events.send((id, TcpEvent::Message(peer, message))).await;
+                }
+            }
+            Framed::Incomplete => return buf.len() <= MAX_BUFFER,
+            Framed::Invalid => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPTIONS: &[u8] = b"OPTIONS sip:b@127.0.0.1 SIP/2.0\r\nContent-Length: 2\r\n\r\nhi";
+
+    #[tokio::test]
+    async fn accepts_frames_and_answers_on_the_same_connection() {
+        let mut tcp = Tcp::bind("127.0.0.1:0".parse().unwrap());
+        let local = tcp.listener.as_ref().unwrap().local_addr().unwrap();
+        let mut client = TcpStream::connect(local).await.unwrap();
+        let me = client.local_addr().unwrap();
+        // Two messages, the second split across writes.
+        client
+            .write_all(&[OPTIONS, &OPTIONS[..10]].concat())
+            .await
+            .unwrap();
+        let TcpEvent::Message(from, m) = tcp.next().await else {
+            panic!("a message")
+        };
+        assert_eq!((from, m.as_slice()), (me, OPTIONS));
+        client.write_all(&OPTIONS[10..]).await.unwrap();
+        let TcpEvent::Message(_, m) = tcp.next().await else {
+            panic!("a message")
+        };
+        assert_eq!(m, OPTIONS);
+        tcp.send(me, b"SIP/2.0 200 OK\r\n\r\n".to_vec());
+        let mut back = [0u8; 18];
+        client.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"SIP/2.0 200 OK\r\n\r\n");
+        assert_eq!(tcp.conns.len(), 1, "reused, not a second connection");
+        // No Content-Length: the stream cannot be framed, the connection closes.
+        client
+            .write_all(b"OPTIONS sip:b@h SIP/2.0\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(matches!(tcp.next().await, TcpEvent::Closed(p) if p == me));
+        assert!(tcp.conns.is_empty());
+    }
+
+    #[tokio::test]
+    async fn refused_connection_is_a_transport_error() {
+        let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let peer = unused.local_addr().unwrap();
+        drop(unused);
+        let mut tcp = Tcp::bind("127.0.0.1:0".parse().unwrap());
+        tcp.send(peer, OPTIONS.to_vec());
+        assert!(matches!(tcp.next().await, TcpEvent::Failed(p) if p == peer));
+    }
+}
