@@ -300,16 +300,7 @@ fn Incoming() -> impl IntoView {
             .with(|s| s.as_ref().and_then(|s| screen::incoming_call(s).cloned()))
             .unwrap_or_default()
     });
-    let name = move || {
-        call.with(|c| {
-            let name = screen::party_name(&c.remote_name, &c.remote_uri);
-            if name.is_empty() {
-                tr.t("phone-unknown-party")
-            } else {
-                name.to_owned()
-            }
-        })
-    };
+    let name = move || call.with(|c| party_or_unknown(tr, &c.remote_name, &c.remote_uri));
     view! {
         <div class="screen incoming">
             <div class="label line">{move || tr.t("phone-incoming-title")}</div>
@@ -335,16 +326,7 @@ fn InCall() -> impl IntoView {
             .saturating_sub(1)
     });
     let transfer = Memo::new(move |_| live.state.with(|s| s.as_ref().and_then(|s| s.transfer)));
-    let name = move || {
-        call.with(|c| {
-            let name = screen::party_name(&c.remote_name, &c.remote_uri);
-            if name.is_empty() {
-                tr.t("phone-unknown-party")
-            } else {
-                name.to_owned()
-            }
-        })
-    };
+    let name = move || call.with(|c| party_or_unknown(tr, &c.remote_name, &c.remote_uri));
     let timer = move || {
         call.with(|c| screen::call_elapsed_ms(c, live.now_ms.get()))
             .map(clock::duration)
@@ -392,16 +374,7 @@ fn Ended() -> impl IntoView {
             .with(|s| s.as_ref().and_then(|s| s.last_ended_call.clone()))
             .unwrap_or_default()
     });
-    let name = move || {
-        ended.with(|e| {
-            let name = screen::party_name(&e.remote_name, &e.remote_uri);
-            if name.is_empty() {
-                tr.t("phone-unknown-party")
-            } else {
-                name.to_owned()
-            }
-        })
-    };
+    let name = move || ended.with(|e| party_or_unknown(tr, &e.remote_name, &e.remote_uri));
     view! {
         <div class="screen ended">
             <div class="label line">{move || tr.t("phone-ended-title")}</div>
@@ -466,5 +439,14 @@ fn MwiIndicator() -> impl IntoView {
                 </span>
             }
         })
+    }
+}
+
+/// The remote party's name as the screen shows it, "unknown" when nothing
+/// is known.
+fn party_or_unknown(tr: Tr, remote_name: &str, remote_uri: &str) -> String {
+    match screen::party_name(remote_name, remote_uri) {
+        "" => tr.t("phone-unknown-party"),
+        name => name.to_owned(),
     }
 }
