@@ -145,6 +145,8 @@ pub struct EngineConfig {
     pub model: &'static Model,
     pub audio: Arc<dyn AudioBackend>,
     pub settings: SettingValues,
+    /// How SIP over TLS connections are made and checked (`crate::tls`).
+    pub tls: tokio_rustls::TlsConnector,
 }
 
 /// Milliseconds since the Unix epoch, the phone's wall clock.
@@ -186,6 +188,8 @@ struct LineRoute {
     /// How the next hop is reached: `;transport=tcp` in `user_outbound` (or `user_host`
     /// without an outbound proxy), else what DNS named (RFC 3263 §4.1).
     transport: Transport,
+    /// The host of the next hop's URI, which its TLS certificate must name.
+    server_name: String,
 }
 
 impl LineRoute {
@@ -194,9 +198,12 @@ impl LineRoute {
     }
 
     /// Tells the core how to reach the next hop and its failover addresses.
-    fn apply_transport(&self, ua: &mut UserAgent) {
+    fn apply_transport(&self, ua: &mut UserAgent, tls: &mut Tcp) {
         for dest in std::iter::once(self.next_hop()).chain(self.alternates.iter().copied()) {
             ua.set_transport(dest, self.transport);
+            if self.transport == Transport::Tls {
+                tls.set_server_name(dest, &self.server_name);
+            }
         }
     }
 }
@@ -241,6 +248,8 @@ struct Engine {
     locator: Locator,
     socket: UdpSocket,
     tcp: Tcp,
+    /// SIP over TLS: outgoing connections only (`crate::tcp`).
+    tls: Tcp,
     local_ip: IpAddr,
     phone: Phone,
     store: SettingsStore,
@@ -297,6 +306,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         socket: config.sip_socket,
         // RFC 3261 §18: a UA listens on TCP wherever it listens on UDP.
         tcp: Tcp::bind(local),
+        tls: Tcp::tls(config.tls),
         local_ip,
         phone,
         store: SettingsStore::new(&config.data_dir),
@@ -378,6 +388,20 @@ impl Engine {
                         }
                     }
                 }
+                event = self.tls.next() => {
+                    let now = Instant::now();
+                    match event {
+                        TcpEvent::Message(from, message) => {
+                            self.ua.handle_stream_message(now, Transport::Tls, from, &message)
+                        }
+                        TcpEvent::Closed(peer) => self.ua.handle_stream_closed(peer),
+                        TcpEvent::Failed(peer) => {
+                            tracing::info!("SIP: {peer} unreachable over TLS");
+                            self.ua.handle_stream_closed(peer);
+                            self.ua.handle_transport_error(now, peer);
+                        }
+                    }
+                }
                 () = sleep_until(deadline) => {
                     let now = Instant::now();
                     self.ua.handle_timeout(now);
@@ -409,7 +433,9 @@ impl Engine {
     async fn pump(&mut self) {
         loop {
             while let Some(t) = self.ua.poll_transmit() {
-                if t.transport != Transport::Udp {
+                if t.transport == Transport::Tls {
+                    self.tls.send(t.dest, t.payload);
+                } else if t.transport != Transport::Udp {
                     self.tcp.send(t.dest, t.payload);
                 } else if let Err(e) = self.socket.send_to(&t.payload, t.dest).await {
                     tracing::warn!("cannot send SIP to {}: {e}", t.dest);
@@ -576,7 +602,7 @@ impl Engine {
                             .map_err(fail)?
                     }
                 };
-                route.apply_transport(&mut self.ua);
+                route.apply_transport(&mut self.ua, &mut self.tls);
                 let options = CallOptions {
                     credentials: line.config.credentials(),
                     outbound_proxy: route.proxy,
@@ -593,8 +619,12 @@ impl Engine {
                     .map_err(fail)?;
                 let (dest, alternates) = addresses(Ok(found)).map_err(fail)?;
                 // A dialled `;transport=tcp` URI (or DNS) decides how the call goes.
+                let name = crate::locate::server_name(&target);
                 for a in std::iter::once(dest).chain(alternates.iter().copied()) {
                     self.ua.set_transport(a, transport);
+                    if let (Transport::Tls, Some(name)) = (transport, &name) {
+                        self.tls.set_server_name(a, name);
+                    }
                 }
                 let options = CallOptions {
                     alternates,
@@ -1080,7 +1110,7 @@ impl Engine {
         let (Some(route), None) = (line.route.clone(), line.registration) else {
             return;
         };
-        route.apply_transport(&mut self.ua);
+        route.apply_transport(&mut self.ua, &mut self.tls);
         let a = &line.config.account;
         let registration = Registration {
             aor,
@@ -1152,16 +1182,16 @@ impl Engine {
 /// Resolves an identity's registrar and outbound proxy (`host[:port]` each). Requests
 /// go to the next hop's best address; the others are kept for failover (S2).
 async fn resolve_route(locator: &Locator, host: &str, outbound: &str) -> Result<LineRoute, String> {
-    let (found, mut transport) = locator
-        .locate_with_transport(&format!("sip:{host}"))
-        .await?;
+    let uri = as_uri(host);
+    let (found, mut transport) = locator.locate_with_transport(&uri).await?;
+    let mut server_name = crate::locate::server_name(&uri).unwrap_or_default();
     let (registrar, mut alternates) = addresses(Ok(found))?;
     let proxy = match outbound {
         "" => None,
         proxy => {
-            let (found, via) = locator
-                .locate_with_transport(&format!("sip:{proxy}"))
-                .await?;
+            let uri = as_uri(proxy);
+            let (found, via) = locator.locate_with_transport(&uri).await?;
+            server_name = crate::locate::server_name(&uri).unwrap_or_default();
             let (proxy, others) = addresses(Ok(found))?;
             alternates = others;
             transport = via;
@@ -1173,7 +1203,18 @@ async fn resolve_route(locator: &Locator, host: &str, outbound: &str) -> Result<
         proxy,
         alternates,
         transport,
+        server_name,
     })
+}
+
+/// A server setting (`host[:port][;params]`, or a whole `sip:`/`sips:` URI) as a URI.
+fn as_uri(setting: &str) -> String {
+    let lower = setting.trim_start().to_ascii_lowercase();
+    if lower.starts_with("sip:") || lower.starts_with("sips:") {
+        setting.trim().to_owned()
+    } else {
+        format!("sip:{setting}")
+    }
 }
 
 /// The best address found and the others in order (RFC 3263 §4.3).

@@ -11,6 +11,7 @@ pub mod locate;
 pub mod phone;
 pub mod store;
 pub mod tcp;
+pub mod tls;
 pub mod unreachable;
 pub mod web;
 
@@ -57,6 +58,9 @@ pub struct Options {
     /// DNS server for SIP server names (default: the system's resolv.conf).
     #[arg(long, value_name = "ADDR:PORT")]
     pub dns: Option<SocketAddr>,
+    /// Also trust the CA certificates in this PEM file for SIP over TLS (tests).
+    #[arg(long, value_name = "PATH")]
+    pub trust_ca: Option<PathBuf>,
     /// Run without the display engine.
     #[arg(long)]
     pub no_display: bool,
@@ -152,6 +156,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             })
             .map_err(anyhow::Error::msg)?,
     };
+    let tls = tls::connector(options.trust_ca.as_deref()).map_err(anyhow::Error::msg)?;
     let engine = engine::start(engine::EngineConfig {
         data_dir: data_dir.clone(),
         locator,
@@ -159,6 +164,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         model,
         audio: audio.clone(),
         settings,
+        tls,
     })?;
 
     let listener = tokio::net::TcpListener::bind(options.http)

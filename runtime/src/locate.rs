@@ -14,7 +14,7 @@ use hickory_resolver::{Resolver, TokioResolver};
 
 /// Transports this phone speaks today, in order of preference when DNS offers several
 /// (RFC 3263 §4.1 leaves the order to the client).
-const SUPPORTED: &[Transport] = &[Transport::Udp, Transport::Tcp];
+const SUPPORTED: &[Transport] = &[Transport::Udp, Transport::Tcp, Transport::Tls];
 
 /// Answers where to send requests for a SIP URI.
 #[derive(Clone)]
@@ -76,9 +76,6 @@ impl Locator {
         uri: &str,
     ) -> Result<(Vec<SocketAddr>, Transport), String> {
         let explicit = locate::uri_transport(uri);
-        if explicit == Some(Transport::Tls) {
-            return Err(format!("{uri}: TLS is not supported yet"));
-        }
         let plan = locate::plan(uri).map_err(|e| e.to_string())?;
         let (found, transport) = match plan {
             Plan::Address(ip, port) => (
@@ -208,6 +205,15 @@ impl Locator {
                 Vec::new()
             }
         }
+    }
+}
+
+/// The host of `uri` (a name or an IP address): what a TLS server's certificate must
+/// name (RFC 5922 §7.2).
+pub fn server_name(uri: &str) -> Option<String> {
+    match locate::plan(uri).ok()? {
+        Plan::Address(ip, _) => Some(ip.to_string()),
+        Plan::Name(host, _) | Plan::Domain(host) => Some(host),
     }
 }
 

@@ -3,16 +3,23 @@
 //! connection is one task that writes what the engine sends and reads, frames
 //! ([`deskphone_sip::frame`], Content-Length is mandatory on streams, §18.3) and hands
 //! whole messages back to the engine, which gives them to the core.
+//!
+//! SIP over TLS (RFC 3261 §26.3.1) is the same table without a listener
+//! ([`Tcp::tls`]): the phone opens connections to its servers, which reach it back over
+//! them (RFC 5923 `alias`, see `deskphone_sip::message`). The certificate must name the
+//! host of the server's URI (RFC 5922 §7.2); wildcard certificates are accepted.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use deskphone_sip::{Framed, frame};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until, timeout};
+use tokio_rustls::TlsConnector;
 
 /// §18.3: at most one message of [`deskphone_sip::parse::MAX_MESSAGE`] is buffered; a
 /// peer that sends more without a message boundary loses its connection.
@@ -37,6 +44,12 @@ pub enum TcpEvent {
     Failed(SocketAddr),
 }
 
+/// The TLS side of a table: how to connect, and the name each server must have.
+struct TlsClient {
+    connector: TlsConnector,
+    names: HashMap<SocketAddr, ServerName<'static>>,
+}
+
 struct Conn {
     queue: mpsc::Sender<Vec<u8>>,
     /// Tells a closed connection's report from that of its successor.
@@ -46,6 +59,8 @@ struct Conn {
 /// The listener and the connection table.
 pub struct Tcp {
     listener: Option<TcpListener>,
+    /// Set for SIP over TLS: connections are TLS clients.
+    tls: Option<TlsClient>,
     conns: HashMap<SocketAddr, Conn>,
     next_id: u64,
     events_tx: mpsc::Sender<(u64, TcpEvent)>,
@@ -66,6 +81,7 @@ impl Tcp {
         let (events_tx, events_rx) = mpsc::channel(256);
         Tcp {
             listener,
+            tls: None,
             conns: HashMap::new(),
             next_id: 1,
             events_tx,
@@ -73,14 +89,47 @@ impl Tcp {
         }
     }
 
+    /// SIP over TLS: outgoing connections only, checked with `connector`.
+    pub fn tls(connector: TlsConnector) -> Tcp {
+        let (events_tx, events_rx) = mpsc::channel(256);
+        Tcp {
+            listener: None,
+            tls: Some(TlsClient {
+                connector,
+                names: HashMap::new(),
+            }),
+            conns: HashMap::new(),
+            next_id: 1,
+            events_tx,
+            events_rx,
+        }
+    }
+
+    /// TLS: the host name `peer`'s certificate must name (RFC 5922 §7.2: the host of the
+    /// server's URI, not what DNS made of it). Without one, the peer's IP address.
+    pub fn set_server_name(&mut self, peer: SocketAddr, name: &str) {
+        let Some(tls) = &mut self.tls else { return };
+        match ServerName::try_from(name.to_owned()) {
+            Ok(n) => {
+                tls.names.insert(peer, n);
+            }
+            Err(e) => tracing::warn!("SIP over TLS: {name} is no valid server name: {e}"),
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        if self.tls.is_some() { "TLS" } else { "TCP" }
+    }
+
     /// Sends one message to `peer` over its connection, opening one if there is none
     /// (§18.1.1: reuse an open connection to the same destination).
     pub fn send(&mut self, peer: SocketAddr, payload: Vec<u8>) {
+        let label = self.label();
         if let Some(conn) = self.conns.get(&peer) {
             match conn.queue.try_send(payload) {
                 Ok(()) => return,
                 Err(mpsc::error::TrySendError::Full(_)) => {
-                    tracing::warn!("SIP over TCP: queue to {peer} full, message dropped");
+                    tracing::warn!("SIP over {label}: queue to {peer} full, message dropped");
                     return;
                 }
                 // The connection just closed (its report is on the way): open a new one.
@@ -94,18 +143,46 @@ impl Tcp {
         let _ = queue.try_send(payload);
         let id = self.add(peer, queue);
         let events = self.events_tx.clone();
+        let tls = self.tls.as_ref().map(|t| {
+            let name = t
+                .names
+                .get(&peer)
+                .cloned()
+                .unwrap_or_else(|| ServerName::IpAddress(peer.ip().into()));
+            (t.connector.clone(), name)
+        });
         tokio::spawn(async move {
-            match timeout(CONNECT_TIMEOUT, TcpStream::connect(peer)).await {
+            let stream = match timeout(CONNECT_TIMEOUT, TcpStream::connect(peer)).await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(e)) => {
+                    tracing::info!("SIP over {label}: cannot connect to {peer}: {e}");
+                    let _ = events.send((id, TcpEvent::Failed(peer))).await;
+                    return;
+                }
+                Err(_) => {
+                    tracing::info!("SIP over {label}: connecting to {peer} timed out");
+                    let _ = events.send((id, TcpEvent::Failed(peer))).await;
+                    return;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let Some((connector, name)) = tls else {
+                tracing::info!("SIP over TCP: connected to {peer}");
+                return run(id, peer, label, stream, rx, events).await;
+            };
+            let shown = name.to_str().into_owned();
+            match timeout(CONNECT_TIMEOUT, connector.connect(name, stream)).await {
                 Ok(Ok(stream)) => {
-                    tracing::info!("SIP over TCP: connected to {peer}");
-                    run(id, peer, stream, rx, events).await
+                    tracing::info!("SIP over TLS: connected to {peer} ({shown})");
+                    run(id, peer, label, stream, rx, events).await
                 }
                 Ok(Err(e)) => {
-                    tracing::info!("SIP over TCP: cannot connect to {peer}: {e}");
+                    // E.g. "invalid peer certificate: UnknownIssuer" or "…NotValidForName".
+                    tracing::warn!("SIP over TLS: handshake with {peer} ({shown}) failed: {e}");
                     let _ = events.send((id, TcpEvent::Failed(peer))).await;
                 }
                 Err(_) => {
-                    tracing::info!("SIP over TCP: connecting to {peer} timed out");
+                    tracing::info!("SIP over TLS: handshake with {peer} timed out");
                     let _ = events.send((id, TcpEvent::Failed(peer))).await;
                 }
             }
@@ -137,7 +214,8 @@ impl Tcp {
                         // A newer connection from the same address replaces the old one
                         // for sending; the old one still reads until it closes.
                         let id = self.add(peer, queue);
-                        tokio::spawn(run(id, peer, stream, rx, self.events_tx.clone()));
+                        let _ = stream.set_nodelay(true);
+                        tokio::spawn(run(id, peer, "TCP", stream, rx, self.events_tx.clone()));
                     }
                     Err(e) => tracing::debug!("SIP over TCP: accept: {e}"),
                 },
@@ -159,14 +237,14 @@ impl Tcp {
 
 /// One connection: writes queued messages, reads and frames incoming ones, closes when
 /// idle for [`IDLE`], on EOF, or when the input cannot be framed within [`MAX_BUFFER`].
-async fn run(
+async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     id: u64,
     peer: SocketAddr,
-    mut stream: TcpStream,
+    label: &'static str,
+    mut stream: S,
     mut queue: mpsc::Receiver<Vec<u8>>,
     events: mpsc::Sender<(u64, TcpEvent)>,
 ) {
-    let _ = stream.set_nodelay(true);
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = vec![0u8; 16 * 1024];
     let mut idle_at = Instant::now() + IDLE;
@@ -178,12 +256,12 @@ async fn run(
                     idle_at = Instant::now() + IDLE;
                     buf.extend_from_slice(&chunk[..n]);
                     if !deliver(id, peer, &mut buf, &events).await {
-                        tracing::info!("SIP over TCP: unframeable input from {peer}; closing");
+                        tracing::info!("SIP over {label}: unframeable input from {peer}; closing");
                         break TcpEvent::Closed(peer);
                     }
                 }
                 Err(e) => {
-                    tracing::debug!("SIP over TCP: read from {peer}: {e}");
+                    tracing::debug!("SIP over {label}: read from {peer}: {e}");
                     break TcpEvent::Closed(peer);
                 }
             },
@@ -191,7 +269,7 @@ async fn run(
                 Some(payload) => {
                     idle_at = Instant::now() + IDLE;
                     if let Err(e) = stream.write_all(&payload).await {
-                        tracing::info!("SIP over TCP: write to {peer}: {e}");
+                        tracing::info!("SIP over {label}: write to {peer}: {e}");
                         break TcpEvent::Failed(peer);
                     }
                 }

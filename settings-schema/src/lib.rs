@@ -490,10 +490,15 @@ pub fn parse_sip_responses(value: &str) -> Result<Vec<SipResponse>, String> {
 /// `host` or `host:port`, where host is a DNS name, IPv4, or `[IPv6]`.
 fn is_host(value: &str) -> bool {
     // A host may name the transport as snom's registrar and outbound proxy fields do,
-    // `host[:port];transport=tcp` (RFC 3261 §19.1.1 URI parameter, RFC 3263 §4.1).
+    // `host[:port];transport=tcp` (RFC 3261 §19.1.1 URI parameter, RFC 3263 §4.1), or
+    // `sips:host[:port]` for TLS (RFC 5630).
+    let value = match value.get(..5) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("sips:") => &value[5..],
+        _ => value,
+    };
     let value = match value.split_once(';') {
         Some((host, param)) => {
-            let known = ["transport=udp", "transport=tcp"];
+            let known = ["transport=udp", "transport=tcp", "transport=tls"];
             if !known.iter().any(|k| param.eq_ignore_ascii_case(k)) {
                 return false;
             }
@@ -850,6 +855,10 @@ mod tests {
             assert!(is_host(good), "{good}");
             let tcp = format!("{good};transport=tcp");
             assert!(is_host(&tcp), "{tcp}");
+            let tls = format!("{good};transport=tls");
+            assert!(is_host(&tls), "{tls}");
+            let sips = format!("sips:{good}");
+            assert!(is_host(&sips), "{sips}");
         }
         for bad in ["pbx..com", "-a.com", "host:0", "host:99999", "a b", "[::1"] {
             assert!(!is_host(bad), "{bad}");

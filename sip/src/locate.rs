@@ -88,7 +88,9 @@ pub fn plan(uri: &str) -> Result<Plan, Error> {
         .to_owned();
     let port = parsed.host_with_port.port.map(|p| *p.value());
     if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(Plan::Address(ip, port.unwrap_or(5060)));
+        // §19.1.2: 5061 for TLS (`sips:` or `;transport=tls`), else 5060.
+        let default = uri_transport(uri).unwrap_or(Transport::Udp).default_port();
+        return Ok(Plan::Address(ip, port.unwrap_or(default)));
     }
     Ok(match port {
         Some(port) => Plan::Name(host, port),
@@ -211,6 +213,17 @@ mod tests {
         assert_eq!(uri_transport("sips:example.com"), Some(Transport::Tls));
         assert_eq!(uri_transport("sip:example.com"), None);
         assert_eq!(uri_transport("sip:example.com;lr"), None);
+    }
+
+    #[test]
+    fn tls_defaults_to_port_5061() {
+        let ip = IpAddr::from([192, 0, 2, 1]);
+        assert_eq!(plan("sips:192.0.2.1"), Ok(Plan::Address(ip, 5061)));
+        assert_eq!(
+            plan("sip:192.0.2.1;transport=tls"),
+            Ok(Plan::Address(ip, 5061))
+        );
+        assert_eq!(plan("sip:192.0.2.1"), Ok(Plan::Address(ip, 5060)));
     }
 
     #[test]

@@ -691,6 +691,12 @@ pub(crate) fn for_stream(payload: &mut Vec<u8>, transport: crate::locate::Transp
     if is_request && let Some(at) = find(&payload[..head_len], b"\r\nVia: SIP/2.0/UDP ") {
         let start = at + b"\r\nVia: ".len();
         payload.splice(start..start + via.len(), via.bytes());
+        // RFC 5923 §5: the phone has no TLS listener, so `alias` asks the peer to reuse
+        // this connection for requests to our sent-by (Contact) address.
+        if transport == Transport::Tls {
+            let line_end = find(&payload[start..], b"\r\n").map_or(payload.len(), |e| start + e);
+            payload.splice(line_end..line_end, b";alias".iter().copied());
+        }
     }
     let head_len = find(payload, b"\r\n\r\n").unwrap_or(payload.len());
     let Some(at) = find(&payload[..head_len], b"\r\nContact: ") else {
@@ -832,6 +838,23 @@ mod tests {
 
     fn rng() -> fastrand::Rng {
         fastrand::Rng::with_seed(1)
+    }
+
+    #[test]
+    fn for_stream_asks_for_connection_reuse_over_tls() {
+        let mut req = b"REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1;rport\r\n\
+            Contact: <sip:alice@192.0.2.1:5070>\r\nContent-Length: 0\r\n\r\n"
+            .to_vec();
+        for_stream(&mut req, crate::locate::Transport::Tls);
+        let text = String::from_utf8(req).unwrap();
+        assert!(
+            text.contains("Via: SIP/2.0/TLS 192.0.2.1:5070;branch=z9hG4bK1;rport;alias\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Contact: <sip:alice@192.0.2.1:5070;transport=tls>\r\n"),
+            "{text}"
+        );
     }
 
     #[test]

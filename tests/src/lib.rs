@@ -867,6 +867,8 @@ pub async fn dnsmasq<S: AsRef<std::ffi::OsStr>>(
 pub struct Kamailio {
     child: Child,
     pub port: u16,
+    /// The TLS port ([`Kamailio::start_with_tls`]), else 0.
+    pub tls_port: u16,
     log: PathBuf,
 }
 
@@ -914,7 +916,7 @@ impl Kamailio {
         qop: bool,
         users: &[(&str, &str)],
     ) -> anyhow::Result<Kamailio> {
-        Self::start_on(name, algorithm, qop, users, false).await
+        Self::start_on(name, algorithm, qop, users, false, None).await
     }
 
     /// Like [`Kamailio::start`], listening on TCP as well as UDP (same port).
@@ -924,7 +926,20 @@ impl Kamailio {
         qop: bool,
         users: &[(&str, &str)],
     ) -> anyhow::Result<Kamailio> {
-        Self::start_on(name, algorithm, qop, users, true).await
+        Self::start_on(name, algorithm, qop, users, true, None).await
+    }
+
+    /// Like [`Kamailio::start`], listening on TLS as well (on [`Kamailio::tls_port`]) with
+    /// this certificate and key (PEM files). Clients are not asked for certificates.
+    pub async fn start_with_tls(
+        name: &str,
+        algorithm: &str,
+        qop: bool,
+        users: &[(&str, &str)],
+        cert: &Path,
+        key: &Path,
+    ) -> anyhow::Result<Kamailio> {
+        Self::start_on(name, algorithm, qop, users, false, Some((cert, key))).await
     }
 
     async fn start_on(
@@ -933,6 +948,7 @@ impl Kamailio {
         qop: bool,
         users: &[(&str, &str)],
         tcp: bool,
+        tls: Option<(&Path, &Path)>,
     ) -> anyhow::Result<Kamailio> {
         let bin = kamailio_binary()?;
         let modules = module_dir()?;
@@ -962,6 +978,47 @@ impl Kamailio {
         } else {
             config
         };
+        let mut tls_port = 0;
+        let config = match tls {
+            Some((cert, key)) => {
+                tls_port = free_tcp_port();
+                let tls_cfg = dir.join("tls.cfg");
+                std::fs::write(
+                    &tls_cfg,
+                    format!(
+                        "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n\
+                         require_certificate = no\nprivate_key = {}\ncertificate = {}\n\n\
+                         [client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n\
+                         require_certificate = no\n",
+                        key.display(),
+                        cert.display()
+                    ),
+                )?;
+                // The tls module first (it sets up OpenSSL before the others); `alias` in a
+                // phone's Via (RFC 5923) lets kamailio reach it over the phone's connection.
+                config
+                    .replace(
+                        "disable_tcp=yes",
+                        "disable_tcp=no\nenable_tls=yes\ntcp_accept_aliases=yes",
+                    )
+                    .replace(
+                        &format!("listen=udp:127.0.0.1:{port}"),
+                        &format!(
+                            "listen=udp:127.0.0.1:{port}\nlisten=tls:127.0.0.1:{tls_port}\n\
+                             alias=\"127.0.0.1:{tls_port}\""
+                        ),
+                    )
+                    .replace(
+                        "loadmodule \"tm.so\"",
+                        &format!(
+                            "loadmodule \"tls.so\"\nmodparam(\"tls\", \"config\", \"{}\")\n\
+                             loadmodule \"tm.so\"",
+                            tls_cfg.display()
+                        ),
+                    )
+            }
+            None => config,
+        };
         let cfg = dir.join("kamailio.cfg");
         std::fs::write(&cfg, config)?;
         let log = dir.join("kamailio.log");
@@ -984,7 +1041,12 @@ impl Kamailio {
             .stderr(std::fs::File::create(&log)?)
             .spawn()
             .with_context(|| format!("cannot start {}", bin.display()))?;
-        let mut kamailio = Kamailio { child, port, log };
+        let mut kamailio = Kamailio {
+            child,
+            port,
+            tls_port,
+            log,
+        };
         let start = Instant::now();
         loop {
             if let Some(status) = kamailio.child.try_wait()? {
@@ -1193,5 +1255,52 @@ pub fn assert_newest_recording_hears(
         phone.name,
         wav.display()
     );
+    Ok(())
+}
+
+/// Alice dials `bob` by user name through `kamailio`; Bob answers, they talk
+/// for two seconds (each hears the other's tone: alice 1 kHz, bob 440 Hz),
+/// Bob hangs up and both phones end the call.
+pub async fn alice_calls_bob_by_name(
+    kamailio: &Kamailio,
+    alice: &TestPhone,
+    bob: &TestPhone,
+) -> anyhow::Result<()> {
+    use deskphone_protocol::{CallPhase, EndReason};
+    alice.dial("bob").await?;
+    bob.wait_for("the incoming call", Duration::from_secs(15), |s| {
+        s.calls
+            .iter()
+            .any(|c| c.phase == CallPhase::Ringing && c.remote_name == "Alice")
+    })
+    .await
+    .with_context(|| format!("--- kamailio ---\n{}", kamailio.log()))?;
+    bob.key("OFFHOOK").await?;
+    for phone in [&alice, &bob] {
+        phone
+            .wait_for("the connected call", Duration::from_secs(15), |s| {
+                s.calls
+                    .iter()
+                    .any(|c| c.phase == CallPhase::Connected && c.codec.is_some())
+            })
+            .await?;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    bob.key("ONHOOK").await?;
+    let alice_after = alice
+        .wait_for("the call to end", Duration::from_secs(15), |s| {
+            s.calls.is_empty()
+        })
+        .await?;
+    assert_eq!(
+        alice_after.last_ended_call.map(|c| c.reason),
+        Some(EndReason::RemoteHangup)
+    );
+    bob.wait_for("the call to end", Duration::from_secs(15), |s| {
+        s.calls.is_empty()
+    })
+    .await?;
+    assert_newest_recording_hears(bob, 1000.0, 440.0)?;
+    assert_newest_recording_hears(alice, 440.0, 1000.0)?;
     Ok(())
 }

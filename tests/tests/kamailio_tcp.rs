@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use deskphone_protocol::{CallPhase, EndReason, RegistrationState};
-use deskphone_tests::{Kamailio, assert_newest_recording_hears, registered_phone, registration};
+use deskphone_protocol::RegistrationState;
+use deskphone_tests::{Kamailio, alice_calls_bob_by_name, registered_phone, registration};
 
 const SIGNAL: Duration = Duration::from_secs(15);
 const ALICE_PASSWORD: &str = "alice-Tcp-4711";
@@ -69,36 +69,6 @@ async fn phones_register_and_call_each_other_over_tcp() -> anyhow::Result<()> {
         );
     }
 
-    alice.dial("bob").await?;
-    bob.wait_for("the incoming call", SIGNAL, |s| {
-        s.calls
-            .iter()
-            .any(|c| c.phase == CallPhase::Ringing && c.remote_name == "Alice")
-    })
-    .await
-    .with_context(|| format!("--- kamailio ---\n{}", kamailio.log()))?;
-    bob.key("OFFHOOK").await?;
-    for phone in [&alice, &bob] {
-        phone
-            .wait_for("the connected call", SIGNAL, |s| {
-                s.calls
-                    .iter()
-                    .any(|c| c.phase == CallPhase::Connected && c.codec.is_some())
-            })
-            .await?;
-    }
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    bob.key("ONHOOK").await?;
-    let alice_after = alice
-        .wait_for("the call to end", SIGNAL, |s| s.calls.is_empty())
-        .await?;
-    assert_eq!(
-        alice_after.last_ended_call.map(|c| c.reason),
-        Some(EndReason::RemoteHangup)
-    );
-    bob.wait_for("the call to end", SIGNAL, |s| s.calls.is_empty())
-        .await?;
-    assert_newest_recording_hears(&bob, 1000.0, 440.0)?;
-    assert_newest_recording_hears(&alice, 440.0, 1000.0)?;
+    alice_calls_bob_by_name(&kamailio, &alice, &bob).await?;
     Ok(())
 }

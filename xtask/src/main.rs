@@ -27,8 +27,16 @@ fn workspace_root() -> PathBuf {
 /// display engine is Chromium).
 const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "chromium"];
 /// What the tests need on top: the real SIP peers (SIPp, kamailio,
-/// baresip) and a DNS server (dnsmasq), all run on loopback by the tests.
-const TEST_PACKAGES: &[&str] = &["sip-tester", "kamailio", "baresip-core", "dnsmasq-base"];
+/// baresip), a DNS server (dnsmasq), all run on loopback by the tests, and
+/// openssl to make the TLS test certificates.
+const TEST_PACKAGES: &[&str] = &[
+    "sip-tester",
+    "kamailio",
+    "baresip-core",
+    "dnsmasq-base",
+    "kamailio-tls-modules",
+    "openssl",
+];
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
