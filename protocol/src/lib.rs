@@ -53,8 +53,8 @@ pub struct PhoneState {
     /// milliseconds since the Unix epoch.
     #[serde(default)]
     pub provisioning_requested_at_ms: Option<u64>,
-    /// A check-sync NOTIFY asked for a reboot (`reboot=true`); the simulator only records
-    /// it.
+    /// A check-sync NOTIFY asked for a reboot (`reboot=true`); the runtime restarts
+    /// as soon as it sees this, so a UI sees it only briefly.
     #[serde(default)]
     pub reboot_requested: bool,
     /// A call transfer the user started (C1), while it is shown.

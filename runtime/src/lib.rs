@@ -104,8 +104,18 @@ fn parse_sim_input(s: &str) -> Result<SimInput, String> {
     Err("expected silence, tone:HZ or wav:PATH".into())
 }
 
-/// Runs a phone until Ctrl-C or SIGTERM.
-pub async fn run(options: Options) -> anyhow::Result<()> {
+/// How a phone's run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Ctrl-C or SIGTERM.
+    Stopped,
+    /// The phone was asked to reboot (check-sync with `reboot=true`): the
+    /// caller starts the program again.
+    Reboot,
+}
+
+/// Runs a phone until Ctrl-C, SIGTERM or a requested reboot.
+pub async fn run(options: Options) -> anyhow::Result<Ending> {
     let model = deskphone_settings::models::model(&options.model)
         .with_context(|| format!("unknown model `{}`", options.model))?;
     std::fs::create_dir_all(&options.data_dir)
@@ -212,12 +222,32 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         audio.describe(),
         data_dir.display()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let reboot = reboot_requested(engine.subscribe());
+    let ending = tokio::select! {
+        served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()) => {
+            served?;
+            Ending::Stopped
+        }
+        () = reboot => {
+            tracing::warn!("check-sync asked for a reboot: restarting");
+            Ending::Reboot
+        }
+    };
     // Best effort: the registrars forget this phone's bindings (RFC 3261 §10.2.2).
     engine.shutdown().await;
-    Ok(())
+    Ok(ending)
+}
+
+/// Resolves when the phone's state says a reboot was requested.
+async fn reboot_requested(mut states: tokio::sync::watch::Receiver<engine::Published>) {
+    loop {
+        if states.borrow_and_update().state.reboot_requested {
+            return;
+        }
+        if states.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,8 +1,7 @@
 //! `deskphone`: the phone's native program. All the work is in the library.
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -10,5 +9,31 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    deskphone_runtime::run(deskphone_runtime::Options::parse()).await
+    let runtime = tokio::runtime::Runtime::new()?;
+    let ending = runtime.block_on(deskphone_runtime::run(deskphone_runtime::Options::parse()))?;
+    // Dropping the runtime ends every task and child (the display engine's
+    // browser is killed on drop) before a reboot starts the program anew.
+    drop(runtime);
+    if ending == deskphone_runtime::Ending::Reboot {
+        return Err(reboot().into());
+    }
+    Ok(())
+}
+
+/// Replaces this process with a fresh start of the same program and
+/// arguments: the simulator's reboot. Returns only if that fails.
+#[cfg(unix)]
+fn reboot() -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    match std::env::current_exe() {
+        Ok(exe) => std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .exec(),
+        Err(e) => e,
+    }
+}
+
+#[cfg(not(unix))]
+fn reboot() -> std::io::Error {
+    std::io::Error::other("reboot is only supported on Unix")
 }

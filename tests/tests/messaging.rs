@@ -121,6 +121,10 @@ async fn unsolicited_message_summary_and_check_sync() -> anyhow::Result<()> {
         (2, 5)
     );
     assert!(!state.reboot_requested, "reboot=false");
+    assert!(
+        !phone.log().contains("restarting"),
+        "reboot=false must not restart the phone"
+    );
     assert!(phone.log().contains("re-provisioning requested"));
     Ok(())
 }

@@ -268,10 +268,11 @@ impl Engine {
                     }
                     Notification::CheckSync { reboot } => {
                         // There is no provisioning client yet: the request is recorded in
-                        // the state, and a reboot is only logged, not carried out.
+                        // the state. A reboot (only when asked) is carried out by
+                        // `run`, which watches the state and restarts the program.
                         tracing::info!("check-sync: re-provisioning requested");
                         if reboot {
-                            tracing::warn!("check-sync: reboot requested (not carried out)");
+                            tracing::warn!("check-sync: reboot requested");
                         }
                         self.phone.check_sync(reboot, now_ms());
                     }
