@@ -1126,6 +1126,17 @@ impl Kamailio {
     }
 
     /// Polls the location of `user` until it answers `code`.
+    /// Waits until `phone` shows its identity 1 registered (with kamailio's log in the
+    /// error when it does not).
+    pub async fn wait_registered(&self, phone: &TestPhone) -> anyhow::Result<PhoneState> {
+        phone
+            .wait_for("the registration", Duration::from_secs(15), |s| {
+                registration(s) == deskphone_protocol::RegistrationState::Registered
+            })
+            .await
+            .with_context(|| format!("--- kamailio ---\n{}", self.log()))
+    }
+
     pub async fn wait_location(&self, user: &str, code: u16) -> anyhow::Result<()> {
         let start = Instant::now();
         loop {
@@ -1275,6 +1286,11 @@ pub async fn alice_calls_bob_by_name(
     })
     .await
     .with_context(|| format!("--- kamailio ---\n{}", kamailio.log()))?;
+    alice
+        .wait_for("ringback", Duration::from_secs(15), |s| {
+            s.calls.iter().any(|c| c.phase == CallPhase::Ringback)
+        })
+        .await?;
     bob.key("OFFHOOK").await?;
     for phone in [&alice, &bob] {
         phone

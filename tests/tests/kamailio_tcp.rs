@@ -3,13 +3,8 @@
 //! other through kamailio, which reaches each phone at its TCP Contact (the phone's TCP
 //! listener on its SIP port). The audio check is the one of tests/tests/kamailio.rs.
 
-use std::time::Duration;
+use deskphone_tests::{Kamailio, alice_calls_bob_by_name, registered_phone};
 
-use anyhow::Context;
-use deskphone_protocol::RegistrationState;
-use deskphone_tests::{Kamailio, alice_calls_bob_by_name, registered_phone, registration};
-
-const SIGNAL: Duration = Duration::from_secs(15);
 const ALICE_PASSWORD: &str = "alice-Tcp-4711";
 const BOB_PASSWORD: &str = "bob-Tcp-0815";
 
@@ -46,12 +41,7 @@ async fn phones_register_and_call_each_other_over_tcp() -> anyhow::Result<()> {
     )
     .await?;
     for phone in [&alice, &bob] {
-        phone
-            .wait_for("the registration", SIGNAL, |s| {
-                registration(s) == RegistrationState::Registered
-            })
-            .await
-            .with_context(|| format!("--- kamailio ---\n{}", kamailio.log()))?;
+        kamailio.wait_registered(phone).await?;
     }
     // Kamailio relays an OPTIONS to each phone's registered Contact, over TCP.
     kamailio.wait_location("alice", 200).await?;

@@ -9,13 +9,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use deskphone_protocol::RegistrationState;
 use deskphone_tests::{
     Kamailio, alice_calls_bob_by_name, registered_phone, registration, require_tool, scratch_dir,
 };
 
-const SIGNAL: Duration = Duration::from_secs(15);
 const ALICE_PASSWORD: &str = "alice-Tls-4711";
 const BOB_PASSWORD: &str = "bob-Tls-0815";
 
@@ -133,12 +132,7 @@ async fn phones_register_and_call_each_other_over_tls() -> anyhow::Result<()> {
     )
     .await?;
     for phone in [&alice, &bob] {
-        phone
-            .wait_for("the registration", SIGNAL, |s| {
-                registration(s) == RegistrationState::Registered
-            })
-            .await
-            .with_context(|| format!("--- kamailio ---\n{}", kamailio.log()))?;
+        kamailio.wait_registered(phone).await?;
     }
     let server = format!("127.0.0.1:{}", kamailio.tls_port);
     for phone in [&alice, &bob] {

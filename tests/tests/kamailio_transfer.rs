@@ -10,10 +10,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use deskphone_protocol::{CallPhase, PhoneState, RegistrationState};
-use deskphone_tests::{
-    Kamailio, TestPhone, assert_newest_recording_hears, registered_phone, registration,
-};
+use deskphone_protocol::{CallPhase, PhoneState};
+use deskphone_tests::{Kamailio, TestPhone, assert_newest_recording_hears, registered_phone};
 
 const SIGNAL: Duration = Duration::from_secs(15);
 const USERS: [(&str, &str, &str, &str); 3] = [
@@ -38,12 +36,7 @@ async fn setup(name: &str) -> anyhow::Result<(Kamailio, [TestPhone; 3])> {
             &[],
         )
         .await?;
-        phone
-            .wait_for("the registration", SIGNAL, |s| {
-                registration(s) == RegistrationState::Registered
-            })
-            .await
-            .with_context(|| format!("--- kamailio ---\n{}", kamailio.log()))?;
+        kamailio.wait_registered(&phone).await?;
         kamailio.wait_location(user, 200).await?;
         phones.push(phone);
     }
