@@ -37,11 +37,7 @@ async fn builtin_uas_answers_the_phone() -> anyhow::Result<()> {
     phone
         .wait_for("the call to connect", WAIT, connected)
         .await?;
-    phone.key("ONHOOK").await?;
-    phone
-        .wait_for("the call to end", WAIT, |s| s.calls.is_empty())
-        .await?;
-    sipp.finish(&phone).await
+    hang_up_and_finish(&phone, sipp).await
 }
 
 /// (a) S3: a retransmitted reliable 180 is PRACKed exactly once.
@@ -59,11 +55,7 @@ async fn reliable_180_retransmitted_is_pracked_once() -> anyhow::Result<()> {
     phone
         .wait_for("the call to connect", WAIT, connected)
         .await?;
-    phone.key("ONHOOK").await?;
-    phone
-        .wait_for("the call to end", WAIT, |s| s.calls.is_empty())
-        .await?;
-    sipp.finish(&phone).await
+    hang_up_and_finish(&phone, sipp).await
 }
 
 /// (b) S4: hold by F_R gets 422; the retry with the Min-SE succeeds, the screen says "On
@@ -97,11 +89,7 @@ async fn hold_refused_with_422_is_retried_and_held() -> anyhow::Result<()> {
                 .any(|c| c.phase == CallPhase::Connected && !c.held)
         })
         .await?;
-    phone.key("ONHOOK").await?;
-    phone
-        .wait_for("the call to end", WAIT, |s| s.calls.is_empty())
-        .await?;
-    sipp.finish(&phone).await
+    hang_up_and_finish(&phone, sipp).await
 }
 
 /// (c) S5: SDP in a 181 starts early media: the phone shows ringback with a codec, and its
@@ -149,11 +137,7 @@ async fn early_media_from_a_181() -> anyhow::Result<()> {
     phone
         .wait_for("the call to connect", WAIT, connected)
         .await?;
-    phone.key("ONHOOK").await?;
-    phone
-        .wait_for("the call to end", WAIT, |s| s.calls.is_empty())
-        .await?;
-    sipp.finish(&phone).await
+    hang_up_and_finish(&phone, sipp).await
 }
 
 /// (d) S6: an offer whose first audio m-line is disabled is answered line by line (SIPp
@@ -222,9 +206,14 @@ async fn dtmf_in_sip_info_is_received() -> anyhow::Result<()> {
             s.calls.iter().any(|c| c.last_dtmf.as_deref() == Some("5"))
         })
         .await?;
+    hang_up_and_finish(&phone, sipp).await
+}
+
+/// The phone hangs up, the call ends, and SIPp must have passed its scenario.
+async fn hang_up_and_finish(phone: &TestPhone, sipp: Sipp) -> anyhow::Result<()> {
     phone.key("ONHOOK").await?;
     phone
         .wait_for("the call to end", WAIT, |s| s.calls.is_empty())
         .await?;
-    sipp.finish(&phone).await
+    sipp.finish(phone).await
 }
