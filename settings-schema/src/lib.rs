@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 
 mod function_keys;
 pub mod models;
+mod provenance;
 
 pub use function_keys::{FUNCTION_KEYS, FunctionKey};
+pub use provenance::{Access, BadPerm, Perm, Source};
 
 /// What values a setting takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
