@@ -60,6 +60,50 @@ pub struct PhoneState {
     /// A call transfer the user started (C1), while it is shown.
     #[serde(default)]
     pub transfer: Option<TransferState>,
+    /// Where provisioning stands: the last fetch and its outcome (P2, P6).
+    #[serde(default)]
+    pub provisioning: ProvisioningState,
+}
+
+/// Provisioning as the status page and scripts see it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisioningState {
+    /// The last provisioning run that finished, if any since the start.
+    pub last: Option<ProvisioningOutcome>,
+    /// A run is going on now (started at start-up, by check-sync, by polling or by hand).
+    pub running: bool,
+    /// When polling fetches the settings next, milliseconds since the Unix epoch.
+    pub next_poll_at_ms: Option<u64>,
+}
+
+/// One finished provisioning run: the first file that failed decides the result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisioningOutcome {
+    /// The settings URL as configured, `{mac}` and `{model}` filled in.
+    pub url: String,
+    /// Milliseconds since the Unix epoch when the run finished.
+    pub finished_at_ms: u64,
+    pub result: ProvisioningResult,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ProvisioningResult {
+    /// Every file applied; `changed` settings took new values, `kept` were left alone
+    /// because the user changed them locally and their `perm` protects that.
+    Ok {
+        files: Vec<String>,
+        changed: u32,
+        kept: u32,
+    },
+    /// Nothing was applied. `url` is the file that failed; `line` and `setting` point
+    /// into it when the file was read but refused.
+    Error {
+        url: String,
+        line: Option<u32>,
+        setting: Option<String>,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
