@@ -9,6 +9,7 @@ pub mod framebuffer;
 pub mod keys;
 pub mod locate;
 pub mod phone;
+pub mod provisioning;
 pub mod store;
 pub mod tcp;
 pub mod tls;

@@ -194,7 +194,9 @@ impl Locator {
         }
     }
 
-    async fn addresses(&self, host: &str, port: u16) -> Vec<SocketAddr> {
+    /// The A/AAAA addresses of `host` (or the address itself), in the order DNS gave
+    /// them; empty when nothing was found.
+    pub async fn addresses(&self, host: &str, port: u16) -> Vec<SocketAddr> {
         if let Ok(ip) = host.parse::<IpAddr>() {
             return vec![SocketAddr::new(ip, port)];
         }

@@ -14,8 +14,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
-/// The connector for SIP over TLS, trusting the system roots and those in `extra_ca`.
-pub fn connector(extra_ca: Option<&Path>) -> Result<TlsConnector, String> {
+/// The trusted roots: the system's store and the CA certificates in `extra_ca`. Shared by
+/// SIP over TLS and provisioning over HTTPS.
+pub fn root_store(extra_ca: Option<&Path>) -> Result<RootCertStore, String> {
     let mut roots = RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     for e in &native.errors {
@@ -37,6 +38,12 @@ pub fn connector(extra_ca: Option<&Path>) -> Result<TlsConnector, String> {
         }
         tracing::info!("TLS: also trusting the CA in {}", path.display());
     }
+    Ok(roots)
+}
+
+/// The connector for SIP over TLS, trusting the system roots and those in `extra_ca`.
+pub fn connector(extra_ca: Option<&Path>) -> Result<TlsConnector, String> {
+    let roots = root_store(extra_ca)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use deskphone_protocol::{PhoneState, RegistrationState};
 
+mod certs;
+pub mod prov_server;
+pub use certs::make_certificates;
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

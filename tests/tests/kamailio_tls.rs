@@ -5,92 +5,20 @@
 //! each phone over the connection the phone opened (RFC 5923 `alias` in the Via). A phone
 //! that does not trust the CA fails to register and says why.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use anyhow::bail;
 use deskphone_protocol::RegistrationState;
 use deskphone_tests::{
-    Kamailio, alice_calls_bob_by_name, registered_phone, registration, require_tool, scratch_dir,
+    Kamailio, alice_calls_bob_by_name, make_certificates, registered_phone, registration,
+    scratch_dir,
 };
 
 const ALICE_PASSWORD: &str = "alice-Tls-4711";
 const BOB_PASSWORD: &str = "bob-Tls-0815";
 
-/// A CA (`ca.pem`) and a server certificate it signed (`server.pem`, `server.key`) for
-/// 127.0.0.1 and localhost, in `dir`.
-fn make_certificates(dir: &Path) -> anyhow::Result<()> {
-    let openssl = require_tool("openssl", "openssl")?;
-    let run = |args: &[&str]| -> anyhow::Result<()> {
-        let out = Command::new(&openssl)
-            .current_dir(dir)
-            .args(args)
-            .output()?;
-        if !out.status.success() {
-            bail!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(())
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=deskphone test CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign,cRLSign",
-    ])?;
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-    ])?;
-    std::fs::write(
-        dir.join("server.ext"),
-        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n\
-         extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
-    )?;
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "server.ext",
-        "-out",
-        "server.pem",
-    ])?;
-    Ok(())
-}
-
 async fn kamailio_with_tls(name: &str) -> anyhow::Result<(Kamailio, std::path::PathBuf)> {
     let certs = scratch_dir(&format!("{name}-certs"));
-    make_certificates(&certs)?;
+    make_certificates(&certs, "IP:127.0.0.1,DNS:localhost")?;
     let kamailio = Kamailio::start_with_tls(
         name,
         "SHA-256",
