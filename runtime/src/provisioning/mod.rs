@@ -7,3 +7,4 @@
 
 mod certs;
 pub mod fetch;
+pub mod schedule;
