@@ -202,10 +202,10 @@ pub(crate) fn is_secret(name: &str) -> bool {
         .is_none_or(|s| s.secret)
 }
 
-/// Whether a setting belongs to function keys and is therefore 0-based in files.
-/// The one place outside the schema that knows this name: the index rule is part of
-/// the file format, not of the setting.
-pub(crate) fn is_function_key_setting(name: &str) -> bool {
+/// Whether a setting belongs to function keys (`fkey`, `fkey_*`) and is therefore
+/// 0-based in files. The one place outside the schema that knows this name: the index
+/// rule is part of the file format, not of the setting.
+pub fn is_function_key_setting(name: &str) -> bool {
     name == FUNCTION_KEY
         || name
             .strip_prefix(FUNCTION_KEY)

@@ -257,3 +257,34 @@ fn perm_of_the_text_form() {
         [Access::ReadOnly, Access::ReadWrite, Access::ReadRemain]
     );
 }
+
+/// `<fkey>` attributes other than `idx` and `perm` are settings of their own, with the
+/// key's index and perm (validation refuses them until the schema has them).
+#[test]
+fn function_key_attributes_become_settings() {
+    let file = parse(
+        b"<functionKeys>\n<fkey idx=\"4\" context=\"active\" label=\"B&amp;b\" lp=\"on\" perm=\"R\">line</fkey>\n</functionKeys>",
+    )
+    .unwrap();
+    let got: Vec<_> = file
+        .settings
+        .iter()
+        .map(|s| {
+            (
+                s.key.to_string(),
+                s.value.as_str(),
+                s.perm.as_deref(),
+                s.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("fkey[5]".to_owned(), "line", Some("R"), 2),
+            ("fkey_context[5]".to_owned(), "active", Some("R"), 2),
+            ("fkey_label[5]".to_owned(), "B&b", Some("R"), 2),
+            ("fkey_longpress[5]".to_owned(), "on", Some("R"), 2),
+        ]
+    );
+}
