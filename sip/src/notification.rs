@@ -1,7 +1,15 @@
 //! What a NOTIFY says (RFC 6665 §8.2.1 event packages), read from its Event header and
 //! body: message summaries (RFC 3842), dialog states (RFC 4235), presence (RFC 3856 with
-//! PIDF bodies, RFC 3863) and the vendor `check-sync` event. Pure functions over bytes; malformed input yields defaults, never a
-//! panic.
+//! PIDF bodies, RFC 3863) and the vendor `check-sync` event. Pure functions over bytes;
+//! malformed input yields defaults, never a panic.
+//!
+//! XML bodies are read with quick-xml, by local name (namespace prefixes such as
+//! `dm:` are dropped, as RFC 4479 documents use several). No DTD is read and only the
+//! five predefined entities and character references are decoded; a body that declares
+//! or uses other entities is not read.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 /// The event packages this phone understands.
 pub(crate) const MESSAGE_SUMMARY: &str = "message-summary";
@@ -107,81 +115,110 @@ pub struct DialogInfo {
     pub dialogs: Vec<DialogEntry>,
 }
 
-/// A start or end tag: its local name (namespace prefix removed) and attributes.
-struct Tag<'a> {
-    name: &'a str,
+/// A start or end tag: its local name (namespace prefix removed) and attributes by
+/// local name, values decoded.
+struct Tag {
+    name: String,
     closing: bool,
     self_closing: bool,
-    attrs: &'a str,
+    attrs: Vec<(String, String)>,
 }
 
-fn local_name(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
-}
-
-/// The value of attribute `want` in a tag's attribute text, entities decoded.
-fn attribute(attrs: &str, want: &str) -> Option<String> {
-    let mut rest = attrs;
-    loop {
-        let eq = rest.find('=')?;
-        let name = rest[..eq].trim();
-        let after = rest[eq + 1..].trim_start();
-        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let body = &after[1..];
-        let end = body.find(quote)?;
-        if local_name(name) == want {
-            return Some(unescape(&body[..end]));
-        }
-        rest = &body[end + 1..];
+impl Tag {
+    fn attribute(&self, want: &str) -> Option<String> {
+        self.attrs
+            .iter()
+            .find(|(name, _)| name == want)
+            .map(|(_, value)| value.clone())
     }
 }
 
-/// The five predefined XML entities; others stay as written.
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+/// Elements nested deeper than this end the document (a PIDF tuple is 4 deep; RFC 4235
+/// dialogs 3, with participant details 5).
+const MAX_XML_DEPTH: usize = 32;
+
+/// The five predefined entities of XML 1.0 §4.6. Nothing else is expanded: a body that
+/// declares entities in a DTD or uses others is not read (no entity expansion attacks).
+fn predefined_entity(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "lt" => "<",
+        "gt" => ">",
+        "amp" => "&",
+        "apos" => "'",
+        "quot" => "\"",
+        _ => return None,
+    })
 }
 
-/// Splits a document into tags and the text before each; comments, processing
-/// instructions and declarations are skipped. Linear in the input.
-fn tags(xml: &str) -> Vec<(&str, Tag<'_>)> {
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(open) = rest.find('<') {
-        let text = &rest[..open];
-        let after = &rest[open + 1..];
-        if let Some(comment) = after.strip_prefix("!--") {
-            rest = comment.find("-->").map_or("", |e| &comment[e + 3..]);
-            continue;
-        }
-        let Some(close) = after.find('>') else {
-            break;
-        };
-        let inner = &after[..close];
-        rest = &after[close + 1..];
-        if inner.starts_with('?') || inner.starts_with('!') {
-            continue;
-        }
-        let closing = inner.starts_with('/');
-        let self_closing = inner.ends_with('/');
-        let inner = inner.trim_start_matches('/').trim_end_matches('/');
-        let (name, attrs) = inner
-            .split_once(|c: char| c.is_whitespace())
-            .unwrap_or((inner, ""));
-        out.push((
-            text,
-            Tag {
-                name: local_name(name),
-                closing,
-                self_closing,
-                attrs,
-            },
+fn tag(e: &BytesStart<'_>, self_closing: bool) -> Option<Tag> {
+    let mut attrs = Vec::new();
+    // Duplicate checks off: quick-xml's are quadratic in the number of attributes; the
+    // first of a name wins in `Tag::attribute`.
+    for attr in e.attributes().with_checks(false) {
+        let attr = attr.ok()?;
+        let value = attr
+            .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
+            .ok()?;
+        attrs.push((
+            attr.key.local_name().as_ref().to_owned(),
+            value.into_owned(),
         ));
     }
-    out
+    Some(Tag {
+        name: e.local_name().as_ref().to_owned(),
+        closing: false,
+        self_closing,
+        attrs,
+    })
+}
+
+/// Splits a document into tags and the text before each (entities and character
+/// references decoded, CDATA included); comments, processing instructions and the XML
+/// declaration are skipped. `None` when quick-xml finds the document malformed, when
+/// it declares entities, uses an entity other than the predefined five or nests too
+/// deep. Elements left open at the end are not an error: what was complete is read.
+/// Linear in the input.
+fn tags(xml: &str) -> Option<Vec<(String, Tag)>> {
+    let mut reader = Reader::from_str(xml);
+    reader.config_mut().trim_text(false);
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) => {
+                depth += 1;
+                if depth > MAX_XML_DEPTH {
+                    return None;
+                }
+                out.push((std::mem::take(&mut text), tag(&e, false)?));
+            }
+            Event::Empty(e) => out.push((std::mem::take(&mut text), tag(&e, true)?)),
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                let closing = Tag {
+                    name: e.local_name().as_ref().to_owned(),
+                    closing: true,
+                    self_closing: false,
+                    attrs: Vec::new(),
+                };
+                out.push((std::mem::take(&mut text), closing));
+            }
+            Event::Text(t) => text.push_str(&t.xml10_content()),
+            Event::CData(c) => text.push_str(&c.xml10_content()),
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    text.push(r.resolve_char_ref().ok()??);
+                } else {
+                    text.push_str(predefined_entity(&r)?);
+                }
+            }
+            Event::DocType(d) if d.contains("<!ENTITY") => return None,
+            Event::Eof => break,
+            Event::DocType(_) | Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+        }
+    }
+    Some(out)
 }
 
 impl DialogInfo {
@@ -192,25 +229,26 @@ impl DialogInfo {
         let mut info: Option<DialogInfo> = None;
         let mut current: Option<(String, Option<String>, Option<DialogState>)> = None;
         let mut in_state = false;
-        for (text, tag) in tags(xml) {
+        for (text, tag) in tags(xml)? {
             if in_state && let Some((_, _, state)) = &mut current {
-                *state = DialogState::parse(&unescape(text)).or(*state);
+                *state = DialogState::parse(&text).or(*state);
             }
             in_state = false;
-            match (tag.name, tag.closing) {
+            match (tag.name.as_str(), tag.closing) {
                 ("dialog-info", false) => {
                     info = Some(DialogInfo {
-                        entity: attribute(tag.attrs, "entity").unwrap_or_default(),
-                        full: attribute(tag.attrs, "state").as_deref() != Some("partial"),
-                        version: attribute(tag.attrs, "version")
+                        entity: tag.attribute("entity").unwrap_or_default(),
+                        full: tag.attribute("state").as_deref() != Some("partial"),
+                        version: tag
+                            .attribute("version")
                             .and_then(|v| v.parse().ok())
                             .unwrap_or(0),
                         dialogs: Vec::new(),
                     });
                 }
                 ("dialog", false) => {
-                    let id = attribute(tag.attrs, "id").unwrap_or_default();
-                    let direction = attribute(tag.attrs, "direction");
+                    let id = tag.attribute("id").unwrap_or_default();
+                    let direction = tag.attribute("direction");
                     current = Some((id, direction, None));
                     if tag.self_closing {
                         current = None;
@@ -282,7 +320,7 @@ impl PresenceInfo {
         let mut info: Option<PresenceInfo> = None;
         let mut tuple: Option<PresenceTuple> = None;
         let mut text = Text::None;
-        for (before, tag) in tags(xml) {
+        for (before, tag) in tags(xml)? {
             match text {
                 Text::Basic => {
                     if let Some(t) = &mut tuple {
@@ -294,7 +332,8 @@ impl PresenceInfo {
                     }
                 }
                 Text::Note => {
-                    let note: String = unescape(before.trim())
+                    let note: String = before
+                        .trim()
                         .chars()
                         .filter(|c| !c.is_control())
                         .take(MAX_PIDF_NOTE_CHARS)
@@ -310,16 +349,16 @@ impl PresenceInfo {
                 Text::None => {}
             }
             text = Text::None;
-            match (tag.name, tag.closing) {
+            match (tag.name.as_str(), tag.closing) {
                 ("presence", false) if info.is_none() => {
                     info = Some(PresenceInfo {
-                        entity: attribute(tag.attrs, "entity").unwrap_or_default(),
+                        entity: tag.attribute("entity").unwrap_or_default(),
                         ..PresenceInfo::default()
                     });
                 }
                 ("tuple", false) if info.is_some() && !tag.self_closing => {
                     tuple = Some(PresenceTuple {
-                        id: attribute(tag.attrs, "id").unwrap_or_default(),
+                        id: tag.attribute("id").unwrap_or_default(),
                         open: None,
                         note: None,
                     });
@@ -563,6 +602,70 @@ mod tests {
         big.push_str(&" ".repeat(MAX_PIDF_BYTES));
         big.push_str("</status></tuple></presence>");
         assert_eq!(PresenceInfo::parse(big.as_bytes()), None);
+    }
+
+    #[test]
+    fn xml_entities_cdata_and_dtds() {
+        // Character references, the predefined entities and CDATA are read.
+        let body = br#"<?xml version="1.0"?>
+<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:b&#246;b@pbx">
+  <tuple id="t&amp;1"><status><basic>&#x6F;pen</basic></status>
+    <note><![CDATA[Back <soon> & ]]>&#x1F600;</note></tuple>
+</presence>"#;
+        let info = PresenceInfo::parse(body).unwrap();
+        assert_eq!(info.entity, "sip:b\u{f6}b@pbx");
+        assert_eq!(info.tuples[0].id, "t&1");
+        assert_eq!(info.open(), Some(true));
+        assert_eq!(info.note(), Some("Back <soon> & \u{1F600}"));
+
+        // A DTD that declares entities is refused, never expanded (billion laughs).
+        let laughs = br#"<?xml version="1.0"?>
+<!DOCTYPE lolz [
+  <!ENTITY lol "lol">
+  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+]>
+<dialog-info entity="sip:bob@pbx"><dialog id="a"><state>&lol2;</state></dialog></dialog-info>"#;
+        assert_eq!(DialogInfo::parse(laughs), None);
+        // Other entities are not read either.
+        let unknown = b"<presence entity='sip:c@d'><note>&nbsp;</note></presence>";
+        assert_eq!(PresenceInfo::parse(unknown), None);
+        let unknown_attr = b"<dialog-info entity='&ext;'/>";
+        assert_eq!(DialogInfo::parse(unknown_attr), None);
+        // Mismatched end tags are malformed.
+        assert_eq!(
+            DialogInfo::parse(b"<dialog-info><dialog id='a'></state></dialog-info>"),
+            None
+        );
+    }
+
+    #[test]
+    fn dialog_info_with_default_and_prefixed_namespaces() {
+        // RFC 4235 §6 style, the namespace declared as a prefix and as the default.
+        let body = br#"<di:dialog-info xmlns:di="urn:ietf:params:xml:ns:dialog-info"
+  version="7" state="full" entity="sip:alice@example.com">
+  <di:dialog id="as7d900as8" call-id="a84b4c76e66710" local-tag="1928301774"
+      direction="initiator">
+    <di:state>confirmed</di:state>
+    <di:local><di:identity display="Alice">sip:alice@example.com</di:identity></di:local>
+  </di:dialog>
+  <dialog xmlns="urn:ietf:params:xml:ns:dialog-info" id="x2"><state>early</state></dialog>
+</di:dialog-info>"#;
+        let info = DialogInfo::parse(body).unwrap();
+        assert!(info.full);
+        assert_eq!(info.version, 7);
+        let got: Vec<_> = info
+            .dialogs
+            .iter()
+            .map(|d| (d.id.as_str(), d.state, d.direction.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("as7d900as8", DialogState::Confirmed, Some("initiator")),
+                ("x2", DialogState::Early, None)
+            ]
+        );
     }
 
     #[test]
