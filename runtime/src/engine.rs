@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use deskphone_media::{AudioBackend, Codec, RtpConfig, RtpSession, SUPPORTED_PAYLOAD_TYPES};
-use deskphone_protocol::{DisplayEngineState, EndReason, PhoneState, RegistrationState};
+use deskphone_protocol::{
+    DisplayEngineState, EndReason, PhoneState, ProvisioningState, RegistrationState,
+};
 use deskphone_settings::models::Model;
 use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
 use deskphone_sip::sdp::{self, Direction, SessionDescription};
@@ -71,6 +73,33 @@ enum Request {
     ),
     DisplayEngine(DisplayEngineState),
     Shutdown(oneshot::Sender<()>),
+    /// The current settings, for tasks that act on them outside the engine.
+    Settings(oneshot::Sender<SettingValues>),
+    /// Applies validated provisioning files, all or nothing (P2, P6).
+    ApplyProvisioning(
+        Vec<ProvisionedFile>,
+        oneshot::Sender<Result<ProvisioningApplied, CommandError>>,
+    ),
+    /// What the provisioning task reports for the state.
+    ProvisioningState(ProvisioningState),
+}
+
+/// One fetched and validated provisioning file.
+pub struct ProvisionedFile {
+    /// Where it came from (after redirects): the source of the values it sets.
+    pub url: String,
+    pub plan: deskphone_provisioning::Plan,
+}
+
+/// What applying provisioning files changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProvisioningApplied {
+    /// Settings that took a new value.
+    pub changed: u32,
+    /// Settings left as they were because the user changed them and `perm` protects that.
+    pub kept: u32,
+    /// Phone book entries the files carried.
+    pub contacts: u32,
 }
 
 /// The cheap, cloneable way to talk to the engine.
@@ -128,6 +157,34 @@ impl EngineHandle {
         let _ = self.requests.send(Request::DisplayEngine(state)).await;
     }
 
+    /// The current settings.
+    pub async fn settings(&self) -> Result<SettingValues, CommandError> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Settings(tx))
+            .await
+            .map_err(|_| CommandError::Stopped)?;
+        rx.await.map_err(|_| CommandError::Stopped)
+    }
+
+    /// Applies validated provisioning files: every file or none.
+    pub async fn apply_provisioning(
+        &self,
+        files: Vec<ProvisionedFile>,
+    ) -> Result<ProvisioningApplied, CommandError> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(Request::ApplyProvisioning(files, tx))
+            .await
+            .map_err(|_| CommandError::Stopped)?;
+        rx.await.map_err(|_| CommandError::Stopped)?
+    }
+
+    /// Shows where provisioning stands in the state.
+    pub async fn set_provisioning_state(&self, state: ProvisioningState) {
+        let _ = self.requests.send(Request::ProvisioningState(state)).await;
+    }
+
     pub fn current(&self) -> Published {
         self.state.borrow().clone()
     }
@@ -156,6 +213,9 @@ pub fn now_ms() -> u64 {
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
 }
+
+/// The phone book file in the data folder.
+pub const PHONE_BOOK_FILE: &str = "phonebook.xml";
 
 /// Duration of a DTMF digit sent in SIP INFO, as phones commonly send it.
 const DTMF_INFO_DURATION_MS: u32 = 160;
@@ -253,6 +313,8 @@ struct Engine {
     local_ip: IpAddr,
     phone: Phone,
     store: SettingsStore,
+    /// The local phone book as provisioning delivered it (`<tbook>`), in its XML form.
+    phone_book: PathBuf,
     audio: Arc<dyn AudioBackend>,
     /// The remote offer of each incoming call, until answered.
     offers: HashMap<CallHandle, Option<SessionDescription>>,
@@ -310,6 +372,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         local_ip,
         phone,
         store: SettingsStore::new(&config.data_dir),
+        phone_book: config.data_dir.join(PHONE_BOOK_FILE),
         audio: config.audio,
         offers: HashMap::new(),
         local_sdp: HashMap::new(),
@@ -494,6 +557,17 @@ impl Engine {
                 let _ = reply.send(result);
             }
             Request::DisplayEngine(state) => self.phone.display_engine = state,
+            Request::Settings(reply) => {
+                let _ = reply.send(self.phone.settings.clone());
+            }
+            Request::ApplyProvisioning(files, reply) => {
+                let result = self.apply_provisioning(files);
+                if result.is_ok() {
+                    self.sync_lines(Instant::now());
+                }
+                let _ = reply.send(result);
+            }
+            Request::ProvisioningState(state) => self.phone.provisioning = state,
             Request::Shutdown(reply) => {
                 let now = Instant::now();
                 let identities: Vec<u16> = self.lines.keys().copied().collect();
@@ -503,6 +577,53 @@ impl Engine {
                 self.stopping = Some((now + SHUTDOWN_GRACE, reply));
             }
         }
+    }
+
+    /// Every file's settings on a copy first; the copy replaces the settings only when all
+    /// of them applied, and only after it is saved.
+    fn apply_provisioning(
+        &mut self,
+        files: Vec<ProvisionedFile>,
+    ) -> Result<ProvisioningApplied, CommandError> {
+        let mut next = self.phone.settings.clone();
+        let mut applied = ProvisioningApplied::default();
+        let mut contacts = Vec::new();
+        for file in &files {
+            let before = next.clone();
+            next.apply(
+                file.plan
+                    .settings
+                    .iter()
+                    .map(|s| (s.key.to_string(), s.value.as_str()))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), *v)),
+                self.phone.model.name,
+            )?;
+            applied.changed += file
+                .plan
+                .settings
+                .iter()
+                .filter(|s| before.get(&s.key.name, s.key.idx) != next.get(&s.key.name, s.key.idx))
+                .count() as u32;
+            contacts.extend(file.plan.contacts.iter().cloned());
+        }
+        applied.contacts = contacts.len() as u32;
+        self.store.save(&next)?;
+        if !contacts.is_empty() {
+            // A file's phone book replaces the one before (as `<tbook>` does on the
+            // vendor's phones); saved after the settings, atomically.
+            let xml = deskphone_provisioning::contacts_to_xml(&contacts);
+            crate::store::write_atomic(&self.phone_book, xml.as_bytes()).map_err(|source| {
+                CommandError::Save(StoreError::Write {
+                    path: self.phone_book.clone(),
+                    source,
+                })
+            })?;
+        }
+        self.ua.set_failover(failover_policy(&next));
+        self.phone.settings = next;
+        Ok(applied)
     }
 
     fn set_settings(&mut self, values: BTreeMap<String, String>) -> Result<(), CommandError> {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use deskphone_protocol::screen::{SoftAction, screen_of, soft_keys};
 use deskphone_protocol::{
     CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, IdentityState,
-    KeyState, Led, ModelInfo, PhoneState, RegistrationState, TransferState,
+    KeyState, Led, ModelInfo, PhoneState, ProvisioningState, RegistrationState, TransferState,
 };
 use deskphone_settings::SettingValues;
 use deskphone_settings::models::Model;
@@ -129,6 +129,8 @@ pub struct Phone {
     /// The address other phones reach us on, for identities without a host.
     pub local_sip_host: String,
     pub display_engine: DisplayEngineState,
+    /// Where provisioning stands; set by the provisioning task through the engine.
+    pub provisioning: ProvisioningState,
     calls: Vec<Call>,
     dial_buffer: String,
     off_hook: bool,
@@ -150,6 +152,7 @@ impl Phone {
             settings,
             local_sip_host,
             display_engine: DisplayEngineState::Off,
+            provisioning: ProvisioningState::default(),
             calls: Vec::new(),
             dial_buffer: String::new(),
             off_hook: false,
@@ -770,6 +773,7 @@ impl Phone {
             settings: self.settings.public_view(self.model.name),
             time_ms: now_ms,
             display_engine: self.display_engine,
+            provisioning: self.provisioning.clone(),
             last_ended_call: self.last_ended.clone(),
             transfer: self.transfer.map(|t| match t {
                 Transfer::Dialling { .. } => TransferState::Dialling,
