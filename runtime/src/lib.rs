@@ -3,6 +3,8 @@
 //! [`browser`]).
 
 pub mod browser;
+pub mod device;
+pub mod diagnostics;
 pub mod display;
 pub mod engine;
 pub mod framebuffer;
@@ -167,6 +169,17 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
             .map_err(anyhow::Error::msg)?,
     };
     let tls = tls::connector(options.trust_ca.as_deref()).map_err(anyhow::Error::msg)?;
+    let listener = tokio::net::TcpListener::bind(options.http)
+        .await
+        .with_context(|| format!("cannot bind the web server to {}", options.http))?;
+    let http_addr = listener.local_addr()?;
+    let device = device::info(
+        model.name,
+        device::simulator_mac(&data_dir)?,
+        engine::now_ms(),
+        http_addr,
+        sip_addr,
+    );
     let engine = engine::start(engine::EngineConfig {
         data_dir: data_dir.clone(),
         locator,
@@ -175,12 +188,9 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         audio: audio.clone(),
         settings,
         tls,
+        device,
     })?;
 
-    let listener = tokio::net::TcpListener::bind(options.http)
-        .await
-        .with_context(|| format!("cannot bind the web server to {}", options.http))?;
-    let http_addr = listener.local_addr()?;
     if !options.ui_dir.join("index.html").exists() {
         tracing::warn!(
             "no UI bundle in {} (run `cargo xtask build-ui`); the API still works",

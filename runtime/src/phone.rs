@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use deskphone_protocol::screen::{SoftAction, screen_of, soft_keys};
 use deskphone_protocol::{
-    CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, IdentityState,
-    KeyState, Led, ModelInfo, PhoneState, RegistrationState, TransferState,
+    CallDirection, CallPhase, CallState, DeviceInfo, DisplayEngineState, EndReason, EndedCall,
+    IdentityState, KeyState, Led, ModelInfo, PhoneState, RegistrationState, TransferState,
 };
 use deskphone_settings::SettingValues;
 use deskphone_settings::models::Model;
@@ -129,6 +129,8 @@ pub struct Phone {
     /// The address other phones reach us on, for identities without a host.
     pub local_sip_host: String,
     pub display_engine: DisplayEngineState,
+    /// Firmware, MAC, addresses: set once at start.
+    pub device: DeviceInfo,
     calls: Vec<Call>,
     dial_buffer: String,
     off_hook: bool,
@@ -150,6 +152,7 @@ impl Phone {
             settings,
             local_sip_host,
             display_engine: DisplayEngineState::Off,
+            device: DeviceInfo::default(),
             calls: Vec::new(),
             dial_buffer: String::new(),
             off_hook: false,
@@ -771,6 +774,7 @@ impl Phone {
             time_ms: now_ms,
             display_engine: self.display_engine,
             last_ended_call: self.last_ended.clone(),
+            device: self.device.clone(),
             transfer: self.transfer.map(|t| match t {
                 Transfer::Dialling { .. } => TransferState::Dialling,
                 Transfer::Confirming { .. } => TransferState::Confirming,

@@ -29,6 +29,7 @@ pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
     let index = ServeFile::new(ui_dir.join("index.html"));
     Router::new()
         .route("/api/state", get(api_state))
+        .route("/api/diagnostics", get(crate::diagnostics::download))
         .route("/api/ws", get(api_ws))
         .route("/command.htm", get(command))
         .route("/screen.png", get(screen_png))
