@@ -63,6 +63,32 @@ pub struct PhoneState {
     /// Where provisioning stands: the last fetch and its outcome (P2, P6).
     #[serde(default)]
     pub provisioning: ProvisioningState,
+    /// What the phone is: software, hardware identity, addresses (the info page).
+    #[serde(default)]
+    pub device: DeviceInfo,
+}
+
+/// The phone's identity card: what the info page and the diagnostic archive show.
+/// Fixed while the program runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// The firmware (this software) version, e.g. `0.1.0`.
+    pub firmware_version: String,
+    /// How this firmware was built, e.g. `release x86_64-linux`.
+    pub build: String,
+    /// The model name, e.g. `DP480C`.
+    pub model: String,
+    /// The Ethernet MAC address, lower-case hex separated by colons.
+    pub mac: String,
+    /// Milliseconds since the Unix epoch when the phone software started; the
+    /// uptime is the wall clock minus this.
+    pub started_at_ms: u64,
+    /// Where the web UI and API listen, `address:port`.
+    pub http_address: String,
+    /// Where SIP listens (UDP and TCP), `address:port`.
+    pub sip_address: String,
+    /// Connected expansion modules (key extension units).
+    pub expansion_modules: u32,
 }
 
 /// Provisioning as the status page and scripts see it.
@@ -404,6 +430,21 @@ mod tests {
         assert_eq!(call.alert_info, None);
         let json = serde_json::to_value(EndReason::AnsweredElsewhere).unwrap();
         assert_eq!(json, "answered_elsewhere");
+    }
+
+    #[test]
+    fn state_without_device_info_reads_with_defaults() {
+        let mut json = serde_json::to_value(PhoneState::default()).unwrap();
+        json.as_object_mut().unwrap().remove("device");
+        let state: PhoneState = serde_json::from_value(json).unwrap();
+        assert_eq!(state.device, DeviceInfo::default());
+        let device = serde_json::to_value(DeviceInfo {
+            mac: "02:00:00:00:00:01".into(),
+            ..DeviceInfo::default()
+        })
+        .unwrap();
+        assert_eq!(device["mac"], "02:00:00:00:00:01");
+        assert_eq!(device["started_at_ms"], 0);
     }
 
     #[test]

@@ -204,6 +204,8 @@ pub struct EngineConfig {
     pub settings: SettingValues,
     /// How SIP over TLS connections are made and checked (`crate::tls`).
     pub tls: tokio_rustls::TlsConnector,
+    /// The identity card the state carries (`crate::device`).
+    pub device: deskphone_protocol::DeviceInfo,
 }
 
 /// Milliseconds since the Unix epoch, the phone's wall clock.
@@ -354,7 +356,8 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     if let Err(e) = unreachable::watch(&config.sip_socket) {
         tracing::warn!("SIP socket: ICMP errors will not be seen: {e}");
     }
-    let phone = Phone::new(config.model, config.settings, advertised.to_string());
+    let mut phone = Phone::new(config.model, config.settings, advertised.to_string());
+    phone.device = config.device;
     let first = Published {
         seq: 1,
         state: Arc::new(phone.snapshot(now_ms())),

@@ -2,7 +2,10 @@
 //! [`run`]; the modules are usable alone (the end-to-end tests use
 //! [`browser`]).
 
+pub mod admin;
 pub mod browser;
+pub mod device;
+pub mod diagnostics;
 pub mod display;
 pub mod engine;
 pub mod framebuffer;
@@ -168,6 +171,16 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
             .map_err(anyhow::Error::msg)?,
     };
     let tls = tls::connector(options.trust_ca.as_deref()).map_err(anyhow::Error::msg)?;
+    let listener = tokio::net::TcpListener::bind(options.http)
+        .await
+        .with_context(|| format!("cannot bind the web server to {}", options.http))?;
+    let http_addr = listener.local_addr()?;
+    let mac = device::simulator_mac(&data_dir)?;
+    let device = device::info(model.name, mac, engine::now_ms(), http_addr, sip_addr);
+    let provisioning_fetcher = provisioning::fetch::Fetcher::new(
+        locator.clone(),
+        tls::root_store(options.trust_ca.as_deref()).map_err(anyhow::Error::msg)?,
+    );
     let engine = engine::start(engine::EngineConfig {
         data_dir: data_dir.clone(),
         locator,
@@ -176,12 +189,18 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         audio: audio.clone(),
         settings,
         tls,
+        device,
     })?;
 
-    let listener = tokio::net::TcpListener::bind(options.http)
-        .await
-        .with_context(|| format!("cannot bind the web server to {}", options.http))?;
-    let http_addr = listener.local_addr()?;
+    // P2: fetched at start, on check-sync, by polling and by hand.
+    let provisioning = provisioning::run::Provisioner {
+        fetcher: provisioning_fetcher,
+        engine: engine.clone(),
+        model: model.name,
+        mac: mac.0.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+    .start();
+
     if !options.ui_dir.join("index.html").exists() {
         tracing::warn!(
             "no UI bundle in {} (run `cargo xtask build-ui`); the API still works",
@@ -193,6 +212,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         web::AppState {
             engine: engine.clone(),
             frames: frames.clone(),
+            provisioning,
         },
         options.ui_dir.clone(),
     );

@@ -2,12 +2,15 @@
 use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
+    use tracing_subscriber::prelude::*;
+    // The same lines go to stderr and to the in-memory ring of the diagnostic archive.
+    tracing_subscriber::registry()
+        .with(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,chromiumoxide=warn".into()),
         )
-        .with_writer(std::io::stderr)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(deskphone_runtime::diagnostics::log_layer())
         .init();
     let runtime = tokio::runtime::Runtime::new()?;
     let ending = runtime.block_on(deskphone_runtime::run(deskphone_runtime::Options::parse()))?;

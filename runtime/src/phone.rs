@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use deskphone_protocol::screen::{SoftAction, screen_of, soft_keys};
 use deskphone_protocol::{
-    CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, EndedCall, IdentityState,
-    KeyState, Led, ModelInfo, PhoneState, ProvisioningState, RegistrationState, TransferState,
+    CallDirection, CallPhase, CallState, DeviceInfo, DisplayEngineState, EndReason, EndedCall,
+    IdentityState, KeyState, Led, ModelInfo, PhoneState, ProvisioningState, RegistrationState,
+    TransferState,
 };
 use deskphone_settings::SettingValues;
 use deskphone_settings::models::Model;
@@ -131,6 +132,8 @@ pub struct Phone {
     pub display_engine: DisplayEngineState,
     /// Where provisioning stands; set by the provisioning task through the engine.
     pub provisioning: ProvisioningState,
+    /// Firmware, MAC, addresses: set once at start.
+    pub device: DeviceInfo,
     calls: Vec<Call>,
     dial_buffer: String,
     off_hook: bool,
@@ -153,6 +156,7 @@ impl Phone {
             local_sip_host,
             display_engine: DisplayEngineState::Off,
             provisioning: ProvisioningState::default(),
+            device: DeviceInfo::default(),
             calls: Vec::new(),
             dial_buffer: String::new(),
             off_hook: false,
@@ -775,6 +779,7 @@ impl Phone {
             display_engine: self.display_engine,
             provisioning: self.provisioning.clone(),
             last_ended_call: self.last_ended.clone(),
+            device: self.device.clone(),
             transfer: self.transfer.map(|t| match t {
                 Transfer::Dialling { .. } => TransferState::Dialling,
                 Transfer::Confirming { .. } => TransferState::Confirming,

@@ -9,7 +9,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use deskphone_protocol::{
     ClientEnvelope, Command, ErrorCode, PROTOCOL_VERSION, PhoneState, ServerMessage,
 };
@@ -23,13 +23,23 @@ use crate::engine::{CommandError, EngineHandle};
 pub struct AppState {
     pub engine: EngineHandle,
     pub frames: FrameStore,
+    pub provisioning: crate::provisioning::run::ProvisioningHandle,
 }
 
 pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
     let index = ServeFile::new(ui_dir.join("index.html"));
     Router::new()
         .route("/api/state", get(api_state))
+        .route("/api/diagnostics", get(crate::diagnostics::download))
         .route("/api/ws", get(api_ws))
+        .route("/api/settings/export", get(crate::admin::export))
+        .route(
+            "/api/settings/import",
+            post(crate::admin::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::admin::MAX_IMPORT_BYTES,
+            )),
+        )
+        .route("/api/provisioning", post(crate::admin::provision_now))
         .route("/command.htm", get(command))
         .route("/screen.png", get(screen_png))
         .route("/screen.txt", get(screen_txt))

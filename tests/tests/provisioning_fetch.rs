@@ -58,10 +58,7 @@ async fn redirects_with_chunked_bodies_loops_and_limits() -> anyhow::Result<()> 
 
     let started = Instant::now();
     let huge = f.fetch(&format!("{base}/huge"), &config()).await;
-    assert!(
-        matches!(huge, Err(FetchError::TooLarge { .. })),
-        "{huge:?}"
-    );
+    assert!(matches!(huge, Err(FetchError::TooLarge { .. })), "{huge:?}");
     assert!(started.elapsed() < Duration::from_secs(3));
 
     let status = f.fetch(&format!("{base}/gone"), &config()).await;
@@ -152,7 +149,10 @@ async fn https_certificates_follow_host_name_validation_flags() -> anyhow::Resul
         "{refused:?}"
     );
     // An exact name in the same certificate is fine under the strict flags.
-    assert_eq!(f.fetch(&url("exact.other.test"), &strict).await?.body, b"ok");
+    assert_eq!(
+        f.fetch(&url("exact.other.test"), &strict).await?.body,
+        b"ok"
+    );
     let wrong = f.fetch(&url("wrong.test"), &config()).await;
     assert!(wrong.is_err(), "{wrong:?}");
     let untrusted = fetcher(Locator::with_server(dns).unwrap(), None)

@@ -31,7 +31,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::conn::Live;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::{self, Lang, Tr};
 
 /// Which UI this page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,12 +72,13 @@ pub fn start() {
 #[component]
 fn App(face: Face) -> impl IntoView {
     let live = Live::new();
+    // The screen and the web UI each have their own language setting.
     let lang = Memo::new(move |_| {
         live.state.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.settings.get("language"))
-                .map(|v| Lang::from_setting(v))
-                .unwrap_or_default()
+            s.as_ref().map_or(Lang::default(), |s| match face {
+                Face::Phone => i18n::phone_lang(&s.settings),
+                Face::Web => i18n::web_lang(&s.settings),
+            })
         })
     });
     let tr = Tr { lang: lang.into() };

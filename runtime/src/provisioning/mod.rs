@@ -7,4 +7,5 @@
 
 mod certs;
 pub mod fetch;
+pub mod run;
 pub mod schedule;

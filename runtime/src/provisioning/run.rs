@@ -156,7 +156,11 @@ impl Provisioner {
     }
 
     /// One run: every file or none. `None` when no server is configured.
-    async fn run_once(&self, settings: &SettingValues, why: Trigger) -> Option<ProvisioningOutcome> {
+    async fn run_once(
+        &self,
+        settings: &SettingValues,
+        why: Trigger,
+    ) -> Option<ProvisioningOutcome> {
         let template = settings.get("setting_server", None).trim().to_owned();
         if template.is_empty() {
             return None;
@@ -267,7 +271,10 @@ fn timeouts(value: &str) -> Timeouts {
         .split([' ', ',', ';'])
         .filter_map(|n| n.trim().parse::<u64>().ok());
     let connect = numbers.next().unwrap_or(10).clamp(1, 600);
-    let transfer = numbers.next().unwrap_or(connect.max(30)).clamp(connect, 3600);
+    let transfer = numbers
+        .next()
+        .unwrap_or(connect.max(30))
+        .clamp(connect, 3600);
     Timeouts {
         connect: Duration::from_secs(connect),
         transfer: Duration::from_secs(transfer),
@@ -283,10 +290,7 @@ fn fetch_config(settings: &SettingValues, model: &str, mac: &str) -> FetchConfig
             .parse()
             .unwrap_or(0),
         max_bytes: deskphone_provisioning::MAX_FILE_BYTES,
-        user_agent: format!(
-            "deskphone/{} ({model}; {mac})",
-            env!("CARGO_PKG_VERSION")
-        ),
+        user_agent: format!("deskphone/{} ({model}; {mac})", env!("CARGO_PKG_VERSION")),
     }
 }
 
@@ -310,7 +314,11 @@ mod tests {
     #[test]
     fn url_templates() {
         assert_eq!(
-            expand("https://p/{mac}/{model}.xml?m={MAC}", "0004abcdef12", "DP480C"),
+            expand(
+                "https://p/{mac}/{model}.xml?m={MAC}",
+                "0004abcdef12",
+                "DP480C"
+            ),
             "https://p/0004abcdef12/DP480C.xml?m=0004ABCDEF12"
         );
     }

@@ -9,7 +9,11 @@ pub enum Polling {
     /// `prov_polling_mode` = `rel`: every `period` after the last run.
     Every(Duration),
     /// `prov_polling_mode` = `abs`: daily at `hour:minute` in the phone's time zone.
-    DailyAt { hour: i8, minute: i8, zone: String },
+    DailyAt {
+        hour: i8,
+        minute: i8,
+        zone: String,
+    },
 }
 
 impl Polling {

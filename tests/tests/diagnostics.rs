@@ -1,0 +1,138 @@
+//! The support page's diagnostic archive (`GET /api/diagnostics`) from a real phone:
+//! the four members are there, the state and info name this phone, the log is the
+//! phone's own, and no secret value set on the phone appears in any member.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use anyhow::{Context, bail};
+use deskphone_settings::{SETTINGS, SettingKey};
+use deskphone_tests::{PhoneOptions, TestPhone, ws_command};
+
+/// A value for every secret setting: on the command line for identity 1, over the
+/// WebSocket for identity 2 (each path a setting can take into the phone).
+fn secrets() -> Vec<(String, String)> {
+    SETTINGS
+        .iter()
+        .filter(|s| s.secret)
+        .flat_map(|s| {
+            let idx: Vec<Option<u16>> = match s.indexed {
+                Some(_) => vec![Some(1), Some(2)],
+                None => vec![None],
+            };
+            idx.into_iter().map(move |i| {
+                let key = SettingKey::new(s.name, i).to_string();
+                let value = format!("Qx7{}{}Zz", s.name.len(), i.unwrap_or(0));
+                (key, value)
+            })
+        })
+        .collect()
+}
+
+fn unpack(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut members = BTreeMap::new();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    for entry in archive.entries().context("not a tar.gz")? {
+        let mut entry = entry?;
+        let name = entry.path()?.to_string_lossy().into_owned();
+        let mut text = String::new();
+        entry
+            .read_to_string(&mut text)
+            .with_context(|| format!("{name} is not text"))?;
+        members.insert(name, text);
+    }
+    Ok(members)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostic_archive_has_the_members_and_no_secret() -> anyhow::Result<()> {
+    let secrets = secrets();
+    assert!(!secrets.is_empty(), "the schema has no secret settings");
+    let (first, later): (Vec<_>, Vec<_>) = secrets.iter().partition(|(k, _)| !k.contains("[2]"));
+    let set_args: Vec<String> = first.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut extra = Vec::new();
+    for a in &set_args {
+        extra.extend(["--set", a.as_str()]);
+    }
+    let phone = TestPhone::start_with(
+        "diagnostics",
+        PhoneOptions {
+            user: "alice",
+            display_name: "Alice",
+            sim_input: "silence",
+            display: false,
+        },
+        &extra,
+    )
+    .await?;
+    let values: serde_json::Map<String, serde_json::Value> = later
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone().into()))
+        .chain([("user_realname[2]".to_owned(), "Bob".into())])
+        .collect();
+    ws_command(
+        &phone,
+        serde_json::json!({ "type": "set_settings", "values": values }),
+    )
+    .await?;
+    let (_, state) = phone
+        .wait_for(
+            "the second identity's name",
+            std::time::Duration::from_secs(20),
+            |s| s.settings.get("user_realname[2]").map(String::as_str) == Some("Bob"),
+        )
+        .await?;
+
+    let (status, body) = phone.get("/api/diagnostics").await?;
+    if status != 200 {
+        bail!(
+            "/api/diagnostics: HTTP {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let members = unpack(&body)?;
+    let names: Vec<&str> = members.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        ["info.txt", "log.txt", "settings.json", "state.json"]
+    );
+
+    for (name, text) in &members {
+        for (key, value) in &secrets {
+            assert!(
+                !text.contains(value.as_str()),
+                "{name} holds the value of {key}"
+            );
+        }
+    }
+
+    let mac = std::fs::read_to_string(phone.data_dir.join("mac"))?;
+    let mac = mac.trim();
+    assert_eq!(state.device.mac, mac);
+    assert_eq!(state.device.http_address, phone.http.to_string());
+    assert_eq!(state.device.sip_address, phone.sip.to_string());
+    assert_eq!(state.device.firmware_version, env!("CARGO_PKG_VERSION"));
+    assert!(state.device.started_at_ms > 0 && state.device.started_at_ms <= state.time_ms);
+
+    let archived: serde_json::Value = serde_json::from_str(&members["state.json"])?;
+    assert_eq!(archived["state"]["device"]["mac"], mac);
+    assert_eq!(archived["state"]["settings"]["user_realname[2]"], "Bob");
+    assert!(archived["seq"].as_u64().is_some());
+    let settings: BTreeMap<String, String> = serde_json::from_str(&members["settings.json"])?;
+    assert_eq!(settings["user_realname[1]"], "Alice");
+    for (key, _) in &secrets {
+        assert!(!settings.contains_key(key), "settings.json names {key}");
+    }
+    let info = &members["info.txt"];
+    assert!(info.contains(&format!("mac: {mac}")), "{info}");
+    assert!(
+        info.contains(&format!("model: {}", state.model.name)),
+        "{info}"
+    );
+    assert!(info.contains("uptime_s: "), "{info}");
+    // The phone's own log, as it went to stderr.
+    let log = &members["log.txt"];
+    assert!(log.contains("display engine off (--no-display)"), "{log}");
+    assert!(phone.log().contains("display engine off (--no-display)"));
+    Ok(())
+}
