@@ -2,6 +2,10 @@
 
 use std::time::Duration;
 
+/// The shortest polling period: polling more often would be load on the server, not
+/// provisioning.
+pub const MIN_PERIOD_S: u64 = 10;
+
 /// How the provisioning server is polled (`prov_polling_*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Polling {
@@ -41,8 +45,7 @@ impl Polling {
                 };
             }
         }
-        // A period below a minute would turn polling into load on the server.
-        Polling::Every(Duration::from_secs(period_s.max(60)))
+        Polling::Every(Duration::from_secs(period_s.max(MIN_PERIOD_S)))
     }
 
     /// The next poll after `now_ms` (milliseconds since the Unix epoch), given the last
@@ -93,7 +96,7 @@ mod tests {
         assert_eq!(p.next_after(2 * HOUR, HOUR / 2), Some(2 * HOUR));
         assert_eq!(
             Polling::from_settings(true, "rel", 1, "", "UTC"),
-            Polling::Every(Duration::from_secs(60))
+            Polling::Every(Duration::from_secs(MIN_PERIOD_S))
         );
         assert_eq!(
             Polling::from_settings(false, "rel", 3600, "", "UTC").next_after(0, 0),
