@@ -253,8 +253,9 @@ pub struct ContactNumber {
     pub outgoing: String,
 }
 
-/// A file to install: `<uploads><file url="…" type="gui_lang"/></uploads>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A file to install: `<uploads><file url="…" type="gui_lang"/></uploads>`. Its
+/// `Debug` leaves out a password in the URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Upload {
     pub url: String,
     /// The `type` attribute as written (what the file is, e.g. `gui_lang`).
@@ -262,11 +263,47 @@ pub struct Upload {
     pub line: u32,
 }
 
+impl fmt::Debug for Upload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upload")
+            .field("url", &without_password(&self.url))
+            .field("kind", &self.kind)
+            .field("line", &self.line)
+            .finish()
+    }
+}
+
 /// Another provisioning file to read: `<setting-files><file url="…"/></setting-files>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Its `Debug` leaves out a password in the URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SettingFile {
     pub url: String,
     pub line: u32,
+}
+
+impl fmt::Debug for SettingFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SettingFile")
+            .field("url", &without_password(&self.url))
+            .field("line", &self.line)
+            .finish()
+    }
+}
+
+/// A URL for messages and `Debug`: a password in it (`http://user:pass@host/`) is not
+/// repeated.
+pub(crate) fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:…@{host}{}", &rest[end..])
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// A validated file: what to apply, in file order.

@@ -5,7 +5,7 @@ use deskphone_settings::{Perm, SettingError, SettingValues};
 use crate::{
     Contact, ContactError, MAX_CONTACT_FIELD_CHARS, MAX_CONTACT_NUMBER_CHARS, MAX_CONTACT_NUMBERS,
     MAX_ITEMS, MAX_URL_CHARS, Plan, PlannedSetting, ProvisioningError, ProvisioningFile,
-    is_function_key_setting,
+    is_function_key_setting, without_password,
 };
 
 /// Checks every item of `file` for `model`: each key and value with the schema
@@ -69,7 +69,7 @@ pub fn validate(file: &ProvisioningFile, model: &str) -> Result<Plan, Provisioni
     {
         check_url(url).map_err(|why| ProvisioningError::Url {
             line,
-            url: url.clone(),
+            url: without_password(url),
             why,
         })?;
     }

@@ -72,11 +72,12 @@ fn render(result: &Result<Plan, ProvisioningError>) -> String {
             );
         }
     }
+    // URLs through `Debug`, which leaves out a password in them.
     for u in &plan.uploads {
-        let _ = writeln!(out, "line {}: upload {:?} type {:?}", u.line, u.url, u.kind);
+        let _ = writeln!(out, "line {}: {u:?}", u.line);
     }
     for f in &plan.setting_files {
-        let _ = writeln!(out, "line {}: setting file {:?}", f.line, f.url);
+        let _ = writeln!(out, "line {}: {f:?}", f.line);
     }
     if out.is_empty() {
         out.push_str("nothing\n");
