@@ -505,3 +505,64 @@ pub enum ContactError {
     #[error("`{field}` contains a control character")]
     ControlCharacter { field: &'static str },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_is_detected_from_the_content() {
+        for (text, form) in [
+            ("<?xml version=\"1.0\"?><settings/>", Form::Xml),
+            ("\r\n  <settings/>", Form::Xml),
+            ("<!-- c --><phone-settings/>", Form::Xml),
+            ("language$: English", Form::Text),
+            ("# comment\nlanguage: English", Form::Text),
+            ("<html>\n<pre>\nlanguage: English", Form::Text),
+            ("<PRE>\nlanguage: English", Form::Text),
+        ] {
+            assert_eq!(Form::detect(text), form, "{text}");
+        }
+    }
+
+    #[test]
+    fn function_key_settings_by_name() {
+        assert!(is_function_key_setting("fkey"));
+        assert!(is_function_key_setting("fkey_label"));
+        assert!(!is_function_key_setting("fkeys"));
+        assert!(!is_function_key_setting("user_name"));
+    }
+
+    #[test]
+    fn passwords_in_urls_are_left_out() {
+        for (url, shown) in [
+            ("http://u:p@h/x", "http://u:…@h/x"),
+            ("https://u:p:q@h:8080?a=b@c", "https://u:…@h:8080?a=b@c"),
+            ("http://user@h/x", "http://user@h/x"),
+            ("http://h/p@q", "http://h/p@q"),
+            ("no scheme", "no scheme"),
+        ] {
+            assert_eq!(without_password(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let e = read(b"<settings>\n<phone-settings>\n<language>Klingon</language>\n</phone-settings>\n</settings>", "DP480C")
+            .unwrap_err();
+        assert_eq!(e.line(), Some(3));
+        assert!(matches!(
+            e,
+            ProvisioningError::Setting {
+                source: SettingError::NotAChoice { .. },
+                ..
+            }
+        ));
+        assert_eq!(
+            read(&vec![b' '; MAX_FILE_BYTES + 1], "DP480C")
+                .unwrap_err()
+                .line(),
+            None
+        );
+    }
+}
