@@ -405,6 +405,8 @@ pub enum SyntaxError {
     TooManyItems,
     #[error("<{element}> has no attribute `{attribute}`")]
     UnknownAttribute { element: String, attribute: String },
+    #[error("<{0}> has too many attributes")]
+    TooManyAttributes(String),
     #[error("<{element}> has attribute `{attribute}` twice")]
     DuplicateAttribute { element: String, attribute: String },
     #[error("<{element}> needs the attribute `{attribute}`")]

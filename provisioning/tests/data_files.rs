@@ -227,12 +227,12 @@ fn no_quadratic_behaviour() {
         }
         start.elapsed()
     };
-    let (small, large) = (file(5_000), file(50_000));
+    let (small, large) = (file(3_000), file(30_000));
     let _ = time(&small);
     let (t_small, t_large) = (time(&small), time(&large));
     assert!(
         t_large < t_small * 40,
-        "5,000 items: {t_small:?}, 50,000 items: {t_large:?}"
+        "3,000 items: {t_small:?}, 30,000 items: {t_large:?}"
     );
 
     // One element with many attributes: each is refused at once, not compared with all.
@@ -241,7 +241,13 @@ fn no_quadratic_behaviour() {
         "<settings><phone-settings><language{attrs}>English</language></phone-settings></settings>"
     );
     let start = std::time::Instant::now();
-    assert!(parse(wide.as_bytes()).is_err());
+    assert!(matches!(
+        parse(wide.as_bytes()),
+        Err(ParseError::Syntax {
+            line: 1,
+            reason: SyntaxError::TooManyAttributes(_)
+        })
+    ));
     assert!(start.elapsed() < std::time::Duration::from_secs(2));
 }
 
