@@ -34,7 +34,10 @@
 //! - **Encoding**: UTF-8 only; a byte order mark is skipped; text is kept exactly as
 //!   written (after entity decoding), never trimmed in XML.
 //! - **Bounds**: at most [`MAX_FILE_BYTES`] bytes (checked before reading),
-//!   [`MAX_ITEMS`] items and [`MAX_DEPTH`] nested elements; work is linear in the size.
+//!   [`MAX_ITEMS`] items; work is linear in the size. Nesting is bounded by the format
+//!   itself: every element is checked against what its parent may hold, so no accepted
+//!   document is deeper than `settings/tbook/contact/numbers/number`, and the first
+//!   element out of place ends the reading.
 //! - A setting written twice is applied in file order, so the later value wins.
 
 use std::fmt;
@@ -55,9 +58,6 @@ pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Settings, contacts, uploads and setting files per file together. A full phone has a
 /// few thousand settings (200+ settings, many of them per identity or key).
 pub const MAX_ITEMS: usize = 100_000;
-/// Elements nested deeper than this are refused (the deepest legitimate nesting,
-/// `settings/tbook/contact/numbers/number`, is 5).
-pub const MAX_DEPTH: usize = 16;
 /// Phone numbers per contact.
 pub const MAX_CONTACT_NUMBERS: usize = 16;
 /// Characters of a contact's name, group, note or e-mail field.
@@ -399,8 +399,6 @@ pub enum SyntaxError {
     AfterRoot,
     #[error("<{0}> is not closed")]
     Unclosed(String),
-    #[error("elements are nested more than {max} deep", max = MAX_DEPTH)]
-    TooDeep,
     #[error("more than {max} items", max = MAX_ITEMS)]
     TooManyItems,
     #[error("<{element}> has no attribute `{attribute}`")]

@@ -6,7 +6,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::{
-    Contact, ContactNumber, MAX_DEPTH, MAX_ITEMS, ParseError, ProvisionedSetting, ProvisioningFile,
+    Contact, ContactNumber, MAX_ITEMS, ParseError, ProvisionedSetting, ProvisioningFile,
     SettingFile, SyntaxError, Upload, is_function_key_setting,
 };
 
@@ -347,9 +347,6 @@ impl XmlReader<'_> {
             return Err(SyntaxError::Malformed(format!(
                 "`<{name}` does not start an element"
             )));
-        }
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(SyntaxError::TooDeep);
         }
         let unexpected = |parent: &str| SyntaxError::UnexpectedElement {
             element: name.clone(),

@@ -632,6 +632,21 @@ mod tests {
         assert_eq!(PresenceInfo::parse(unknown), None);
         let unknown_attr = b"<dialog-info entity='&ext;'/>";
         assert_eq!(DialogInfo::parse(unknown_attr), None);
+        // Nesting is bounded.
+        let deep = format!(
+            "<presence><tuple id='t'><status><basic>open</basic></status>{}</tuple></presence>",
+            "<x>".repeat(MAX_XML_DEPTH)
+        );
+        assert_eq!(PresenceInfo::parse(deep.as_bytes()), None);
+        let fine = format!(
+            "<presence><tuple id='t'><status><basic>open</basic></status>{}{}</tuple></presence>",
+            "<x>".repeat(10),
+            "</x>".repeat(10)
+        );
+        assert_eq!(
+            PresenceInfo::parse(fine.as_bytes()).unwrap().open(),
+            Some(true)
+        );
         // Mismatched end tags are malformed.
         assert_eq!(
             DialogInfo::parse(b"<dialog-info><dialog id='a'></state></dialog-info>"),
