@@ -156,6 +156,10 @@ fn tag(e: &BytesStart<'_>, self_closing: bool) -> Option<Tag> {
     // first of a name wins in `Tag::attribute`.
     for attr in e.attributes().with_checks(false) {
         let attr = attr.ok()?;
+        // Namespace declarations are no attributes of the document's vocabulary.
+        if attr.key.as_namespace_binding().is_some() {
+            continue;
+        }
         let value = attr
             .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
             .ok()?;
@@ -657,7 +661,10 @@ mod tests {
     #[test]
     fn dialog_info_with_default_and_prefixed_namespaces() {
         // RFC 4235 §6 style, the namespace declared as a prefix and as the default.
+        // A prefix named like an attribute (`xmlns:entity`) is a declaration, not the
+        // attribute.
         let body = br#"<di:dialog-info xmlns:di="urn:ietf:params:xml:ns:dialog-info"
+  xmlns:entity="urn:example:not-the-entity"
   version="7" state="full" entity="sip:alice@example.com">
   <di:dialog id="as7d900as8" call-id="a84b4c76e66710" local-tag="1928301774"
       direction="initiator">
@@ -669,6 +676,7 @@ mod tests {
         let info = DialogInfo::parse(body).unwrap();
         assert!(info.full);
         assert_eq!(info.version, 7);
+        assert_eq!(info.entity, "sip:alice@example.com");
         let got: Vec<_> = info
             .dialogs
             .iter()
