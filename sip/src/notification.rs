@@ -692,6 +692,28 @@ mod tests {
     }
 
     #[test]
+    fn cut_off_bodies_never_panic() {
+        let dialog =
+            br#"<?xml version="1.0"?><dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info"
+  version="1" state="full" entity="sip:b&#246;b@pbx"><!-- c --><dialog id="a" direction='initiator'>
+  <state>confirmed</state></dialog><![CDATA[x]]></dialog-info>"#;
+        let pidf =
+            br#"<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:c@d"><tuple id="t">
+  <status><basic>open</basic></status><note>A &amp; B &#x1F600;</note></tuple></presence>"#;
+        for body in [&dialog[..], &pidf[..]] {
+            for end in 0..=body.len() {
+                let _ = DialogInfo::parse(&body[..end]);
+                let _ = PresenceInfo::parse(&body[..end]);
+            }
+        }
+        assert_eq!(DialogInfo::parse(dialog).unwrap().dialogs.len(), 1);
+        assert_eq!(
+            PresenceInfo::parse(pidf).unwrap().note(),
+            Some("A & B \u{1F600}")
+        );
+    }
+
+    #[test]
     fn check_sync_reboot_parameter() {
         assert_eq!(
             read("check-sync;reboot=true", "", b""),
