@@ -38,6 +38,9 @@
 //!   itself: every element is checked against what its parent may hold, so no accepted
 //!   document is deeper than `settings/tbook/contact/numbers/number`, and the first
 //!   element out of place ends the reading.
+//! - Anything the format does not define (a section such as `<dialplan>`, an attribute,
+//!   a phone book field such as `<photo>`) is an error, not skipped, so that a typing
+//!   error cannot pass unnoticed.
 //! - A setting written twice is applied in file order, so the later value wins.
 
 use std::fmt;
