@@ -3,7 +3,7 @@
 //!
 //! The file is generated from the schema: every setting available on the model, per
 //! identity and per function key, with a valid, realistic value (text with umlauts and
-//! an entity, numbers from the middle of their range, the last choice, a host name),
+//! an `&`, numbers from the middle of their range, the last choice, a host name),
 //! repeated in schema order until there are 2,000 elements. Each stage runs `RUNS`
 //! times after a warm-up; the median, minimum and maximum are printed in ms. Apply is
 //! `SettingValues::apply` on a fresh store.
@@ -13,24 +13,32 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use deskphone_provisioning::{is_function_key_setting, parse, validate};
-use deskphone_settings::{Kind, SETTINGS, SettingValues};
+use deskphone_settings::{Kind, SETTINGS, Setting, SettingValues};
+use quick_xml::escape::escape;
 
 const MODEL: &str = "DP480C";
 const SETTINGS_IN_FILE: usize = 2_000;
 const RUNS: usize = 51;
 
-fn value(kind: Kind, i: u16) -> String {
-    match kind {
-        Kind::Text { max_len } => format!("Jörg Müller &amp; Co {i}")
-            .chars()
-            .take(max_len)
-            .collect(),
-        Kind::Int { min, max } => (min + (max - min) / 2).to_string(),
-        Kind::Bool => "on".into(),
-        Kind::Choice(list) => list.last().copied().unwrap_or_default().into(),
-        Kind::Host => format!("pbx{i}.example.com:5060"),
-        Kind::SipResponses { .. } => "503, 500 Server Internal Error".into(),
+/// A realistic valid value: a number from the middle of the range, the last choice,
+/// else the first candidate the schema accepts (text with umlauts and a character that
+/// XML escapes, a host, a response list, `on`), else the default.
+fn value(s: &Setting, i: u16) -> String {
+    if let Kind::Int { min, max } = s.kind {
+        return (min + (max - min) / 2).to_string();
     }
+    if let Kind::Choice(list) = s.kind {
+        return list.last().copied().unwrap_or(s.default).to_owned();
+    }
+    [
+        format!("Jörg Müller & Co {i}"),
+        format!("pbx{i}.example.com:5060"),
+        "503, 500 Server Internal Error".to_owned(),
+        "on".to_owned(),
+    ]
+    .into_iter()
+    .find(|v| s.validate(v).is_ok())
+    .unwrap_or_else(|| s.default.to_owned())
 }
 
 fn file() -> (String, usize) {
@@ -40,7 +48,7 @@ fn file() -> (String, usize) {
             None => elements.push(format!(
                 "<{0} perm=\"R\">{1}</{0}>",
                 s.name,
-                value(s.kind, 0)
+                escape(value(s, 0))
             )),
             Some(n) => {
                 // Function keys are 0-based in files.
@@ -50,7 +58,7 @@ fn file() -> (String, usize) {
                         "<{0} idx=\"{1}\" perm=\"RW\">{2}</{0}>",
                         s.name,
                         i - base,
-                        value(s.kind, i)
+                        escape(value(s, i))
                     ));
                 }
             }

@@ -121,3 +121,37 @@ pub fn contacts_to_xml(contacts: &[Contact]) -> String {
     out.push_str("</tbook>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use deskphone_settings::{Kind, Models, Page};
+
+    use super::*;
+
+    fn setting(name: &'static str, indexed: Option<u16>) -> Setting {
+        Setting {
+            name,
+            kind: Kind::Text { max_len: 64 },
+            default: "",
+            indexed,
+            secret: false,
+            page: Page::FunctionKeys,
+            models: Models::All,
+        }
+    }
+
+    #[test]
+    fn companion_settings_are_fkey_attributes() {
+        assert_eq!(
+            companion_attribute(&setting("fkey_label", Some(12))),
+            Some("label")
+        );
+        assert_eq!(
+            companion_attribute(&setting("fkey_longpress", Some(12))),
+            Some("lp")
+        );
+        assert_eq!(companion_attribute(&setting("fkey_label", None)), None);
+        assert_eq!(companion_attribute(&setting("fkey", Some(12))), None);
+        assert_eq!(companion_attribute(&setting("user_name", Some(12))), None);
+    }
+}

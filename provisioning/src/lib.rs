@@ -34,7 +34,13 @@
 //! - **Encoding**: UTF-8 only; a byte order mark is skipped; text is kept exactly as
 //!   written (after entity decoding), never trimmed in XML.
 //! - **Bounds**: at most [`MAX_FILE_BYTES`] bytes (checked before reading),
-//!   [`MAX_ITEMS`] items and [`MAX_DEPTH`] nested elements; work is linear in the size.
+//!   [`MAX_ITEMS`] items; work is linear in the size. Nesting is bounded by the format
+//!   itself: every element is checked against what its parent may hold, so no accepted
+//!   document is deeper than `settings/tbook/contact/numbers/number`, and the first
+//!   element out of place ends the reading.
+//! - Anything the format does not define (a section such as `<dialplan>`, an attribute,
+//!   a phone book field such as `<photo>`) is an error, not skipped, so that a typing
+//!   error cannot pass unnoticed.
 //! - A setting written twice is applied in file order, so the later value wins.
 
 use std::fmt;
@@ -55,9 +61,6 @@ pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Settings, contacts, uploads and setting files per file together. A full phone has a
 /// few thousand settings (200+ settings, many of them per identity or key).
 pub const MAX_ITEMS: usize = 100_000;
-/// Elements nested deeper than this are refused (the deepest legitimate nesting,
-/// `settings/tbook/contact/numbers/number`, is 5).
-pub const MAX_DEPTH: usize = 16;
 /// Phone numbers per contact.
 pub const MAX_CONTACT_NUMBERS: usize = 16;
 /// Characters of a contact's name, group, note or e-mail field.
@@ -253,8 +256,9 @@ pub struct ContactNumber {
     pub outgoing: String,
 }
 
-/// A file to install: `<uploads><file url="…" type="gui_lang"/></uploads>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A file to install: `<uploads><file url="…" type="gui_lang"/></uploads>`. Its
+/// `Debug` leaves out a password in the URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Upload {
     pub url: String,
     /// The `type` attribute as written (what the file is, e.g. `gui_lang`).
@@ -262,11 +266,47 @@ pub struct Upload {
     pub line: u32,
 }
 
+impl fmt::Debug for Upload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upload")
+            .field("url", &without_password(&self.url))
+            .field("kind", &self.kind)
+            .field("line", &self.line)
+            .finish()
+    }
+}
+
 /// Another provisioning file to read: `<setting-files><file url="…"/></setting-files>`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Its `Debug` leaves out a password in the URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SettingFile {
     pub url: String,
     pub line: u32,
+}
+
+impl fmt::Debug for SettingFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SettingFile")
+            .field("url", &without_password(&self.url))
+            .field("line", &self.line)
+            .finish()
+    }
+}
+
+/// A URL for messages and `Debug`: a password in it (`http://user:pass@host/`) is not
+/// repeated.
+pub(crate) fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:…@{host}{}", &rest[end..])
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// A validated file: what to apply, in file order.
@@ -362,12 +402,12 @@ pub enum SyntaxError {
     AfterRoot,
     #[error("<{0}> is not closed")]
     Unclosed(String),
-    #[error("elements are nested more than {max} deep", max = MAX_DEPTH)]
-    TooDeep,
     #[error("more than {max} items", max = MAX_ITEMS)]
     TooManyItems,
     #[error("<{element}> has no attribute `{attribute}`")]
     UnknownAttribute { element: String, attribute: String },
+    #[error("<{0}> has too many attributes")]
+    TooManyAttributes(String),
     #[error("<{element}> has attribute `{attribute}` twice")]
     DuplicateAttribute { element: String, attribute: String },
     #[error("<{element}> needs the attribute `{attribute}`")]
@@ -467,4 +507,65 @@ pub enum ContactError {
     TooLong { field: &'static str, max: usize },
     #[error("`{field}` contains a control character")]
     ControlCharacter { field: &'static str },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_is_detected_from_the_content() {
+        for (text, form) in [
+            ("<?xml version=\"1.0\"?><settings/>", Form::Xml),
+            ("\r\n  <settings/>", Form::Xml),
+            ("<!-- c --><phone-settings/>", Form::Xml),
+            ("language$: English", Form::Text),
+            ("# comment\nlanguage: English", Form::Text),
+            ("<html>\n<pre>\nlanguage: English", Form::Text),
+            ("<PRE>\nlanguage: English", Form::Text),
+        ] {
+            assert_eq!(Form::detect(text), form, "{text}");
+        }
+    }
+
+    #[test]
+    fn function_key_settings_by_name() {
+        assert!(is_function_key_setting("fkey"));
+        assert!(is_function_key_setting("fkey_label"));
+        assert!(!is_function_key_setting("fkeys"));
+        assert!(!is_function_key_setting("user_name"));
+    }
+
+    #[test]
+    fn passwords_in_urls_are_left_out() {
+        for (url, shown) in [
+            ("http://u:p@h/x", "http://u:…@h/x"),
+            ("https://u:p:q@h:8080?a=b@c", "https://u:…@h:8080?a=b@c"),
+            ("http://user@h/x", "http://user@h/x"),
+            ("http://h/p@q", "http://h/p@q"),
+            ("no scheme", "no scheme"),
+        ] {
+            assert_eq!(without_password(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let e = read(b"<settings>\n<phone-settings>\n<language>Klingon</language>\n</phone-settings>\n</settings>", "DP480C")
+            .unwrap_err();
+        assert_eq!(e.line(), Some(3));
+        assert!(matches!(
+            e,
+            ProvisioningError::Setting {
+                source: SettingError::NotAChoice { .. },
+                ..
+            }
+        ));
+        assert_eq!(
+            read(&vec![b' '; MAX_FILE_BYTES + 1], "DP480C")
+                .unwrap_err()
+                .line(),
+            None
+        );
+    }
 }

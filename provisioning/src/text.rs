@@ -69,3 +69,58 @@ fn split_index(name: &str) -> Result<SettingKey, SyntaxError> {
     };
     Ok(SettingKey::new(base, Some(idx)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_appended_to_names() {
+        let key = |n: &str| split_index(n).map(|k| k.to_string());
+        assert_eq!(key("user_realname1").as_deref(), Ok("user_realname[1]"));
+        assert_eq!(key("user_realname12").as_deref(), Ok("user_realname[12]"));
+        assert_eq!(key("fkey0").as_deref(), Ok("fkey[1]"));
+        assert_eq!(key("language").as_deref(), Ok("language"));
+        assert_eq!(key("language2").as_deref(), Ok("language[2]"));
+        assert_eq!(key("no_such9").as_deref(), Ok("no_such9"));
+        assert_eq!(
+            key("user_name99999999"),
+            Err(SyntaxError::IndexTooLarge("99999999".into()))
+        );
+        assert_eq!(
+            key("fkey65535"),
+            Err(SyntaxError::IndexTooLarge("65535".into()))
+        );
+    }
+
+    #[test]
+    fn lines_and_flags() {
+        let file = parse("a_b$: 1\r\n\r\n# c\n<pre>\n  user_name3 : x : y \n").unwrap();
+        let got: Vec<_> = file
+            .settings
+            .iter()
+            .map(|s| {
+                (
+                    s.key.to_string(),
+                    s.value.as_str(),
+                    s.perm.as_deref(),
+                    s.line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a_b".to_owned(), "1", Some("$"), 1),
+                ("user_name[3]".to_owned(), "x : y", Some("&"), 5)
+            ]
+        );
+        assert!(matches!(
+            parse("ok: 1\n: value\n"),
+            Err(ParseError::Syntax {
+                line: 2,
+                reason: SyntaxError::NotASettingLine
+            })
+        ));
+    }
+}

@@ -5,7 +5,7 @@ use deskphone_settings::{Perm, SettingError, SettingValues};
 use crate::{
     Contact, ContactError, MAX_CONTACT_FIELD_CHARS, MAX_CONTACT_NUMBER_CHARS, MAX_CONTACT_NUMBERS,
     MAX_ITEMS, MAX_URL_CHARS, Plan, PlannedSetting, ProvisioningError, ProvisioningFile,
-    is_function_key_setting,
+    is_function_key_setting, without_password,
 };
 
 /// Checks every item of `file` for `model`: each key and value with the schema
@@ -69,7 +69,7 @@ pub fn validate(file: &ProvisioningFile, model: &str) -> Result<Plan, Provisioni
     {
         check_url(url).map_err(|why| ProvisioningError::Url {
             line,
-            url: url.clone(),
+            url: without_password(url),
             why,
         })?;
     }
@@ -146,4 +146,78 @@ fn check_url(url: &str) -> Result<(), &'static str> {
         return Err("no host");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_urls() {
+        for good in [
+            "http://prov.example.com/a.xml",
+            "HTTPS://[2001:db8::1]:8443/x?mac={mac}",
+            "tftp://10.0.0.1/phone.xml",
+            "ftp://user:pass@host/file",
+        ] {
+            assert_eq!(check_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "prov.example.com/a.xml",
+            "file:///etc/passwd",
+            "http:///nohost",
+            "http://:80/x",
+            "http://a b/",
+            "http://host/\u{7}",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+        assert!(check_url(&format!("http://h/{}", "a".repeat(MAX_URL_CHARS))).is_err());
+    }
+
+    #[test]
+    fn contact_limits() {
+        use crate::ContactNumber;
+        let number = |n: &str| ContactNumber {
+            number: n.into(),
+            ..ContactNumber::default()
+        };
+        let ok = Contact {
+            last_name: "Doe".into(),
+            note: "two\nlines".into(),
+            numbers: vec![number("1")],
+            ..Contact::default()
+        };
+        assert_eq!(check_contact(&ok), Ok(()));
+        let with = |f: &dyn Fn(&mut Contact)| {
+            let mut c = ok.clone();
+            f(&mut c);
+            check_contact(&c)
+        };
+        assert_eq!(with(&|c| c.numbers.clear()), Err(ContactError::NoNumber));
+        assert_eq!(
+            with(&|c| c.numbers = vec![number(" ")]),
+            Err(ContactError::EmptyNumber)
+        );
+        assert_eq!(
+            with(&|c| c.numbers = vec![number("1"); MAX_CONTACT_NUMBERS + 1]),
+            Err(ContactError::TooManyNumbers)
+        );
+        assert_eq!(
+            with(&|c| c.first_name = "x".repeat(MAX_CONTACT_FIELD_CHARS + 1)),
+            Err(ContactError::TooLong {
+                field: "first_name",
+                max: MAX_CONTACT_FIELD_CHARS
+            })
+        );
+        assert_eq!(
+            with(&|c| c.email = "a\tb".into()),
+            Err(ContactError::ControlCharacter { field: "email" })
+        );
+        assert_eq!(
+            with(&|c| c.note = "a\u{1b}b".into()),
+            Err(ContactError::ControlCharacter { field: "note" })
+        );
+    }
 }

@@ -6,7 +6,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::{
-    Contact, ContactNumber, MAX_DEPTH, MAX_ITEMS, ParseError, ProvisionedSetting, ProvisioningFile,
+    Contact, ContactNumber, MAX_ITEMS, ParseError, ProvisionedSetting, ProvisioningFile,
     SettingFile, SyntaxError, Upload, is_function_key_setting,
 };
 
@@ -58,6 +58,9 @@ struct Frame {
     node: Node,
     line: u32,
 }
+
+/// Attributes per element; the most any element of the format has is six.
+const MAX_ATTRIBUTES: usize = 64;
 
 /// The five predefined entities of XML 1.0 §4.6; nothing else is expanded.
 fn predefined_entity(name: &str) -> Option<&'static str> {
@@ -242,8 +245,8 @@ fn reference(r: &BytesRef<'_>) -> Result<String, SyntaxError> {
 }
 
 /// The attributes of a start tag, unescaped, without quick-xml's duplicate check (which
-/// is quadratic in the number of attributes); callers refuse unknown names at once and
-/// check duplicates among the few they know.
+/// compares each attribute with all before it); no element of the format has more than
+/// a handful, so more than 64 are refused and our own check stays cheap.
 fn attributes(e: &BytesStart<'_>, element: &str) -> Result<Vec<(String, String)>, SyntaxError> {
     let mut out: Vec<(String, String)> = Vec::new();
     for attr in e.attributes().with_checks(false) {
@@ -261,13 +264,8 @@ fn attributes(e: &BytesStart<'_>, element: &str) -> Result<Vec<(String, String)>
             });
         }
         out.push((name, value));
-        // No element of the format has more than a handful of attributes; stop reading
-        // a pathological tag early (its next unknown attribute is refused anyway).
-        if out.len() > 64 {
-            return Err(SyntaxError::UnknownAttribute {
-                element: element.to_owned(),
-                attribute: out.pop().map(|(n, _)| n).unwrap_or_default(),
-            });
+        if out.len() > MAX_ATTRIBUTES {
+            return Err(SyntaxError::TooManyAttributes(element.to_owned()));
         }
     }
     Ok(out)
@@ -349,9 +347,6 @@ impl XmlReader<'_> {
             return Err(SyntaxError::Malformed(format!(
                 "`<{name}` does not start an element"
             )));
-        }
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(SyntaxError::TooDeep);
         }
         let unexpected = |parent: &str| SyntaxError::UnexpectedElement {
             element: name.clone(),

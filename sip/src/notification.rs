@@ -156,6 +156,10 @@ fn tag(e: &BytesStart<'_>, self_closing: bool) -> Option<Tag> {
     // first of a name wins in `Tag::attribute`.
     for attr in e.attributes().with_checks(false) {
         let attr = attr.ok()?;
+        // Namespace declarations are no attributes of the document's vocabulary.
+        if attr.key.as_namespace_binding().is_some() {
+            continue;
+        }
         let value = attr
             .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
             .ok()?;
@@ -632,6 +636,21 @@ mod tests {
         assert_eq!(PresenceInfo::parse(unknown), None);
         let unknown_attr = b"<dialog-info entity='&ext;'/>";
         assert_eq!(DialogInfo::parse(unknown_attr), None);
+        // Nesting is bounded.
+        let deep = format!(
+            "<presence><tuple id='t'><status><basic>open</basic></status>{}</tuple></presence>",
+            "<x>".repeat(MAX_XML_DEPTH)
+        );
+        assert_eq!(PresenceInfo::parse(deep.as_bytes()), None);
+        let fine = format!(
+            "<presence><tuple id='t'><status><basic>open</basic></status>{}{}</tuple></presence>",
+            "<x>".repeat(10),
+            "</x>".repeat(10)
+        );
+        assert_eq!(
+            PresenceInfo::parse(fine.as_bytes()).unwrap().open(),
+            Some(true)
+        );
         // Mismatched end tags are malformed.
         assert_eq!(
             DialogInfo::parse(b"<dialog-info><dialog id='a'></state></dialog-info>"),
@@ -642,7 +661,10 @@ mod tests {
     #[test]
     fn dialog_info_with_default_and_prefixed_namespaces() {
         // RFC 4235 §6 style, the namespace declared as a prefix and as the default.
+        // A prefix named like an attribute (`xmlns:entity`) is a declaration, not the
+        // attribute.
         let body = br#"<di:dialog-info xmlns:di="urn:ietf:params:xml:ns:dialog-info"
+  xmlns:entity="urn:example:not-the-entity"
   version="7" state="full" entity="sip:alice@example.com">
   <di:dialog id="as7d900as8" call-id="a84b4c76e66710" local-tag="1928301774"
       direction="initiator">
@@ -654,6 +676,7 @@ mod tests {
         let info = DialogInfo::parse(body).unwrap();
         assert!(info.full);
         assert_eq!(info.version, 7);
+        assert_eq!(info.entity, "sip:alice@example.com");
         let got: Vec<_> = info
             .dialogs
             .iter()
@@ -665,6 +688,28 @@ mod tests {
                 ("as7d900as8", DialogState::Confirmed, Some("initiator")),
                 ("x2", DialogState::Early, None)
             ]
+        );
+    }
+
+    #[test]
+    fn cut_off_bodies_never_panic() {
+        let dialog =
+            br#"<?xml version="1.0"?><dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info"
+  version="1" state="full" entity="sip:b&#246;b@pbx"><!-- c --><dialog id="a" direction='initiator'>
+  <state>confirmed</state></dialog><![CDATA[x]]></dialog-info>"#;
+        let pidf =
+            br#"<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:c@d"><tuple id="t">
+  <status><basic>open</basic></status><note>A &amp; B &#x1F600;</note></tuple></presence>"#;
+        for body in [&dialog[..], &pidf[..]] {
+            for end in 0..=body.len() {
+                let _ = DialogInfo::parse(&body[..end]);
+                let _ = PresenceInfo::parse(&body[..end]);
+            }
+        }
+        assert_eq!(DialogInfo::parse(dialog).unwrap().dialogs.len(), 1);
+        assert_eq!(
+            PresenceInfo::parse(pidf).unwrap().note(),
+            Some("A & B \u{1F600}")
         );
     }
 
