@@ -34,6 +34,10 @@ pub struct PhoneState {
     /// Current non-secret setting values, keyed by setting key
     /// (`name` or `name[idx]`). Secrets are never present.
     pub settings: BTreeMap<String, String>,
+    /// Where each stored value came from, by setting key; a key that is absent has
+    /// its default. Secrets may be listed here (their values never are).
+    #[serde(default)]
+    pub setting_sources: BTreeMap<String, deskphone_settings::Source>,
     /// The phone's wall clock in milliseconds since the Unix epoch, when the
     /// snapshot was taken. The screen ticks on from it.
     pub time_ms: u64,
@@ -298,6 +302,8 @@ pub enum Command {
     /// Change settings: keys are setting keys (`name` or `name[idx]`).
     /// All are validated first; if one fails, none is applied.
     SetSettings { values: BTreeMap<String, String> },
+    /// Reset settings to their defaults (keys `name` or `name[idx]`); all or none.
+    ResetSettings { keys: Vec<String> },
     /// Send a text message (SIP MESSAGE, text/plain) to a number or SIP URI.
     SendMessage { to: String, text: String },
 }

@@ -69,6 +69,7 @@ enum Request {
         BTreeMap<String, String>,
         oneshot::Sender<Result<(), CommandError>>,
     ),
+    ResetSettings(Vec<String>, oneshot::Sender<Result<(), CommandError>>),
     DisplayEngine(DisplayEngineState),
     Shutdown(oneshot::Sender<()>),
 }
@@ -113,6 +114,11 @@ impl EngineHandle {
 
     pub async fn set_settings(&self, values: BTreeMap<String, String>) -> Result<(), CommandError> {
         self.ask(|tx| Request::SetSettings(values, tx)).await
+    }
+
+    /// Resets settings to their defaults (`name` or `name[idx]`), all or none.
+    pub async fn reset_settings(&self, keys: Vec<String>) -> Result<(), CommandError> {
+        self.ask(|tx| Request::ResetSettings(keys, tx)).await
     }
 
     /// Unregisters every identity (best effort, a few seconds at most) and stops the
@@ -487,10 +493,17 @@ impl Engine {
                 let _ = reply.send(result);
             }
             Request::SetSettings(values, reply) => {
-                let result = self.set_settings(values);
-                if result.is_ok() {
-                    self.sync_lines(Instant::now());
-                }
+                let model = self.phone.model.name;
+                let result = self.change_settings(|next| {
+                    next.apply_local(values.iter().map(|(k, v)| (k.as_str(), v.as_str())), model)
+                });
+                let _ = reply.send(result);
+            }
+            Request::ResetSettings(keys, reply) => {
+                let model = self.phone.model.name;
+                let result = self.change_settings(|next| {
+                    next.reset_local(keys.iter().map(String::as_str), model)
+                });
                 let _ = reply.send(result);
             }
             Request::DisplayEngine(state) => self.phone.display_engine = state,
@@ -505,16 +518,18 @@ impl Engine {
         }
     }
 
-    fn set_settings(&mut self, values: BTreeMap<String, String>) -> Result<(), CommandError> {
+    /// A local change of settings (set or reset), all or nothing; then the lines follow.
+    fn change_settings(
+        &mut self,
+        change: impl FnOnce(&mut SettingValues) -> Result<(), SettingError>,
+    ) -> Result<(), CommandError> {
         let mut next = self.phone.settings.clone();
-        next.apply(
-            values.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            self.phone.model.name,
-        )?;
+        change(&mut next)?;
         // Saved first: what the phone shows is what survives a power cut.
         self.store.save(&next)?;
         self.ua.set_failover(failover_policy(&next));
         self.phone.settings = next;
+        self.sync_lines(Instant::now());
         Ok(())
     }
 

@@ -71,6 +71,10 @@ web-settings-source-default = Standardwert
 #   $url (String) - the provisioning file the value came from
 web-settings-source-provisioned = provisioniert von { $url }
 web-settings-source-local = lokal geändert
+web-settings-index = Nummer
+# Variables:
+#   $index (Number) - the index, from 1
+web-settings-index-option = Nummer { $index }
 web-settings-reset = Zurücksetzen
 # Variables:
 #   $label (String) - the setting's label

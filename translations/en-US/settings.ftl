@@ -75,6 +75,10 @@ web-settings-source-default = default
 #   $url (String) - the provisioning file the value came from
 web-settings-source-provisioned = provisioned from { $url }
 web-settings-source-local = changed locally
+web-settings-index = Number
+# Variables:
+#   $index (Number) - the index, from 1
+web-settings-index-option = Number { $index }
 web-settings-reset = Reset
 # Variables:
 #   $label (String) - the setting's label

@@ -71,6 +71,10 @@ web-settings-source-default = valeur par défaut
 #   $url (String) - the provisioning file the value came from
 web-settings-source-provisioned = provisionné depuis { $url }
 web-settings-source-local = modifié localement
+web-settings-index = Numéro
+# Variables:
+#   $index (Number) - the index, from 1
+web-settings-index-option = Numéro { $index }
 web-settings-reset = Réinitialiser
 # Variables:
 #   $label (String) - the setting's label

@@ -75,7 +75,7 @@ fn App(face: Face) -> impl IntoView {
     let lang = Memo::new(move |_| {
         live.state.with(|s| {
             s.as_ref()
-                .and_then(|s| s.settings.get("language"))
+                .and_then(|s| s.settings.get(deskphone_settings::keys::language.wire()))
                 .map(|v| Lang::from_setting(v))
                 .unwrap_or_default()
         })
