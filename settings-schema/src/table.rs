@@ -324,7 +324,7 @@ settings! {
 
     // ── Language ──────────────────────────────────────────────────────────────────
     language: Choice["English", "Deutsch", "Français"] = "English", Language/language, user, implemented;
-    web_language: Choice["English", "Deutsch", "Français"] = "English", Language/language, user;
+    web_language: Choice["English", "Deutsch", "Français"] = "English", Language/language, user, implemented;
 
     // ── Audio ─────────────────────────────────────────────────────────────────────
     ringer_volume: Int(0..=15) = "8", Audio/volume, user;

@@ -72,10 +72,15 @@ pub fn start() {
 #[component]
 fn App(face: Face) -> impl IntoView {
     let live = Live::new();
+    // The phone's screen speaks `language`, the web UI `web_language`.
+    let language = match face {
+        Face::Phone => deskphone_settings::keys::language,
+        Face::Web => deskphone_settings::keys::web_language,
+    };
     let lang = Memo::new(move |_| {
         live.state.with(|s| {
             s.as_ref()
-                .and_then(|s| s.settings.get(deskphone_settings::keys::language.wire()))
+                .and_then(|s| s.settings.get(language.wire()))
                 .map(|v| Lang::from_setting(v))
                 .unwrap_or_default()
         })
