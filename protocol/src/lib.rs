@@ -34,6 +34,10 @@ pub struct PhoneState {
     /// Current non-secret setting values, keyed by setting key
     /// (`name` or `name[idx]`). Secrets are never present.
     pub settings: BTreeMap<String, String>,
+    /// Where each stored value came from, by setting key; a key that is absent has
+    /// its default. Secrets may be listed here (their values never are).
+    #[serde(default)]
+    pub setting_sources: BTreeMap<String, deskphone_settings::Source>,
     /// The phone's wall clock in milliseconds since the Unix epoch, when the
     /// snapshot was taken. The screen ticks on from it.
     pub time_ms: u64,
@@ -368,6 +372,8 @@ pub enum Command {
     /// Change settings: keys are setting keys (`name` or `name[idx]`).
     /// All are validated first; if one fails, none is applied.
     SetSettings { values: BTreeMap<String, String> },
+    /// Reset settings to their defaults (keys `name` or `name[idx]`); all or none.
+    ResetSettings { keys: Vec<String> },
     /// Send a text message (SIP MESSAGE, text/plain) to a number or SIP URI.
     SendMessage { to: String, text: String },
 }
@@ -459,5 +465,36 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<ClientEnvelope>(r#"{"v":1,"type":"fly"}"#).is_err());
+        let m: ClientEnvelope = serde_json::from_str(
+            r#"{"v":1,"id":8,"type":"reset_settings","keys":["user_realname[1]","vlan_id"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.command,
+            Command::ResetSettings {
+                keys: vec!["user_realname[1]".into(), "vlan_id".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn setting_sources_travel_and_default_when_absent() {
+        let mut state = PhoneState::default();
+        let mut value = serde_json::to_value(&state).unwrap();
+        value.as_object_mut().unwrap().remove("setting_sources");
+        assert_eq!(serde_json::from_value::<PhoneState>(value).unwrap(), state);
+        state.setting_sources.insert(
+            "ntp_server".into(),
+            deskphone_settings::Source::Provisioning {
+                url: "https://prov.example/x.xml".into(),
+            },
+        );
+        let set = diff(&PhoneState::default(), &state).unwrap();
+        assert_eq!(
+            serde_json::Value::Object(set.clone()),
+            serde_json::json!({"setting_sources": {"ntp_server":
+                {"kind": "provisioning", "url": "https://prov.example/x.xml"}}})
+        );
+        assert_eq!(apply_changes(&PhoneState::default(), &set).unwrap(), state);
     }
 }

@@ -124,19 +124,14 @@ pub fn contacts_to_xml(contacts: &[Contact]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use deskphone_settings::{Kind, Models, Page};
-
     use super::*;
 
+    /// A schema setting, or a copy of one with another index.
     fn setting(name: &'static str, indexed: Option<u16>) -> Setting {
         Setting {
             name,
-            kind: Kind::Text { max_len: 64 },
-            default: "",
             indexed,
-            secret: false,
-            page: Page::FunctionKeys,
-            models: Models::All,
+            ..*deskphone_settings::setting("fkey_label").unwrap()
         }
     }
 

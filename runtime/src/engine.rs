@@ -71,6 +71,7 @@ enum Request {
         BTreeMap<String, String>,
         oneshot::Sender<Result<(), CommandError>>,
     ),
+    ResetSettings(Vec<String>, oneshot::Sender<Result<(), CommandError>>),
     DisplayEngine(DisplayEngineState),
     Shutdown(oneshot::Sender<()>),
     /// The current settings, for tasks that act on them outside the engine.
@@ -142,6 +143,11 @@ impl EngineHandle {
 
     pub async fn set_settings(&self, values: BTreeMap<String, String>) -> Result<(), CommandError> {
         self.ask(|tx| Request::SetSettings(values, tx)).await
+    }
+
+    /// Resets settings to their defaults (`name` or `name[idx]`), all or none.
+    pub async fn reset_settings(&self, keys: Vec<String>) -> Result<(), CommandError> {
+        self.ask(|tx| Request::ResetSettings(keys, tx)).await
     }
 
     /// Unregisters every identity (best effort, a few seconds at most) and stops the
@@ -553,10 +559,17 @@ impl Engine {
                 let _ = reply.send(result);
             }
             Request::SetSettings(values, reply) => {
-                let result = self.set_settings(values);
-                if result.is_ok() {
-                    self.sync_lines(Instant::now());
-                }
+                let model = self.phone.model.name;
+                let result = self.change_settings(|next| {
+                    next.apply_local(values.iter().map(|(k, v)| (k.as_str(), v.as_str())), model)
+                });
+                let _ = reply.send(result);
+            }
+            Request::ResetSettings(keys, reply) => {
+                let model = self.phone.model.name;
+                let result = self.change_settings(|next| {
+                    next.reset_local(keys.iter().map(String::as_str), model)
+                });
                 let _ = reply.send(result);
             }
             Request::DisplayEngine(state) => self.phone.display_engine = state,
@@ -592,23 +605,15 @@ impl Engine {
         let mut applied = ProvisioningApplied::default();
         let mut contacts = Vec::new();
         for file in &files {
-            let before = next.clone();
-            next.apply(
-                file.plan
-                    .settings
-                    .iter()
-                    .map(|s| (s.key.to_string(), s.value.as_str()))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), *v)),
-                self.phone.model.name,
-            )?;
-            applied.changed += file
+            let changes: Vec<_> = file
                 .plan
                 .settings
                 .iter()
-                .filter(|s| before.get(&s.key.name, s.key.idx) != next.get(&s.key.name, s.key.idx))
-                .count() as u32;
+                .map(|s| (s.key.clone(), s.value.clone(), s.perm))
+                .collect();
+            let report = next.apply_provisioned(&changes, &file.url, self.phone.model.name)?;
+            applied.changed += report.changed.len() as u32;
+            applied.kept += report.kept_local.len() as u32;
             contacts.extend(file.plan.contacts.iter().cloned());
         }
         applied.contacts = contacts.len() as u32;
@@ -629,16 +634,18 @@ impl Engine {
         Ok(applied)
     }
 
-    fn set_settings(&mut self, values: BTreeMap<String, String>) -> Result<(), CommandError> {
+    /// A local change of settings (set or reset), all or nothing; then the lines follow.
+    fn change_settings(
+        &mut self,
+        change: impl FnOnce(&mut SettingValues) -> Result<(), SettingError>,
+    ) -> Result<(), CommandError> {
         let mut next = self.phone.settings.clone();
-        next.apply(
-            values.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            self.phone.model.name,
-        )?;
+        change(&mut next)?;
         // Saved first: what the phone shows is what survives a power cut.
         self.store.save(&next)?;
         self.ua.set_failover(failover_policy(&next));
         self.phone.settings = next;
+        self.sync_lines(Instant::now());
         Ok(())
     }
 

@@ -13,8 +13,8 @@ use deskphone_protocol::{
     IdentityState, KeyState, Led, ModelInfo, PhoneState, ProvisioningState, RegistrationState,
     TransferState,
 };
-use deskphone_settings::SettingValues;
 use deskphone_settings::models::Model;
+use deskphone_settings::{SettingValues, keys};
 use deskphone_sip::CallHandle;
 
 use crate::keys::Key;
@@ -177,8 +177,8 @@ impl Phone {
     /// The From URI for an identity: `sip:user@host`, where host is the
     /// identity's registrar, or this phone's own address for direct calls.
     pub fn identity_uri(&self, identity: u16) -> String {
-        let user = self.settings.get("user_name", Some(identity));
-        let host = match self.settings.get("user_host", Some(identity)) {
+        let user = self.settings.value_at(keys::user_name, identity);
+        let host = match self.settings.value_at(keys::user_host, identity) {
             "" => self.local_sip_host.as_str(),
             // The address of record names no transport (`;transport=tcp` says how to reach
             // the registrar, RFC 3263 §4.1, not who we are).
@@ -201,7 +201,7 @@ impl Phone {
     }
 
     pub fn identity_display_name(&self, identity: u16) -> &str {
-        self.settings.get("user_realname", Some(identity))
+        self.settings.value_at(keys::user_realname, identity)
     }
 
     /// Turns what the user typed into a SIP URI.
@@ -223,7 +223,7 @@ impl Phone {
         if input.contains('@') {
             return Ok(format!("sip:{input}"));
         }
-        match self.settings.get("user_host", Some(identity)) {
+        match self.settings.value_at(keys::user_host, identity) {
             "" => Err(KeyError::BadTarget(input.to_owned())),
             host => Ok(format!("sip:{input}@{host}")),
         }
@@ -267,7 +267,7 @@ impl Phone {
                 .iter()
                 .any(|c| c.handle == **h && c.hold == Hold::On && c.phase == CallPhase::Connected)
         };
-        if self.settings.get("xfer_dest_order_lifo", None) == "on" {
+        if self.settings.is_on(keys::xfer_dest_order_lifo) {
             self.held_order.iter().rev().find(held).copied()
         } else {
             self.held_order.iter().find(held).copied()
@@ -299,7 +299,7 @@ impl Phone {
             return Ok(vec![]);
         };
         match self.held_destination() {
-            Some(held) if self.settings.get("call_join_xfer", None) == "always" => {
+            Some(held) if self.settings.value(keys::call_join_xfer) == "always" => {
                 self.transfer = Some(Transfer::Transferring { call: held });
                 Ok(vec![Action::TransferReplacing {
                     call: held,
@@ -359,7 +359,7 @@ impl Phone {
             .iter()
             .find(|c| c.handle == call)
             .map_or(1, |c| c.identity);
-        let mode = self.settings.get("user_dtmf_info", Some(identity));
+        let mode = self.settings.value_at(keys::user_dtmf_info, identity);
         vec![Action::Dtmf {
             call,
             digit,
@@ -432,7 +432,7 @@ impl Phone {
             },
             // C1: `call_join_xfer=on` connects a held and a connected call on hang-up.
             Key::OnHook
-                if self.settings.get("call_join_xfer", None) == "on"
+                if self.settings.value(keys::call_join_xfer) == "on"
                     && active.is_some_and(|h| self.connected_call(h))
                     && self.held_destination().is_some() =>
             {
@@ -719,12 +719,12 @@ impl Phone {
 
     pub fn snapshot(&self, now_ms: u64) -> PhoneState {
         let identities = (1..=deskphone_settings::IDENTITIES)
-            .filter(|&i| i == 1 || !self.settings.get("user_name", Some(i)).is_empty())
+            .filter(|&i| i == 1 || !self.settings.value_at(keys::user_name, i).is_empty())
             .map(|i| IdentityState {
                 index: i,
                 display_name: self.identity_display_name(i).to_owned(),
-                user: self.settings.get("user_name", Some(i)).to_owned(),
-                host: match self.settings.get("user_host", Some(i)) {
+                user: self.settings.value_at(keys::user_name, i).to_owned(),
+                host: match self.settings.value_at(keys::user_host, i) {
                     "" => self.local_sip_host.clone(),
                     h => h.to_owned(),
                 },
@@ -775,6 +775,7 @@ impl Phone {
             off_hook: self.off_hook,
             keys,
             settings: self.settings.public_view(self.model.name),
+            setting_sources: self.settings.sources(self.model.name),
             time_ms: now_ms,
             display_engine: self.display_engine,
             provisioning: self.provisioning.clone(),

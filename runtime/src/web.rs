@@ -232,6 +232,7 @@ pub async fn handle_client_message(engine: &EngineHandle, text: &str) -> ServerM
         Command::Dial { number } => engine.dial(&number).await,
         Command::SendMessage { to, text } => engine.send_message(&to, &text).await,
         Command::SetSettings { values } => engine.set_settings(values).await,
+        Command::ResetSettings { keys } => engine.reset_settings(keys).await,
     };
     match result {
         Ok(()) => ServerMessage::Ok {

@@ -2,7 +2,7 @@
 //! format of the vendor's provisioning files (`blf <sip:bob@pbx>`, `presence sip:bob@pbx`,
 //! `speed 123`, `line`).
 
-use crate::SettingValues;
+use crate::{SettingValues, keys};
 
 /// The most function keys any model has; `fkey` indices run `1..=FUNCTION_KEYS`.
 pub const FUNCTION_KEYS: u16 = 12;
@@ -50,17 +50,17 @@ impl FunctionKey {
 impl SettingValues {
     /// `fkey[n]` of function key `Pn`.
     pub fn function_key(&self, n: u16) -> FunctionKey {
-        FunctionKey::parse(self.get("fkey", Some(n)))
+        FunctionKey::parse(self.value_at(keys::fkey, n))
     }
 
     /// `show_desktop_msg_in_call_screens` (S8).
     pub fn show_messages_in_call_screens(&self) -> bool {
-        self.get("show_desktop_msg_in_call_screens", None) == "on"
+        self.is_on(keys::show_desktop_msg_in_call_screens)
     }
 
     /// `user_mwi_subscribe` of an identity (S7).
     pub fn mwi_subscribe(&self, identity: u16) -> bool {
-        self.get("user_mwi_subscribe", Some(identity)) == "on"
+        self.is_on_at(keys::user_mwi_subscribe, identity)
     }
 }
 

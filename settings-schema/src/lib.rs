@@ -2,40 +2,28 @@
 //!
 //! Architecture invariant: this crate does no IO and compiles for wasm32 and
 //! native. A setting name as used in provisioning files (`user_realname`,
-//! `language`, …) appears as a string literal only in [`SETTINGS`]. Forms in
-//! the web UI, validation in the runtime, provisioning parsing and the
-//! generated documentation all read this table.
+//! `language`, …) appears only in the `settings!` table of `table.rs` (as an
+//! identifier, turned into the name string and a typed key in [`keys`]). Forms in the
+//! web UI, validation in the runtime, provisioning parsing and the generated reference
+//! (`docs/settings.md`) all read this table.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 mod function_keys;
+mod kind;
 pub mod models;
 mod provenance;
+pub mod reference;
+mod table;
+mod values;
 
 pub use function_keys::{FUNCTION_KEYS, FunctionKey};
+pub use kind::{CODECS, Kind, time_zones};
 pub use provenance::{Access, BadPerm, Perm, Source};
-
-/// What values a setting takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Free text up to `max_len` characters (Unicode scalar values).
-    Text { max_len: usize },
-    /// An integer in `min..=max`.
-    Int { min: i64, max: i64 },
-    /// `on` or `off` (provisioning files also send `true`/`false`, `1`/`0`).
-    Bool,
-    /// One of a fixed list of values, spelled exactly as in provisioning files.
-    Choice(&'static [&'static str]),
-    /// A host name or IP address, optionally with `:port`; empty allowed.
-    Host,
-    /// A list of SIP final responses, `503, 500 Server Internal Error, 408`: each a status
-    /// code, optionally with a reason phrase; separated by commas (or by `|`, as Snom
-    /// firmware writes it); empty for none.
-    SipResponses { max_len: usize },
-}
+pub use table::{SETTINGS, keys};
+pub use values::{ProvisionReport, SettingValues, SourcedValue};
 
 /// Which web UI page shows a setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -44,19 +32,64 @@ pub enum Page {
     Identity,
     Preferences,
     FunctionKeys,
+    Network,
+    SipRtp,
+    QosSecurity,
+    Provisioning,
+    Update,
+    Language,
+    Audio,
+    ActionUrls,
 }
 
 impl Page {
-    pub const ALL: &'static [Page] = &[Page::Identity, Page::Preferences, Page::FunctionKeys];
+    /// Every page, in the order of the web UI's navigation.
+    pub const ALL: &'static [Page] = &[
+        Page::Identity,
+        Page::Preferences,
+        Page::FunctionKeys,
+        Page::Network,
+        Page::SipRtp,
+        Page::QosSecurity,
+        Page::Provisioning,
+        Page::Update,
+        Page::Language,
+        Page::Audio,
+        Page::ActionUrls,
+    ];
 
-    /// Stable id, used in URLs and translation ids.
+    /// Stable id, used in URLs and translation ids (`web-page-<id>`).
     pub fn id(self) -> &'static str {
         match self {
             Page::Identity => "identity",
             Page::Preferences => "preferences",
             Page::FunctionKeys => "function-keys",
+            Page::Network => "network",
+            Page::SipRtp => "sip-rtp",
+            Page::QosSecurity => "qos-security",
+            Page::Provisioning => "provisioning",
+            Page::Update => "update",
+            Page::Language => "language",
+            Page::Audio => "audio",
+            Page::ActionUrls => "action-urls",
         }
     }
+
+    /// The sections of this page in table order; each setting is in one.
+    pub fn sections(self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for s in SETTINGS.iter().filter(|s| s.page == self) {
+            if !out.contains(&s.section) {
+                out.push(s.section);
+            }
+        }
+        out
+    }
+}
+
+/// The Fluent id of a section heading: `web-section-<page id>-<section with - for _>`.
+pub fn section_id(page: Page, section: &str) -> String {
+    format!("web-section-{}-{}", page.id(), section.replace('_', "-"))
 }
 
 /// Which phone models have a setting.
@@ -66,222 +99,143 @@ pub enum Models {
     Only(&'static [&'static str]),
 }
 
-/// One setting's definition.
+/// Number of identities (SIP accounts) a phone has.
+pub const IDENTITIES: u16 = 12;
+
+/// What the index of an indexed setting counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IndexKind {
+    /// Identities `1..=IDENTITIES` (`user_*`).
+    Identity,
+    /// Function keys `1..=FUNCTION_KEYS` (`fkey*`).
+    FunctionKey,
+    /// Some other numbered thing, `1..=n` (e.g. multicast addresses).
+    Count(u16),
+}
+
+impl IndexKind {
+    /// The highest index.
+    pub const fn max(self) -> u16 {
+        match self {
+            IndexKind::Identity => IDENTITIES,
+            IndexKind::FunctionKey => FUNCTION_KEYS,
+            IndexKind::Count(n) => n,
+        }
+    }
+}
+
+/// Who may change a setting in the web UI and on the phone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Only the administrator.
+    #[default]
+    Admin,
+    /// The administrator and the phone's user.
+    User,
+}
+
+/// One setting's definition. Built by the `settings!` table only.
 #[derive(Clone, Copy, Debug)]
 pub struct Setting {
     /// The name used in provisioning files and on the wire.
     pub name: &'static str,
     pub kind: Kind,
     pub default: &'static str,
-    /// `Some(n)` for per-identity settings with indices `1..=n`.
+    /// `Some(n)` for indexed settings with indices `1..=n`.
     pub indexed: Option<u16>,
+    /// What the index counts (`Some` exactly when `indexed` is).
+    pub index: Option<IndexKind>,
     /// Secrets are write-only: never returned by the API, UI, exports or logs.
     pub secret: bool,
     pub page: Page,
+    /// The section of the page (a fieldset in the web UI); see [`section_id`].
+    pub section: &'static str,
     pub models: Models,
+    /// Who may change it.
+    pub editable_by: Role,
+    /// Whether code acts on the value yet; the others are stored, validated,
+    /// provisioned and shown, and the reference says they have no effect yet.
+    pub implemented: bool,
 }
 
-/// Number of identities (SIP accounts) a phone has.
-pub const IDENTITIES: u16 = 12;
+impl Setting {
+    /// The base of a table entry (used by the `settings!` macro).
+    pub(crate) const fn new(
+        name: &'static str,
+        kind: Kind,
+        default: &'static str,
+        page: Page,
+        section: &'static str,
+    ) -> Setting {
+        Setting {
+            name,
+            kind,
+            default,
+            indexed: None,
+            index: None,
+            secret: false,
+            page,
+            section,
+            models: Models::All,
+            editable_by: Role::Admin,
+            implemented: false,
+        }
+    }
 
-/// The table. Order is the order of fields on each page.
-pub const SETTINGS: &[Setting] = &[
-    Setting {
-        name: "user_active",
-        kind: Kind::Bool,
-        default: "off",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    Setting {
-        name: "user_realname",
-        kind: Kind::Text { max_len: 64 },
-        default: "",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    Setting {
-        name: "user_name",
-        kind: Kind::Text { max_len: 64 },
-        default: "",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    Setting {
-        name: "user_host",
-        kind: Kind::Host,
-        default: "",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    Setting {
-        name: "user_pname",
-        kind: Kind::Text { max_len: 64 },
-        default: "",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    Setting {
-        name: "user_pass",
-        kind: Kind::Text { max_len: 128 },
-        default: "",
-        indexed: Some(IDENTITIES),
-        secret: true,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    Setting {
-        name: "user_outbound",
-        kind: Kind::Host,
-        default: "",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    // Seconds; RFC 3261 §10.2.1.1 suggests 3600, which vendors also ship.
-    Setting {
-        name: "user_expiry",
-        kind: Kind::Int {
-            min: 60,
-            max: 604_800,
-        },
-        default: "3600",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    // Seconds until a failed registration is tried again, for every identity (S1).
-    Setting {
-        name: "retry_after_failed_register",
-        kind: Kind::Int {
-            min: 10,
-            max: 86_400,
-        },
-        default: "300",
-        indexed: None,
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    // S2: final responses after which a request tries the server's next address (RFC 3263
-    // §4.3); for INVITE and other requests, and for REGISTER. RFC 3263 §4.3 names 503;
-    // Snom and Gigaset firmware ship these settings empty (pipe-separated there).
-    Setting {
-        name: "sip_failover_response",
-        kind: Kind::SipResponses { max_len: 256 },
-        default: "503",
-        indexed: None,
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    Setting {
-        name: "sip_failover_response_reg",
-        kind: Kind::SipResponses { max_len: 256 },
-        default: "503",
-        indexed: None,
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    // M1: DTMF in SIP INFO (`application/dtmf-relay`), per identity: `on` sends INFO as well
-    // as RFC 4733 events, `sip_info_only` INFO alone (the vendor's spelling of the values).
-    Setting {
-        name: "user_dtmf_info",
-        kind: Kind::Choice(&["off", "on", "sip_info_only"]),
-        default: "off",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    // C1: the transfer key with a held and a connected call: `always` transfers at once;
-    // `off` and `on` first show the destination and transfer on the second press; `on`
-    // also transfers when the handset is put down with a held and a connected call.
-    Setting {
-        name: "call_join_xfer",
-        kind: Kind::Choice(&["off", "on", "always"]),
-        default: "off",
-        indexed: None,
-        secret: false,
-        page: Page::Preferences,
-        models: Models::All,
-    },
-    // C1: which held call an attended transfer connects to: the last one held (on) or the
-    // first (off).
-    Setting {
-        name: "xfer_dest_order_lifo",
-        kind: Kind::Bool,
-        default: "off",
-        indexed: None,
-        secret: false,
-        page: Page::Preferences,
-        models: Models::All,
-    },
-    Setting {
-        name: "language",
-        kind: Kind::Choice(&["English", "Deutsch"]),
-        default: "English",
-        indexed: None,
-        secret: false,
-        page: Page::Preferences,
-        models: Models::All,
-    },
-    Setting {
-        name: "timezone",
-        kind: Kind::Text { max_len: 64 },
-        default: "UTC",
-        indexed: None,
-        secret: false,
-        page: Page::Preferences,
-        models: Models::All,
-    },
-    // S8: text messages (SIP MESSAGE) pop up on the idle screen; over a call only when
-    // this allows it, as on the vendor's firmware (off there too).
-    Setting {
-        name: "show_desktop_msg_in_call_screens",
-        kind: Kind::Bool,
-        default: "off",
-        indexed: None,
-        secret: false,
-        page: Page::Preferences,
-        models: Models::All,
-    },
-    // S7: subscribe to the identity's own message summary (RFC 3842) for the message
-    // waiting lamp. Unsolicited NOTIFYs are taken either way.
-    Setting {
-        name: "user_mwi_subscribe",
-        kind: Kind::Bool,
-        default: "off",
-        indexed: Some(IDENTITIES),
-        secret: false,
-        page: Page::Identity,
-        models: Models::All,
-    },
-    // Function keys P1..Pn as the vendor writes them: `line`, `blf <sip:bob@pbx>`,
-    // `presence <sip:bob@pbx>`, `speed 123`, `dest sip:123@pbx`; empty is a line key.
-    Setting {
-        name: "fkey",
-        kind: Kind::Text { max_len: 256 },
-        default: "",
-        indexed: Some(FUNCTION_KEYS),
-        secret: false,
-        page: Page::FunctionKeys,
-        models: Models::All,
-    },
-];
+    pub(crate) const fn idx(mut self, index: IndexKind) -> Setting {
+        self.index = Some(index);
+        self.indexed = Some(index.max());
+        self
+    }
+
+    pub(crate) const fn models(mut self, models: Models) -> Setting {
+        self.models = models;
+        self
+    }
+
+    pub(crate) const fn secret(mut self) -> Setting {
+        self.secret = true;
+        self
+    }
+
+    pub(crate) const fn user(mut self) -> Setting {
+        self.editable_by = Role::User;
+        self
+    }
+
+    pub(crate) const fn implemented(mut self) -> Setting {
+        self.implemented = true;
+        self
+    }
+
+    /// The Fluent id of its label: `setting-user-realname-label`.
+    pub fn label_id(&self) -> String {
+        format!("setting-{}-label", self.name.replace('_', "-"))
+    }
+
+    /// The Fluent id of its help text: `setting-user-realname-help`.
+    pub fn help_id(&self) -> String {
+        format!("setting-{}-help", self.name.replace('_', "-"))
+    }
+
+    pub fn available_on(&self, model: &str) -> bool {
+        match self.models {
+            Models::All => true,
+            Models::Only(list) => list.contains(&model),
+        }
+    }
+
+    /// Checks a value and returns its canonical spelling (e.g. `true` → `on`).
+    pub fn validate(&self, value: &str) -> Result<String, SettingError> {
+        if value.chars().any(char::is_control) {
+            return Err(SettingError::ControlCharacter {
+                name: self.name.to_owned(),
+            });
+        }
+        self.kind.validate(self.name, value)
+    }
+}
 
 /// Looks up a setting by name.
 pub fn setting(name: &str) -> Option<&'static Setting> {
@@ -328,6 +282,74 @@ impl fmt::Display for SettingKey {
     }
 }
 
+/// The typed key of a setting without an index (generated into [`keys`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    name: &'static str,
+}
+
+impl Key {
+    pub(crate) const fn new(name: &'static str) -> Key {
+        Key { name }
+    }
+
+    pub const fn name(self) -> &'static str {
+        self.name
+    }
+
+    /// Its definition.
+    pub fn setting(self) -> &'static Setting {
+        setting(self.name).expect("keys are generated from the table")
+    }
+
+    /// The key as a [`SettingKey`].
+    pub fn key(self) -> SettingKey {
+        SettingKey::new(self.name, None)
+    }
+
+    /// The key on the wire (the same as the name).
+    pub const fn wire(self) -> &'static str {
+        self.name
+    }
+}
+
+/// The typed key of an indexed setting (generated into [`keys`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IndexedKey {
+    name: &'static str,
+    index: IndexKind,
+}
+
+impl IndexedKey {
+    pub(crate) const fn new(name: &'static str, index: IndexKind) -> IndexedKey {
+        IndexedKey { name, index }
+    }
+
+    pub const fn name(self) -> &'static str {
+        self.name
+    }
+
+    /// What its index counts.
+    pub const fn index(self) -> IndexKind {
+        self.index
+    }
+
+    /// Its definition.
+    pub fn setting(self) -> &'static Setting {
+        setting(self.name).expect("keys are generated from the table")
+    }
+
+    /// The key with index `idx` as a [`SettingKey`].
+    pub fn at(self, idx: u16) -> SettingKey {
+        SettingKey::new(self.name, Some(idx))
+    }
+
+    /// The key with index `idx` on the wire: `user_name[2]`.
+    pub fn wire(self, idx: u16) -> String {
+        self.at(idx).to_string()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SettingError {
     #[error("unknown setting `{0}`")]
@@ -357,91 +379,26 @@ pub enum SettingError {
     NotABool { name: String, value: String },
     #[error("`{name}` must be a host name or address, not `{value}`")]
     BadHost { name: String, value: String },
+    #[error("`{name}` must be an IPv4 or IPv6 address, not `{value}`")]
+    BadIpAddr { name: String, value: String },
+    #[error("`{name}` must be a port from 1 to 65535, not `{value}`")]
+    BadPort { name: String, value: String },
+    #[error("`{name}` must be an http, https, ftp or tftp URL, not `{value}`")]
+    BadUrl { name: String, value: String },
+    #[error("`{name}` must be a time zone of the tz database such as Europe/Berlin, not `{value}`")]
+    BadTimeZone { name: String, value: String },
+    #[error("`{name}` must be a time of day as HH:MM, not `{value}`")]
+    BadTimeOfDay { name: String, value: String },
+    #[error("`{name}` must list codecs like `g722,pcmu,pcma`: {why}")]
+    BadCodecList { name: String, why: String },
     #[error("`{name}` must list SIP final responses like `503, 500 Server Internal Error`: {why}")]
     BadResponseList { name: String, why: String },
     #[error("`{name}` contains a control character")]
     ControlCharacter { name: String },
     #[error("`{name}` is not available on model {model}")]
     NotOnModel { name: String, model: String },
-}
-
-impl Setting {
-    pub fn available_on(&self, model: &str) -> bool {
-        match self.models {
-            Models::All => true,
-            Models::Only(list) => list.contains(&model),
-        }
-    }
-
-    /// Checks a value and returns its canonical spelling (e.g. `true` → `on`).
-    pub fn validate(&self, value: &str) -> Result<String, SettingError> {
-        let name = || self.name.to_owned();
-        if value.chars().any(char::is_control) {
-            return Err(SettingError::ControlCharacter { name: name() });
-        }
-        match self.kind {
-            Kind::Text { max_len } => {
-                if value.chars().count() > max_len {
-                    return Err(SettingError::TooLong {
-                        name: name(),
-                        max: max_len,
-                    });
-                }
-                Ok(value.to_owned())
-            }
-            Kind::Int { min, max } => match value.trim().parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
-                _ => Err(SettingError::OutOfRange {
-                    name: name(),
-                    value: value.to_owned(),
-                    min,
-                    max,
-                }),
-            },
-            Kind::Bool => match value.trim() {
-                "on" | "true" | "1" => Ok("on".into()),
-                "off" | "false" | "0" => Ok("off".into()),
-                _ => Err(SettingError::NotABool {
-                    name: name(),
-                    value: value.to_owned(),
-                }),
-            },
-            Kind::Choice(list) => list
-                .iter()
-                .find(|c| **c == value)
-                .map(|c| (*c).to_owned())
-                .ok_or_else(|| SettingError::NotAChoice {
-                    name: name(),
-                    value: value.to_owned(),
-                    allowed: list.join(", "),
-                }),
-            Kind::SipResponses { max_len } => {
-                if value.chars().count() > max_len {
-                    return Err(SettingError::TooLong {
-                        name: name(),
-                        max: max_len,
-                    });
-                }
-                let list = parse_sip_responses(value)
-                    .map_err(|why| SettingError::BadResponseList { name: name(), why })?;
-                Ok(list
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "))
-            }
-            Kind::Host => {
-                if value.is_empty() || is_host(value) {
-                    Ok(value.to_owned())
-                } else {
-                    Err(SettingError::BadHost {
-                        name: name(),
-                        value: value.to_owned(),
-                    })
-                }
-            }
-        }
-    }
+    #[error("`{key}` was provisioned read-only; only provisioning may change it")]
+    ReadOnly { key: String },
 }
 
 /// One entry of a [`Kind::SipResponses`] setting.
@@ -570,140 +527,57 @@ impl fmt::Debug for IdentityAccount {
     }
 }
 
-/// Current setting values over the schema's defaults. Pure: the runtime owns
-/// loading and saving.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingValues {
-    /// Only values that differ from the default or were set explicitly,
-    /// keyed by `name` or `name[idx]`.
-    values: BTreeMap<String, String>,
-}
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
 
-impl SettingValues {
-    /// Checks a key against the schema and the model.
-    pub fn resolve(key: &SettingKey, model: &str) -> Result<&'static Setting, SettingError> {
-        let s = setting(&key.name).ok_or_else(|| SettingError::Unknown(key.name.clone()))?;
-        match (s.indexed, key.idx) {
-            (Some(max), Some(i)) if (1..=max).contains(&i) => {}
-            (Some(max), _) => {
-                return Err(SettingError::BadIndex {
-                    name: key.name.clone(),
-                    max,
-                });
-            }
-            (None, Some(_)) => {
-                return Err(SettingError::UnexpectedIndex {
-                    name: key.name.clone(),
-                });
-            }
-            (None, None) => {}
-        }
-        if !s.available_on(model) {
-            return Err(SettingError::NotOnModel {
-                name: key.name.clone(),
-                model: model.to_owned(),
-            });
-        }
-        Ok(s)
-    }
+    use fluent_syntax::ast;
 
-    /// The value of a setting, or its default.
-    pub fn get(&self, name: &str, idx: Option<u16>) -> &str {
-        let key = SettingKey::new(name, idx).to_string();
-        match self.values.get(&key) {
-            Some(v) => v,
-            None => setting(name).map(|s| s.default).unwrap_or(""),
-        }
-    }
+    use super::*;
 
-    /// The account settings of identity `idx` (1-based).
-    pub fn identity_account(&self, idx: u16) -> IdentityAccount {
-        let get = |name| self.get(name, Some(idx)).to_owned();
-        let user = get("user_name");
-        let auth_user = match get("user_pname") {
-            p if p.is_empty() => user.clone(),
-            p => p,
-        };
-        IdentityAccount {
-            active: self.get("user_active", Some(idx)) == "on",
-            auth_user,
-            user,
-            host: get("user_host"),
-            password: get("user_pass"),
-            outbound: get("user_outbound"),
-            expiry: self.get("user_expiry", Some(idx)).parse().unwrap_or(3600),
-        }
-    }
+    const LOCALES: [(&str, &str); 3] = [
+        (
+            "en-US",
+            include_str!("../../translations/en-US/settings.ftl"),
+        ),
+        ("de", include_str!("../../translations/de/settings.ftl")),
+        ("fr", include_str!("../../translations/fr/settings.ftl")),
+    ];
 
-    /// `retry_after_failed_register`, seconds (S1).
-    pub fn retry_after_failed_register(&self) -> u32 {
-        self.get("retry_after_failed_register", None)
-            .parse()
-            .unwrap_or(300)
-    }
-
-    /// `sip_failover_response` (S2): responses to INVITE and other requests that try the
-    /// server's next address.
-    pub fn sip_failover_responses(&self) -> Vec<SipResponse> {
-        parse_sip_responses(self.get("sip_failover_response", None)).unwrap_or_default()
-    }
-
-    /// `sip_failover_response_reg` (S2): the same for REGISTER.
-    pub fn sip_failover_responses_reg(&self) -> Vec<SipResponse> {
-        parse_sip_responses(self.get("sip_failover_response_reg", None)).unwrap_or_default()
-    }
-
-    /// Validates every change first; applies all of them or none.
-    pub fn apply<'a>(
-        &mut self,
-        changes: impl IntoIterator<Item = (&'a str, &'a str)>,
-        model: &str,
-    ) -> Result<(), SettingError> {
-        let mut checked = Vec::new();
-        for (key, value) in changes {
-            let key = SettingKey::parse(key)?;
-            let s = Self::resolve(&key, model)?;
-            checked.push((key.to_string(), s.validate(value)?));
-        }
-        self.values.extend(checked);
-        Ok(())
-    }
-
-    /// Every non-secret value (defaults included) for the model, for UIs.
-    pub fn public_view(&self, model: &str) -> BTreeMap<String, String> {
+    /// Message ids of one settings.ftl with the variables each uses.
+    fn messages(source: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let resource = fluent_syntax::parser::parse(source)
+            .unwrap_or_else(|(_, e)| panic!("syntax errors: {e:?}"));
         let mut out = BTreeMap::new();
-        for s in SETTINGS
-            .iter()
-            .filter(|s| !s.secret && s.available_on(model))
-        {
-            match s.indexed {
-                None => {
-                    out.insert(s.name.to_owned(), self.get(s.name, None).to_owned());
-                }
-                Some(n) => {
-                    for i in 1..=n {
-                        out.insert(
-                            SettingKey::new(s.name, Some(i)).to_string(),
-                            self.get(s.name, Some(i)).to_owned(),
-                        );
+        for entry in &resource.body {
+            if let ast::Entry::Message(m) = entry {
+                let mut vars = BTreeSet::new();
+                for el in m.value.iter().flat_map(|p| &p.elements) {
+                    if let ast::PatternElement::Placeable {
+                        expression:
+                            ast::Expression::Inline(ast::InlineExpression::VariableReference { id }),
+                    } = el
+                    {
+                        vars.insert(id.name.to_owned());
                     }
                 }
+                assert!(
+                    out.insert(m.id.name.to_owned(), vars).is_none(),
+                    "`{}` twice",
+                    m.id.name
+                );
             }
         }
         out
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
-    fn names_are_unique() {
+    fn at_least_two_hundred_settings_with_unique_names() {
         let mut names: Vec<_> = SETTINGS.iter().map(|s| s.name).collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), SETTINGS.len());
+        assert!(SETTINGS.len() >= 200, "{} settings", SETTINGS.len());
     }
 
     #[test]
@@ -719,6 +593,87 @@ mod tests {
     }
 
     #[test]
+    fn table_entries_are_consistent() {
+        for s in SETTINGS {
+            assert_eq!(s.indexed, s.index.map(IndexKind::max), "{}", s.name);
+            assert!(!s.section.is_empty(), "{}", s.name);
+            if let Models::Only(list) = s.models {
+                assert!(
+                    list.iter().all(|m| models::model(m).is_some()),
+                    "{}: unknown model",
+                    s.name
+                );
+            }
+            if s.name.starts_with("wifi_") {
+                let wifi: Vec<_> = models::MODELS
+                    .iter()
+                    .filter(|m| m.wifi)
+                    .map(|m| m.name)
+                    .collect();
+                assert_eq!(s.models, Models::Only(&["DP480C"]), "{}", s.name);
+                assert_eq!(wifi, ["DP480C"]);
+            }
+        }
+        for page in Page::ALL {
+            assert!(!page.sections().is_empty(), "{page:?} has no settings");
+        }
+        // The typed keys carry the table's names and index kinds.
+        assert_eq!(keys::user_realname.name(), "user_realname");
+        assert_eq!(keys::user_realname.index(), IndexKind::Identity);
+        assert_eq!(keys::fkey.index(), IndexKind::FunctionKey);
+        assert_eq!(keys::mc_address.index(), IndexKind::Count(10));
+        assert_eq!(keys::language.wire(), "language");
+        assert_eq!(keys::user_name.wire(3), "user_name[3]");
+        assert!(keys::user_pass.setting().secret);
+        assert!(keys::tr69_enable.setting().default == "off");
+        assert!(keys::fkey_longpress.setting().default == "on");
+        assert_eq!(keys::redirect_ringing.setting().default, "off");
+    }
+
+    #[test]
+    fn every_text_exists_and_nothing_else() {
+        let en = messages(LOCALES[0].1);
+        let mut wanted = BTreeSet::new();
+        for s in SETTINGS {
+            wanted.insert(s.label_id());
+            wanted.insert(s.help_id());
+        }
+        for page in Page::ALL {
+            wanted.insert(format!("web-page-{}", page.id()));
+            wanted.insert(format!("web-page-{}-help", page.id()));
+            for section in page.sections() {
+                wanted.insert(section_id(*page, section));
+            }
+        }
+        for id in &wanted {
+            assert!(en.contains_key(id), "en-US settings.ftl lacks `{id}`");
+        }
+        for id in en.keys() {
+            let used = wanted.contains(id)
+                // Texts of the settings form itself, used by the web UI.
+                || id.starts_with("web-settings-")
+                || id.starts_with("web-invalid-");
+            assert!(used, "en-US settings.ftl has `{id}`, which nothing uses");
+            assert!(
+                !id.starts_with("web-section-") || wanted.contains(id),
+                "`{id}` is no section"
+            );
+        }
+        for (locale, source) in &LOCALES[1..] {
+            let other = messages(source);
+            for (id, vars) in &en {
+                let Some(theirs) = other.get(id) else {
+                    panic!("{locale} settings.ftl lacks `{id}`");
+                };
+                assert_eq!(theirs, vars, "`{id}` uses other variables in {locale}");
+            }
+            for id in other.keys() {
+                assert!(en.contains_key(id), "{locale} has `{id}`, en-US does not");
+            }
+        }
+    }
+
+    #[test]
     fn apply_is_all_or_nothing() {
         let mut v = SettingValues::default();
         let err = v
@@ -728,10 +683,30 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(err, SettingError::NotAChoice { .. }));
-        assert_eq!(v.get("user_realname", Some(1)), "");
+        assert_eq!(v.value_at(keys::user_realname, 1), "");
         v.apply([("user_realname[1]", "Älice Ünicode")], "DP480C")
             .unwrap();
-        assert_eq!(v.get("user_realname", Some(1)), "Älice Ünicode");
+        assert_eq!(v.value_at(keys::user_realname, 1), "Älice Ünicode");
+        assert_eq!(v.source(&keys::user_realname.at(1)), Source::Local);
+        assert_eq!(v.source(&keys::user_realname.at(2)), Source::Default);
+    }
+
+    #[test]
+    fn vlan_ids_and_model_rules() {
+        let mut v = SettingValues::default();
+        for bad in ["0", "4095", "x"] {
+            assert!(v.apply([("vlan_id", bad)], "DP480C").is_err(), "{bad}");
+            assert!(v.apply([("vlan_pc_id", bad)], "DP480C").is_err(), "{bad}");
+        }
+        v.apply([("vlan_id", "4094"), ("vlan_pc_id", "")], "DP480C")
+            .unwrap();
+        assert_eq!(v.value(keys::vlan_id), "4094");
+        assert!(matches!(
+            v.apply([("wifi_ssid", "office")], "DP128M"),
+            Err(SettingError::NotOnModel { .. })
+        ));
+        v.apply([("wifi_ssid", "office")], "DP480C").unwrap();
+        assert!(!v.public_view("DP128M").contains_key("wifi_ssid"));
     }
 
     #[test]
@@ -746,6 +721,10 @@ mod tests {
             Err(SettingError::BadIndex { .. })
         ));
         assert!(matches!(
+            v.apply([("mc_address[11]", "239.0.0.1:5000")], "DP480C"),
+            Err(SettingError::BadIndex { max: 10, .. })
+        ));
+        assert!(matches!(
             v.apply([("language[1]", "English")], "DP480C"),
             Err(SettingError::UnexpectedIndex { .. })
         ));
@@ -756,12 +735,168 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_never_in_the_public_view() {
+    fn secrets_are_never_in_a_view_or_debug() {
         let mut v = SettingValues::default();
-        v.apply([("user_pass[1]", "hunter2")], "DP480C").unwrap();
+        v.apply(
+            [
+                ("user_pass[1]", "hunter2"),
+                ("http_pass", "hunter3"),
+                ("user_hash[2]", "0123abcd"),
+            ],
+            "DP480C",
+        )
+        .unwrap();
         let view = v.public_view("DP480C");
         assert!(view.keys().all(|k| !k.starts_with("user_pass")));
-        assert!(!serde_json::to_string(&view).unwrap().contains("hunter2"));
+        let sourced = v.sourced_view("DP480C");
+        let sources = v.sources("DP480C");
+        // The source of a secret is known; its value is not.
+        assert_eq!(sources.get("user_pass[1]"), Some(&Source::Local));
+        for text in [
+            serde_json::to_string(&view).unwrap(),
+            serde_json::to_string(&sourced).unwrap(),
+            serde_json::to_string(&sources).unwrap(),
+            format!("{v:?}"),
+        ] {
+            for secret in ["hunter2", "hunter3", "0123abcd"] {
+                assert!(!text.contains(secret), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn reads_the_old_settings_file() {
+        let v: SettingValues =
+            serde_json::from_str(r#"{"values": {"user_name[1]": "alice"}}"#).unwrap();
+        assert_eq!(v.value_at(keys::user_name, 1), "alice");
+        assert_eq!(v.source(&keys::user_name.at(1)), Source::Local);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"values":{"user_name[1]":"alice"}}"#
+        );
+    }
+
+    fn provisioned(
+        v: &mut SettingValues,
+        items: &[(&str, &str, &str)],
+    ) -> Result<ProvisionReport, SettingError> {
+        let changes: Vec<_> = items
+            .iter()
+            .map(|(k, val, perm)| {
+                (
+                    SettingKey::parse(k).unwrap(),
+                    (*val).to_owned(),
+                    Perm::parse(Some(perm)).unwrap(),
+                )
+            })
+            .collect();
+        v.apply_provisioned(&changes, "https://prov.example/{mac}.xml", "DP480C")
+    }
+
+    #[test]
+    fn provisioning_follows_perm() {
+        let url = Source::Provisioning {
+            url: "https://prov.example/{mac}.xml".into(),
+        };
+        let mut v = SettingValues::default();
+        v.apply(
+            [("user_realname[1]", "Mine"), ("ntp_server", "ntp.local")],
+            "DP480C",
+        )
+        .unwrap();
+        // A bad value anywhere changes nothing.
+        assert!(
+            provisioned(
+                &mut v,
+                &[
+                    ("user_realname[1]", "Theirs", "RW"),
+                    ("vlan_id", "4095", "")
+                ]
+            )
+            .is_err()
+        );
+        assert_eq!(v.value_at(keys::user_realname, 1), "Mine");
+        let report = provisioned(
+            &mut v,
+            &[
+                ("user_realname[1]", "Theirs", "!"),
+                ("ntp_server", "ntp.example", "RW"),
+                ("http_user", "boss", "R"),
+                ("language", "Deutsch", "RWV"),
+                ("user_name[1]", "", "!"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(report.kept_local, [keys::user_realname.at(1)]);
+        assert_eq!(
+            report.changed,
+            [
+                keys::ntp_server.key(),
+                keys::http_user.key(),
+                keys::language.key()
+            ]
+        );
+        assert_eq!(v.value_at(keys::user_realname, 1), "Mine");
+        assert_eq!(v.value(keys::ntp_server), "ntp.example");
+        assert_eq!(v.source(&keys::ntp_server.key()), url);
+        assert_eq!(v.source(&keys::user_name.at(1)), url);
+        assert_eq!(v.perm(&keys::http_user.key()).access, Access::ReadOnly);
+        // Read-only: local changes and resets are refused, provisioning may change it.
+        assert!(matches!(
+            v.apply_local([("http_user", "me")], "DP480C"),
+            Err(SettingError::ReadOnly { .. })
+        ));
+        assert!(v.reset_local(["http_user"], "DP480C").is_err());
+        assert_eq!(v.value(keys::http_user), "boss");
+        provisioned(&mut v, &[("http_user", "chief", "")]).unwrap();
+        v.apply_local([("http_user", "me")], "DP480C").unwrap();
+        // Volatile values are in effect but not saved.
+        assert_eq!(v.value(keys::language), "Deutsch");
+        let saved: SettingValues =
+            serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+        assert_eq!(saved.value(keys::language), "English");
+        assert_eq!(saved.source(&keys::ntp_server.key()), url);
+        assert_eq!(saved.value(keys::ntp_server), "ntp.example");
+        // A reset goes back to the default.
+        v.reset_local(["ntp_server"], "DP480C").unwrap();
+        assert_eq!(v.value(keys::ntp_server), "pool.ntp.org");
+        assert_eq!(v.source(&keys::ntp_server.key()), Source::Default);
+    }
+
+    #[test]
+    fn removing_an_identity_removes_its_function_keys() {
+        let mut v = SettingValues::default();
+        v.apply(
+            [
+                ("user_active[2]", "on"),
+                ("user_name[2]", "bob"),
+                ("user_pass[2]", "pw"),
+                ("user_name[3]", "carol"),
+                ("fkey[1]", "line"),
+                ("fkey_context[1]", "2"),
+                ("fkey_label[1]", "Bob"),
+                ("fkey[2]", "blf <sip:dave@pbx>"),
+                ("fkey_context[2]", "2"),
+                ("fkey[3]", "line"),
+                ("fkey_context[3]", "3"),
+                ("fkey[4]", "speed 123"),
+            ],
+            "DP480C",
+        )
+        .unwrap();
+        v.remove_identity(2);
+        assert!(!v.is_on_at(keys::user_active, 2));
+        assert_eq!(v.value_at(keys::user_name, 2), "");
+        assert_eq!(v.identity_account(2).password, "");
+        assert_eq!(v.source(&keys::user_name.at(2)), Source::Default);
+        for n in [1, 2] {
+            assert_eq!(v.value_at(keys::fkey, n), "", "P{n}");
+            assert_eq!(v.value_at(keys::fkey_context, n), "active", "P{n}");
+        }
+        assert_eq!(v.value_at(keys::fkey_label, 1), "");
+        assert_eq!(v.value_at(keys::user_name, 3), "carol");
+        assert_eq!(v.value_at(keys::fkey, 3), "line");
+        assert_eq!(v.value_at(keys::fkey, 4), "speed 123");
     }
 
     #[test]
@@ -818,7 +953,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            v.get("sip_failover_response", None),
+            v.value(keys::sip_failover_response),
             "503, 500 Server Internal Error, 408"
         );
         assert_eq!(
@@ -829,7 +964,7 @@ mod tests {
             }
         );
         assert_eq!(
-            v.get("sip_failover_response_reg", None),
+            v.value(keys::sip_failover_response_reg),
             "504 Please register, 480"
         );
         v.apply([("sip_failover_response", "")], "DP480C").unwrap();

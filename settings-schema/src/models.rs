@@ -12,6 +12,8 @@ pub struct Model {
     pub function_keys: u32,
     /// Soft keys under the display `F1`..`Fn`.
     pub soft_keys: u32,
+    /// Whether it has Wi-Fi (the `wifi_*` settings).
+    pub wifi: bool,
 }
 
 pub const MODELS: &[Model] = &[
@@ -22,6 +24,7 @@ pub const MODELS: &[Model] = &[
         colour: true,
         function_keys: 12,
         soft_keys: 4,
+        wifi: true,
     },
     Model {
         name: "DP320C",
@@ -30,6 +33,7 @@ pub const MODELS: &[Model] = &[
         colour: true,
         function_keys: 6,
         soft_keys: 4,
+        wifi: false,
     },
     Model {
         name: "DP128M",
@@ -38,6 +42,7 @@ pub const MODELS: &[Model] = &[
         colour: false,
         function_keys: 4,
         soft_keys: 4,
+        wifi: false,
     },
 ];
 

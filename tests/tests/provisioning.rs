@@ -116,6 +116,8 @@ async fn a_phone_provisions_itself_and_refuses_bad_files() -> anyhow::Result<()>
             &format!("setting_server={server}"),
             "--trust-ca",
             ca.to_str().unwrap(),
+            "--set",
+            "swupd_curl_timeouts=3",
         ],
     )
     .await?;

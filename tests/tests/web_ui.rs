@@ -1,5 +1,6 @@
 //! The web UI in a real browser: change the display name on the identity
-//! settings page, save, and the phone's own screen shows the new name.
+//! settings page, save, and the phone's own screen shows the new name; an invalid
+//! value is refused next to its field; a reset button brings the default back.
 
 use std::time::{Duration, Instant};
 
@@ -101,5 +102,65 @@ async fn web_ui_changes_the_name_on_the_phone_screen() -> anyhow::Result<()> {
     // Saved in the data folder, not only in memory.
     let saved = std::fs::read_to_string(phone.data_dir.join("settings.json"))?;
     assert!(saved.contains(new_name), "{saved}");
+    wait_js(
+        &page,
+        "the source beside the value",
+        "document.querySelector('#setting-user_realname-1-source')?.dataset.source === 'local'",
+    )
+    .await?;
+
+    // P6: a VLAN id out of 1..=4094 shows its error next to the field; nothing is sent.
+    page.find_element("nav a[href='#network']")
+        .await?
+        .click()
+        .await?;
+    wait_js(
+        &page,
+        "the network page",
+        "document.querySelector('#setting-vlan_id') !== null",
+    )
+    .await?;
+    page.find_element("#setting-vlan_id")
+        .await?
+        .click()
+        .await?
+        .type_str("4095")
+        .await?;
+    page.find_element("#settings-save").await?.click().await?;
+    wait_js(
+        &page,
+        "the inline error",
+        "document.querySelector('#settings-status')?.dataset.status === 'invalid' \
+         && document.querySelector('#setting-vlan_id-error')?.textContent.includes('4094')",
+    )
+    .await?;
+    let (_, state) = phone.state().await?;
+    assert_eq!(state.settings["vlan_id"], "");
+
+    // Reset: back to the default, on the phone and in the form.
+    page.find_element("nav a[href='#identity']")
+        .await?
+        .click()
+        .await?;
+    wait_js(
+        &page,
+        "the reset button",
+        "document.querySelector('#setting-user_realname-1-reset')?.disabled === false",
+    )
+    .await?;
+    page.find_element("#setting-user_realname-1-reset")
+        .await?
+        .click()
+        .await?;
+    wait_js(
+        &page,
+        "the reset to show",
+        "document.querySelector('#setting-user_realname-1')?.value === '' \
+         && document.querySelector('#setting-user_realname-1-source')?.dataset.source === 'default'",
+    )
+    .await?;
+    let (_, state) = phone.state().await?;
+    assert_eq!(state.settings["user_realname[1]"], "");
+    assert!(!state.setting_sources.contains_key("user_realname[1]"));
     Ok(())
 }

@@ -7,15 +7,6 @@ web-connected = Verbunden
 web-nav-label = Bereiche
 web-nav-status = Status
 
-## Einstellungsseiten
-
-web-page-identity = Identitäten
-web-page-identity-help = SIP-Konten dieses Telefons. Identität 1 wird auf dem Display des Telefons angezeigt.
-web-page-preferences = Einstellungen
-web-page-preferences-help = Sprache und Zeit des Telefons und dieser Web-Oberfläche.
-web-page-function-keys = Funktionstasten
-web-page-function-keys-help = Was die programmierbaren Tasten neben dem Display tun.
-
 ## Statusseite
 
 web-status-title = Status

@@ -7,16 +7,6 @@ web-connected = Connected
 web-nav-label = Sections
 web-nav-status = Status
 
-## Settings pages, one per page of the settings table: web-page-<id> is the
-## navigation label and heading, web-page-<id>-help the introduction.
-
-web-page-identity = Identities
-web-page-identity-help = SIP accounts of this phone. Identity 1 is the one shown on the phone's screen.
-web-page-preferences = Preferences
-web-page-preferences-help = Language and time of the phone and of this web interface.
-web-page-function-keys = Function keys
-web-page-function-keys-help = What the programmable keys next to the display do.
-
 ## Status page
 
 web-status-title = Status

@@ -58,11 +58,10 @@ impl Lang {
     }
 }
 
-// The settings the UI reads by name, in this one place (setting names belong to
-// the schema; when it generates typed keys, these become them).
-const LANGUAGE: &str = "language";
-const WEB_LANGUAGE: &str = "web_language";
-const TIMEZONE: &str = "timezone";
+// The settings the UI reads for its languages and clock, through the schema's keys.
+const LANGUAGE: &str = deskphone_settings::keys::language.wire();
+const WEB_LANGUAGE: &str = deskphone_settings::keys::web_language.wire();
+const TIMEZONE: &str = deskphone_settings::keys::timezone.wire();
 
 /// The language of the phone's own screen (`language`).
 pub fn phone_lang(settings: &BTreeMap<String, String>) -> Lang {

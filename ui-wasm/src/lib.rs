@@ -31,7 +31,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::conn::Live;
-use crate::i18n::{self, Lang, Tr};
+use crate::i18n::{Lang, Tr};
 
 /// Which UI this page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use deskphone_protocol::screen::message_banner;
 use deskphone_protocol::{CallPhase, ModelInfo, TransferState};
-use deskphone_settings::models;
+use deskphone_settings::{keys, models};
 use leptos::prelude::*;
 
 use crate::clock;
@@ -158,7 +158,7 @@ fn local_time() -> Memo<clock::Civil> {
     let zone = Memo::new(move |_| {
         live.state.with(|s| {
             s.as_ref()
-                .and_then(|s| s.settings.get("timezone").cloned())
+                .and_then(|s| s.settings.get(keys::timezone.wire()).cloned())
                 .unwrap_or_default()
         })
     });

@@ -7,7 +7,7 @@ use deskphone_protocol::{
     CallDirection, CallPhase, CallState, DisplayEngineState, EndReason, PhoneState,
     RegistrationState,
 };
-use deskphone_settings::SettingKey;
+use deskphone_settings::{IndexedKey, keys};
 
 pub use deskphone_protocol::screen::{Screen, active_call, incoming_call, soft_keys};
 
@@ -49,9 +49,9 @@ pub fn party_name<'a>(remote_name: &'a str, remote_uri: &'a str) -> &'a str {
     }
 }
 
-fn setting<'a>(settings: &'a BTreeMap<String, String>, name: &str, idx: u16) -> &'a str {
+fn setting(settings: &BTreeMap<String, String>, key: IndexedKey, idx: u16) -> &str {
     settings
-        .get(&SettingKey::new(name, Some(idx)).to_string())
+        .get(&key.wire(idx))
         .map(|s| s.trim())
         .unwrap_or_default()
 }
@@ -60,8 +60,8 @@ fn setting<'a>(settings: &'a BTreeMap<String, String>, name: &str, idx: u16) -> 
 /// when it has neither.
 pub fn identity_name(state: &PhoneState, idx: u16) -> Option<String> {
     [
-        setting(&state.settings, "user_realname", idx),
-        setting(&state.settings, "user_name", idx),
+        setting(&state.settings, keys::user_realname, idx),
+        setting(&state.settings, keys::user_name, idx),
     ]
     .into_iter()
     .find(|s| !s.is_empty())
@@ -71,14 +71,14 @@ pub fn identity_name(state: &PhoneState, idx: u16) -> Option<String> {
 /// An identity's `user@host` (or whichever part is set).
 pub fn identity_address(state: &PhoneState, idx: u16) -> String {
     let live = state.identities.iter().find(|i| i.index == idx);
-    let pick = |live: Option<&str>, name: &str| {
+    let pick = |live: Option<&str>, key: IndexedKey| {
         live.map(str::trim)
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| setting(&state.settings, name, idx))
+            .unwrap_or_else(|| setting(&state.settings, key, idx))
             .to_owned()
     };
-    let user = pick(live.map(|i| i.user.as_str()), "user_name");
-    let host = pick(live.map(|i| i.host.as_str()), "user_host");
+    let user = pick(live.map(|i| i.user.as_str()), keys::user_name);
+    let host = pick(live.map(|i| i.host.as_str()), keys::user_host);
     match (user.is_empty(), host.is_empty()) {
         (false, false) => format!("{user}@{host}"),
         (false, true) => user,

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use deskphone_protocol::{Command, DisplayEngineState};
 use deskphone_settings::{
-    FUNCTION_KEYS, IDENTITIES, Kind, Page, SETTINGS, Setting, SettingError, SettingKey,
+    CODECS, IndexKind, Kind, Page, SETTINGS, Setting, SettingError, SettingKey, Source, section_id,
+    time_zones,
 };
 use leptos::ev;
 use leptos::prelude::*;
@@ -15,10 +16,6 @@ use crate::clock;
 use crate::conn::{self, Link, Live, Reply};
 use crate::i18n::{self, Tr, page_id, setting_id};
 use crate::screen;
-
-/// Longest value of a [`Kind::Host`] input: a 253-character DNS name plus
-/// `:port`.
-const HOST_MAX_LEN: usize = 253 + 6;
 
 /// How often the live screen image refreshes when no state changes.
 const SCREEN_REFRESH: Duration = Duration::from_secs(5);
@@ -400,6 +397,17 @@ fn problem_text(tr: Tr, key: &SettingKey, e: &SettingError) -> String {
         ),
         SettingError::NotABool { .. } => tr.fmt("web-invalid-not-a-bool", &[label()]),
         SettingError::BadHost { .. } => tr.fmt("web-invalid-bad-host", &[label()]),
+        SettingError::BadIpAddr { .. } => tr.fmt("web-invalid-bad-ip", &[label()]),
+        SettingError::BadPort { .. } => tr.fmt("web-invalid-bad-port", &[label()]),
+        SettingError::BadUrl { .. } => tr.fmt("web-invalid-bad-url", &[label()]),
+        SettingError::BadTimeZone { .. } => tr.fmt("web-invalid-bad-time-zone", &[label()]),
+        SettingError::BadTimeOfDay { .. } => tr.fmt("web-invalid-bad-time-of-day", &[label()]),
+        SettingError::BadCodecList { .. } => tr.fmt(
+            "web-invalid-bad-codec-list",
+            &[label(), ("allowed", CODECS.join(", ").into())],
+        ),
+        SettingError::BadResponseList { .. } => tr.fmt("web-invalid-bad-response-list", &[label()]),
+        SettingError::ReadOnly { .. } => tr.fmt("web-invalid-read-only", &[label()]),
         SettingError::ControlCharacter { .. } => {
             tr.fmt("web-invalid-control-character", &[label()])
         }
@@ -457,7 +465,7 @@ fn SettingsPage(page: Page) -> impl IntoView {
     let edits = RwSignal::new(BTreeMap::<String, String>::new());
     let status = RwSignal::new(SaveState::Idle);
 
-    // The runtime's answer to our save.
+    // The runtime's answer to our save or reset.
     Effect::new(move |_| {
         let Some((id, reply)) = live.reply.get() else {
             return;
@@ -492,6 +500,19 @@ fn SettingsPage(page: Page) -> impl IntoView {
             },
         });
     };
+    // A field's reset button: back to the default on the phone; an unsaved edit of
+    // the field goes too.
+    let reset = move |key: String| {
+        edits.update(|e| {
+            e.remove(&key);
+        });
+        status.set(
+            match conn::send(Command::ResetSettings { keys: vec![key] }) {
+                Some(id) => SaveState::Saving(id),
+                None => SaveState::Offline,
+            },
+        );
+    };
 
     let settings = move || -> Vec<&'static Setting> {
         let model = model.get().unwrap_or_default();
@@ -500,17 +521,18 @@ fn SettingsPage(page: Page) -> impl IntoView {
             .filter(|s| s.page == page && s.available_on(&model))
             .collect()
     };
-    let has_indexed = move || settings().iter().any(|s| s.indexed.is_some());
-    // Indexed settings are per identity, except on the function key page (per key).
-    let (index_label, index_option, indices) = if page == Page::FunctionKeys {
-        ("web-settings-key", "web-settings-key-option", FUNCTION_KEYS)
-    } else {
-        (
-            "web-settings-identity",
-            "web-settings-identity-option",
-            IDENTITIES,
-        )
+    // What the index of this page's indexed settings counts (one kind per page).
+    let index_kind = SETTINGS
+        .iter()
+        .filter(|s| s.page == page)
+        .find_map(|s| s.index);
+    let (index_label, index_option) = match index_kind {
+        Some(IndexKind::FunctionKey) => ("web-settings-key", "web-settings-key-option"),
+        Some(IndexKind::Count(_)) => ("web-settings-index", "web-settings-index-option"),
+        _ => ("web-settings-identity", "web-settings-identity-option"),
     };
+    let indices = index_kind.map_or(0, IndexKind::max);
+    let has_indexed = move || settings().iter().any(|s| s.indexed.is_some());
 
     let status_text = move || {
         status.with(|s| match s {
@@ -529,6 +551,12 @@ fn SettingsPage(page: Page) -> impl IntoView {
             }
         })
     };
+    let problems = Memo::new(move |_| {
+        status.with(|s| match s {
+            SaveState::Invalid(p) => p.clone(),
+            _ => Vec::new(),
+        })
+    });
 
     view! {
         <Show when=move || model.with(Option::is_some) fallback=|| view! { <Waiting /> }>
@@ -538,6 +566,7 @@ fn SettingsPage(page: Page) -> impl IntoView {
                 class="card settings"
                 data-page=page.id()
                 autocomplete="off"
+                novalidate=true
                 on:submit=move |ev| {
                     ev.prevent_default();
                     save();
@@ -572,9 +601,23 @@ fn SettingsPage(page: Page) -> impl IntoView {
                 </Show>
                 {move || {
                     let idx = identity.get();
-                    settings()
+                    let shown = settings();
+                    page.sections()
                         .into_iter()
-                        .map(|s| field(s, s.indexed.map(|_| idx), edits))
+                        .filter(|section| shown.iter().any(|s| s.section == *section))
+                        .map(|section| {
+                            let fields = shown
+                                .iter()
+                                .filter(|s| s.section == section)
+                                .map(|s| field(s, s.indexed.map(|_| idx), edits, problems, reset))
+                                .collect_view();
+                            view! {
+                                <fieldset class="section" data-section=section>
+                                    <legend>{move || tr.t(&section_id(page, section))}</legend>
+                                    {fields}
+                                </fieldset>
+                            }
+                        })
                         .collect_view()
                 }}
                 <div class="actions">
@@ -588,17 +631,37 @@ fn SettingsPage(page: Page) -> impl IntoView {
     }
 }
 
-/// One generated form field; the input is chosen by the setting's kind.
+/// The `data-source` name and the translated text of a value's source.
+fn source_text(tr: Tr, source: &Source) -> (&'static str, String) {
+    match source {
+        Source::Default => ("default", tr.t("web-settings-source-default")),
+        Source::Provisioning { url } => (
+            "provisioning",
+            tr.fmt(
+                "web-settings-source-provisioned",
+                &[("url", url.clone().into())],
+            ),
+        ),
+        Source::Local => ("local", tr.t("web-settings-source-local")),
+    }
+}
+
+/// One generated form field; the input is chosen by the setting's kind. Beside it
+/// where its value came from and a reset button; under it the field's problem, if any.
 fn field(
     s: &'static Setting,
     idx: Option<u16>,
     edits: RwSignal<BTreeMap<String, String>>,
+    problems: Memo<Vec<(SettingKey, SettingError)>>,
+    reset: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
     let live = Live::get();
     let tr = Tr::get();
-    let key = SettingKey::new(s.name, idx).to_string();
+    let setting_key = SettingKey::new(s.name, idx);
+    let key = setting_key.to_string();
     let id = input_id(&key);
     let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
     let value = {
         let key = key.clone();
         move || {
@@ -611,6 +674,27 @@ fn field(
                 .unwrap_or_else(|| s.default.to_owned())
         }
     };
+    let source = {
+        let key = key.clone();
+        Memo::new(move |_| {
+            live.state
+                .with(|st| {
+                    st.as_ref()
+                        .and_then(|st| st.setting_sources.get(&key).cloned())
+                })
+                .unwrap_or_default()
+        })
+    };
+    let problem = {
+        let setting_key = setting_key.clone();
+        Memo::new(move |_| {
+            problems.with(|p| {
+                p.iter()
+                    .find(|(k, _)| *k == setting_key)
+                    .map(|(k, e)| problem_text(tr, k, e))
+            })
+        })
+    };
     let set = {
         let key = key.clone();
         move |v: String| {
@@ -619,13 +703,31 @@ fn field(
             })
         }
     };
+    let described_by = format!("{help_id} {error_id}");
     let input = match s.kind {
+        _ if s.secret => {
+            let key = key.clone();
+            view! {
+                <input
+                    type="password"
+                    id=id.clone()
+                    name=key.clone()
+                    aria-describedby=described_by.clone()
+                    maxlength=s.kind.max_len()
+                    autocomplete="new-password"
+                    placeholder=move || tr.t("web-settings-secret-unchanged")
+                    prop:value=move || edits.with(|e| e.get(&key).cloned().unwrap_or_default())
+                    on:input=move |ev| set(event_target_value(&ev))
+                />
+            }
+            .into_any()
+        }
         Kind::Bool => view! {
             <input
                 type="checkbox"
                 id=id.clone()
                 name=key.clone()
-                aria-describedby=help_id.clone()
+                aria-describedby=described_by.clone()
                 prop:checked=move || value() == "on"
                 on:change=move |ev| set(if event_target_checked(&ev) { "on" } else { "off" }.to_owned())
             />
@@ -635,7 +737,7 @@ fn field(
             <select
                 id=id.clone()
                 name=key.clone()
-                aria-describedby=help_id.clone()
+                aria-describedby=described_by.clone()
                 on:change=move |ev| set(event_target_value(&ev))
             >
                 {choices
@@ -656,12 +758,28 @@ fn field(
             </select>
         }
         .into_any(),
-        Kind::Int { min, max } => view! {
+        Kind::TimeZone => view! {
+            <select
+                id=id.clone()
+                name=key.clone()
+                aria-describedby=described_by.clone()
+                on:change=move |ev| set(event_target_value(&ev))
+            >
+                {time_zones()
+                    .map(|z| {
+                        let value = value.clone();
+                        view! { <option value=z prop:selected=move || value() == z>{z}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        }
+        .into_any(),
+        Kind::Int { min, max } | Kind::IntOrEmpty { min, max } => view! {
             <input
                 type="number"
                 id=id.clone()
                 name=key.clone()
-                aria-describedby=help_id.clone()
+                aria-describedby=described_by.clone()
                 min=min
                 max=max
                 step="1"
@@ -670,47 +788,76 @@ fn field(
             />
         }
         .into_any(),
-        Kind::Text { max_len } if s.secret => {
-            let key = key.clone();
-            view! {
-                <input
-                    type="password"
-                    id=id.clone()
-                    name=key.clone()
-                    aria-describedby=help_id.clone()
-                    maxlength=max_len
-                    autocomplete="new-password"
-                    placeholder=move || tr.t("web-settings-secret-unchanged")
-                    prop:value=move || edits.with(|e| e.get(&key).cloned().unwrap_or_default())
-                    on:input=move |ev| set(event_target_value(&ev))
-                />
-            }
-            .into_any()
+        Kind::Port => view! {
+            <input
+                type="number"
+                id=id.clone()
+                name=key.clone()
+                aria-describedby=described_by.clone()
+                min="1"
+                max="65535"
+                step="1"
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+            />
         }
-        Kind::Text { .. } | Kind::Host | Kind::SipResponses { .. } => {
-            let max_len = match s.kind {
-                Kind::Text { max_len } | Kind::SipResponses { max_len } => max_len,
-                _ => HOST_MAX_LEN,
-            };
-            view! {
-                <input
-                    type="text"
-                    id=id.clone()
-                    name=key.clone()
-                    aria-describedby=help_id.clone()
-                    maxlength=max_len
-                    spellcheck="false"
-                    prop:value=value
-                    on:input=move |ev| set(event_target_value(&ev))
-                />
-            }
-            .into_any()
+        .into_any(),
+        Kind::Text { .. }
+        | Kind::Host
+        | Kind::IpAddr
+        | Kind::Url
+        | Kind::TimeOfDay
+        | Kind::CodecList
+        | Kind::SipResponses { .. } => view! {
+            <input
+                type="text"
+                id=id.clone()
+                name=key.clone()
+                aria-describedby=described_by.clone()
+                maxlength=s.kind.max_len()
+                spellcheck="false"
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+            />
         }
+        .into_any(),
     };
+    let reset_key = key.clone();
     view! {
-        <div class="field" class:secret=s.secret data-setting=s.name>
-            <label for=id>{move || tr.t(&setting_id(s.name, "label"))}</label>
-            {input}
+        <div
+            class="field"
+            class:secret=s.secret
+            class:invalid=move || problem.with(Option::is_some)
+            data-setting=s.name
+            data-implemented=if s.implemented { "true" } else { "false" }
+        >
+            <label
+                for=id.clone()
+                title=move || (!s.implemented).then(|| tr.t("web-settings-not-implemented"))
+            >
+                {move || tr.t(&setting_id(s.name, "label"))}
+            </label>
+            <div class="control">
+                {input}
+                <span
+                    class="source"
+                    id=format!("{id}-source")
+                    data-source=move || source.with(|src| source_text(tr, src).0)
+                >
+                    {move || source.with(|src| source_text(tr, src).1)}
+                </span>
+                <button
+                    type="button"
+                    class="reset"
+                    id=format!("{id}-reset")
+                    disabled=move || source.with(|src| *src == Source::Default)
+                    title=move || tr.fmt("web-settings-reset-title", &[("label", key_label(tr, &setting_key).into())])
+                    on:click=move |_| reset(reset_key.clone())
+                >
+                    {move || tr.t("web-settings-reset")}
+                </button>
+            </div>
+            <p class="error" id=error_id role="alert">{move || problem.get()}</p>
             <p class="help" id=help_id>{move || tr.t(&setting_id(s.name, "help"))}</p>
         </div>
     }

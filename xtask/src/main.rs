@@ -5,6 +5,8 @@
 //! - `test`: install the test tools (Chromium, SIPp, …), build the UI
 //!   bundle and the runtime, run every test.
 //! - `build-ui [--release]`: the WebAssembly UI bundle into `target/ui`.
+//! - `settings-doc`: write `docs/settings.md` from the settings table (a test in
+//!   `deskphone-settings` fails when the committed file differs).
 //! - `figures`: print the measured figures (bundle size, idle RSS, key to
 //!   frame latency).
 mod build_ui;
@@ -52,13 +54,22 @@ fn main() -> anyhow::Result<()> {
         Some("demo") => demo(&root),
         Some("test") => test(&root, &args[1..]),
         Some("figures") => figures::run(&root),
+        Some("settings-doc") => {
+            let path = root.join("docs/settings.md");
+            std::fs::write(&path, deskphone_settings::reference::markdown())
+                .with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
         Some("install-deps") => {
             ensure_wasm_target(&root)?;
             debian::ensure(RUN_PACKAGES)?;
             debian::ensure(TEST_PACKAGES)
         }
         _ => {
-            bail!("usage: cargo xtask demo | test | build-ui [--release] | figures | install-deps")
+            bail!(
+                "usage: cargo xtask demo | test | build-ui [--release] | figures | settings-doc | install-deps"
+            )
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use deskphone_protocol::{Led, MAX_MESSAGES, Mwi, PhoneState, TextMessage};
-use deskphone_settings::FunctionKey;
+use deskphone_settings::{FunctionKey, keys};
 use deskphone_sip::{DialogInfo, DialogState, PresenceInfo};
 
 use super::{Action, KeyError, Phone};
@@ -100,7 +100,7 @@ impl Phone {
         let user = short_name(uri);
         (1..=deskphone_settings::IDENTITIES)
             .find(|&i| {
-                let name = self.settings.get("user_name", Some(i));
+                let name = self.settings.value_at(keys::user_name, i);
                 !name.is_empty() && name == user
             })
             .unwrap_or(1)

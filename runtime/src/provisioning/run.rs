@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use deskphone_protocol::{ProvisioningOutcome, ProvisioningResult, ProvisioningState};
 use deskphone_provisioning::ProvisioningError;
-use deskphone_settings::SettingValues;
+use deskphone_settings::{SettingValues, keys};
 use tokio::sync::mpsc;
 
 use super::fetch::{FetchConfig, FetchError, Fetcher, Timeouts};
@@ -161,7 +161,7 @@ impl Provisioner {
         settings: &SettingValues,
         why: Trigger,
     ) -> Option<ProvisioningOutcome> {
-        let template = settings.get("setting_server", None).trim().to_owned();
+        let template = settings.value(keys::setting_server).trim().to_owned();
         if template.is_empty() {
             return None;
         }
@@ -283,9 +283,9 @@ fn timeouts(value: &str) -> Timeouts {
 
 fn fetch_config(settings: &SettingValues, model: &str, mac: &str) -> FetchConfig {
     FetchConfig {
-        timeouts: timeouts(settings.get("swupd_curl_timeouts", None)),
+        timeouts: timeouts(settings.value(keys::swupd_curl_timeouts)),
         host_name_validation_flags: settings
-            .get("host_name_validation_flags", None)
+            .value(keys::host_name_validation_flags)
             .trim()
             .parse()
             .unwrap_or(0),
@@ -296,14 +296,14 @@ fn fetch_config(settings: &SettingValues, model: &str, mac: &str) -> FetchConfig
 
 fn polling(settings: &SettingValues) -> Polling {
     Polling::from_settings(
-        settings.get("prov_polling_enabled", None) == "on",
-        settings.get("prov_polling_mode", None),
+        settings.is_on(keys::prov_polling_enabled),
+        settings.value(keys::prov_polling_mode),
         settings
-            .get("prov_polling_period", None)
+            .value(keys::prov_polling_period)
             .parse()
             .unwrap_or(86_400),
-        settings.get("prov_polling_time", None),
-        settings.get("timezone", None),
+        settings.value(keys::prov_polling_time),
+        settings.value(keys::timezone),
     )
 }
 
@@ -329,9 +329,8 @@ mod tests {
             connect: Duration::from_secs(c),
             transfer: Duration::from_secs(x),
         };
-        assert_eq!(timeouts("5 20"), t(5, 20));
-        assert_eq!(timeouts("7"), t(7, 30));
-        assert_eq!(timeouts(""), t(10, 30));
-        assert_eq!(timeouts("20 5"), t(20, 20));
+        assert_eq!(timeouts("5"), t(5, 5));
+        assert_eq!(timeouts(""), t(30, 30));
+        assert_eq!(timeouts("9999"), t(300, 300));
     }
 }
