@@ -75,7 +75,7 @@ async fn diagnostic_archive_has_the_members_and_no_secret() -> anyhow::Result<()
         serde_json::json!({ "type": "set_settings", "values": values }),
     )
     .await?;
-    let (_, state) = phone
+    let state = phone
         .wait_for(
             "the second identity's name",
             std::time::Duration::from_secs(20),

@@ -23,15 +23,18 @@
 mod clock;
 mod conn;
 mod i18n;
+mod info;
 mod phone;
 mod screen;
+mod status;
+mod support;
 mod web;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::conn::Live;
-use crate::i18n::{self, Lang, Tr};
+use crate::i18n::{Lang, Tr};
 
 /// Which UI this page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
