@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use deskphone_protocol::{DisplayEngineState, ProvisioningResult};
+use deskphone_protocol::{DisplayEngineState, ProvisioningOutcome, ProvisioningResult};
 use leptos::prelude::*;
 
 use crate::clock;
 use crate::conn::Live;
-use crate::i18n::{self, Tr};
+use crate::i18n::{self, Lang, Tr};
 use crate::screen;
 use crate::web::Waiting;
 
@@ -19,9 +19,14 @@ const SCREEN_REFRESH: Duration = Duration::from_secs(5);
 /// A moment (ms since the epoch) in the phone's time zone, as the locale writes
 /// a date and time.
 pub fn date_time(tr: Tr, ms: u64, zone: &str) -> String {
+    date_time_in(tr.lang.get(), ms, zone)
+}
+
+fn date_time_in(lang: Lang, ms: u64, zone: &str) -> String {
     let ms = ms as i64;
     let c = clock::civil(ms + clock::zone_offset_ms(zone, ms));
-    tr.fmt(
+    i18n::text(
+        lang,
         "web-date-time",
         &[
             ("year", c.year.to_string().into()),
@@ -386,6 +391,85 @@ fn StatusNotices() -> impl IntoView {
     }
 }
 
+/// One line of the provisioning card: the DOM id of the value, the label's
+/// message id, the value as shown.
+#[derive(Clone, Debug, PartialEq)]
+struct ProvisioningRow {
+    id: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+/// What the provisioning card says about a finished run, in `lang`: where,
+/// when, the result; for a success the files, for a failure the file, line,
+/// setting and reason (the reason comes from the phone, untranslated).
+fn provisioning_rows(lang: Lang, last: &ProvisioningOutcome, zone: &str) -> Vec<ProvisioningRow> {
+    let row = |id, label, value| ProvisioningRow { id, label, value };
+    let mut rows = vec![
+        row("provisioning-url", "web-prov-url", last.url.clone()),
+        row(
+            "provisioning-time",
+            "web-prov-time",
+            date_time_in(lang, last.finished_at_ms, zone),
+        ),
+    ];
+    match &last.result {
+        ProvisioningResult::Ok {
+            files,
+            changed,
+            kept,
+        } => {
+            let summary = i18n::text(
+                lang,
+                "web-prov-ok",
+                &[
+                    ("files", files.len().into()),
+                    ("changed", (*changed).into()),
+                    ("kept", (*kept).into()),
+                ],
+            );
+            rows.push(row("provisioning-result", "web-prov-result", summary));
+            if !files.is_empty() {
+                rows.push(row(
+                    "provisioning-files",
+                    "web-prov-files",
+                    files.join(", "),
+                ));
+            }
+        }
+        ProvisioningResult::Error {
+            url,
+            line,
+            setting,
+            reason,
+        } => {
+            let failed = i18n::text(lang, "web-prov-error", &[]);
+            rows.push(row("provisioning-result", "web-prov-result", failed));
+            rows.push(row(
+                "provisioning-failed-file",
+                "web-prov-failed-file",
+                url.clone(),
+            ));
+            if let Some(line) = line {
+                rows.push(row("provisioning-line", "web-prov-line", line.to_string()));
+            }
+            if let Some(setting) = setting {
+                rows.push(row(
+                    "provisioning-setting",
+                    "web-prov-setting",
+                    setting.clone(),
+                ));
+            }
+            rows.push(row(
+                "provisioning-reason",
+                "web-prov-reason",
+                reason.clone(),
+            ));
+        }
+    }
+    rows
+}
+
 /// The last provisioning run (P2, P6): which URL, when, and what came of it;
 /// whether one is running and when polling fetches next.
 #[component]
@@ -411,62 +495,26 @@ fn ProvisioningStatus() -> impl IntoView {
         let Some(last) = prov.with(|p| p.last.clone()) else {
             return view! { <p class="note">{move || tr.t("web-prov-never")}</p> }.into_any();
         };
-        let finished = last.finished_at_ms;
-        let outcome = match last.result {
-            ProvisioningResult::Ok {
-                files,
-                changed,
-                kept,
-            } => {
-                let count = files.len();
-                let list = files.join(", ");
-                view! {
-                    <dt>{move || tr.t("web-prov-result")}</dt>
-                    <dd id="provisioning-result" class="reg reg-ok">
-                        <span class="dot"></span>
-                        {move || tr.fmt(
-                            "web-prov-ok",
-                            &[("files", count.into()), ("changed", changed.into()), ("kept", kept.into())],
-                        )}
-                    </dd>
-                    <dt>{move || tr.t("web-prov-files")}</dt>
-                    <dd id="provisioning-files">{list}</dd>
-                }
-                .into_any()
-            }
-            ProvisioningResult::Error {
-                url,
-                line,
-                setting,
-                reason,
-            } => view! {
-                <dt>{move || tr.t("web-prov-result")}</dt>
-                <dd id="provisioning-result" class="reg reg-failed">
-                    <span class="dot"></span>
-                    {move || tr.t("web-prov-error")}
-                </dd>
-                <dt>{move || tr.t("web-prov-failed-file")}</dt>
-                <dd id="provisioning-failed-file">{url}</dd>
-                {line.map(|line| view! {
-                    <dt>{move || tr.t("web-prov-line")}</dt>
-                    <dd id="provisioning-line">{line}</dd>
-                })}
-                {setting.map(|setting| view! {
-                    <dt>{move || tr.t("web-prov-setting")}</dt>
-                    <dd id="provisioning-setting">{setting}</dd>
-                })}
-                <dt>{move || tr.t("web-prov-reason")}</dt>
-                <dd id="provisioning-reason">{reason}</dd>
-            }
-            .into_any(),
+        let dot = match last.result {
+            ProvisioningResult::Ok { .. } => "reg reg-ok",
+            ProvisioningResult::Error { .. } => "reg reg-failed",
         };
+        let rows = provisioning_rows(tr.lang.get(), &last, &zone.get());
         view! {
             <dl>
-                <dt>{move || tr.t("web-prov-url")}</dt>
-                <dd id="provisioning-url">{last.url}</dd>
-                <dt>{move || tr.t("web-prov-time")}</dt>
-                <dd id="provisioning-time">{move || date_time(tr, finished, &zone.get())}</dd>
-                {outcome}
+                {rows
+                    .into_iter()
+                    .map(|r| {
+                        let result = r.id == "provisioning-result";
+                        view! {
+                            <dt>{move || tr.t(r.label)}</dt>
+                            <dd id=r.id class=result.then_some(dot)>
+                                {result.then(|| view! { <span class="dot"></span> })}
+                                {r.value}
+                            </dd>
+                        }
+                    })
+                    .collect_view()}
             </dl>
         }
         .into_any()
@@ -484,5 +532,102 @@ fn ProvisioningStatus() -> impl IntoView {
                 </p>
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use deskphone_protocol::{ProvisioningOutcome, ProvisioningResult};
+
+    use super::*;
+
+    fn outcome(result: ProvisioningResult) -> ProvisioningOutcome {
+        ProvisioningOutcome {
+            url: "http://prov.example/DP480C-021a2b3c4d5e.xml".into(),
+            // 2026-12-02 10:20:30 UTC
+            finished_at_ms: 1_796_206_830_000,
+            result,
+        }
+    }
+
+    fn values(rows: &[ProvisioningRow]) -> Vec<(&str, &str)> {
+        rows.iter().map(|r| (r.id, r.value.as_str())).collect()
+    }
+
+    #[test]
+    fn a_successful_run_shows_counts_and_files() {
+        let ok = outcome(ProvisioningResult::Ok {
+            files: vec!["a.xml".into(), "b.xml".into()],
+            changed: 5,
+            kept: 1,
+        });
+        let rows = provisioning_rows(Lang::EnUs, &ok, "");
+        assert_eq!(
+            values(&rows),
+            [
+                (
+                    "provisioning-url",
+                    "http://prov.example/DP480C-021a2b3c4d5e.xml"
+                ),
+                ("provisioning-time", "2026-12-02 10:20:30"),
+                (
+                    "provisioning-result",
+                    "Applied 2 files: 5 changed, 1 kept as changed on the phone"
+                ),
+                ("provisioning-files", "a.xml, b.xml"),
+            ]
+        );
+        let rows = provisioning_rows(Lang::De, &ok, "");
+        assert_eq!(rows[1].value, "02.12.2026 10:20:30");
+        assert!(
+            rows[2].value.starts_with("2 Dateien angewendet"),
+            "{}",
+            rows[2].value
+        );
+    }
+
+    #[test]
+    fn a_failed_run_shows_file_line_setting_and_reason() {
+        let failed = outcome(ProvisioningResult::Error {
+            url: "http://prov.example/general.xml".into(),
+            line: Some(12),
+            setting: Some("user_host".into()),
+            reason: "not a host name".into(),
+        });
+        let rows = provisioning_rows(Lang::Fr, &failed, "");
+        assert_eq!(
+            values(&rows)[2..],
+            [
+                ("provisioning-result", "Échec : rien n'a été appliqué"),
+                (
+                    "provisioning-failed-file",
+                    "http://prov.example/general.xml"
+                ),
+                ("provisioning-line", "12"),
+                ("provisioning-setting", "user_host"),
+                ("provisioning-reason", "not a host name"),
+            ]
+        );
+        assert_eq!(rows[1].value, "02/12/2026 10:20:30");
+        // Every label is a message of each locale.
+        for r in &rows {
+            assert!(
+                !i18n::text(Lang::Fr, r.label, &[]).is_empty(),
+                "{}",
+                r.label
+            );
+        }
+        // Without a line or a setting, those rows are left out.
+        let bare = outcome(ProvisioningResult::Error {
+            url: "http://prov.example/x.xml".into(),
+            line: None,
+            setting: None,
+            reason: "HTTP 404".into(),
+        });
+        let ids: Vec<_> = provisioning_rows(Lang::EnUs, &bare, "")
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert!(!ids.contains(&"provisioning-line") && !ids.contains(&"provisioning-setting"));
     }
 }
