@@ -1,14 +1,14 @@
 //! The web UI's info and support pages and the brand in a real browser: the info
 //! page shows this phone's MAC and addresses with a ticking uptime, the navigation
 //! shows the logo and the company name on every page, and the support page's link
-//! downloads the diagnostic archive.
+//! downloads the diagnostic archive; the web UI follows the language setting.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chromiumoxide::Page;
 use deskphone_runtime::browser;
-use deskphone_tests::{PhoneOptions, TestPhone, scratch_dir};
+use deskphone_tests::{PhoneOptions, TestPhone, scratch_dir, ws_command};
 
 /// Polls a JavaScript expression in the page until it returns true.
 async fn wait_js(page: &Page, what: &str, expr: &str) -> anyhow::Result<()> {
@@ -141,5 +141,19 @@ async fn info_and_support_pages_show_the_phone() -> anyhow::Result<()> {
     )
     .await?;
     brand_is_shown(&page).await?;
+
+    // Without a `web_language` setting, the web UI speaks the screen's language.
+    ws_command(
+        &phone,
+        serde_json::json!({ "type": "set_settings", "values": { "language": "Deutsch" } }),
+    )
+    .await?;
+    wait_js(
+        &page,
+        "the web UI in German",
+        "document.documentElement.lang === 'de' \
+         && document.querySelector('#status-provisioning h2')?.textContent === 'Provisionierung'",
+    )
+    .await?;
     Ok(())
 }
