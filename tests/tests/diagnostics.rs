@@ -1,13 +1,14 @@
-//! The support page's diagnostic archive (`GET /api/diagnostics`) from a real phone:
-//! the four members are there, the state and info name this phone, the log is the
-//! phone's own, and no secret value set on the phone appears in any member.
+//! The support page's diagnostic archive (`GET /api/diagnostics`) from a real phone
+//! registered with kamailio (Digest authentication with `user_pass[1]`): the four members are there, the
+//! state and info name this phone, the log is the phone's own, and no secret value set
+//! on the phone appears in any member.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 
 use anyhow::{Context, bail};
 use deskphone_settings::{SETTINGS, SettingKey};
-use deskphone_tests::{PhoneOptions, TestPhone, ws_command};
+use deskphone_tests::{Kamailio, registered_phone, ws_command};
 
 /// A value for every secret setting: on the command line for identity 1, over the
 /// WebSocket for identity 2 (each path a setting can take into the phone).
@@ -48,23 +49,34 @@ fn unpack(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, String>> {
 async fn diagnostic_archive_has_the_members_and_no_secret() -> anyhow::Result<()> {
     let secrets = secrets();
     assert!(!secrets.is_empty(), "the schema has no secret settings");
-    let (first, later): (Vec<_>, Vec<_>) = secrets.iter().partition(|(k, _)| !k.contains("[2]"));
-    let set_args: Vec<String> = first.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut extra = Vec::new();
-    for a in &set_args {
-        extra.extend(["--set", a.as_str()]);
-    }
-    let phone = TestPhone::start_with(
-        "diagnostics",
-        PhoneOptions {
-            user: "alice",
-            display_name: "Alice",
-            sim_input: "silence",
-            display: false,
-        },
+    let password = secrets
+        .iter()
+        .find(|(k, _)| k == "user_pass[1]")
+        .map(|(_, v)| v.clone())
+        .context("user_pass is no secret?")?;
+    // Identity 1 registers with Digest authentication, so that the code that uses
+    // the password runs (and logs, SIP at debug level) before the archive is made.
+    let kamailio =
+        Kamailio::start("diagnostics-kamailio", "MD5", true, &[("alice", &password)]).await?;
+    let (first, later): (Vec<_>, Vec<_>) = secrets
+        .iter()
+        .filter(|(k, _)| k != "user_pass[1]")
+        .partition(|(k, _)| !k.contains("[2]"));
+    let set_args: Vec<String> = first
+        .iter()
+        .map(|(k, v)| format!("--set={k}={v}"))
+        .collect();
+    let extra: Vec<&str> = set_args.iter().map(String::as_str).collect();
+    let phone = registered_phone(
+        ("diagnostics", "Alice"),
+        "alice",
+        &password,
+        "silence",
+        &kamailio,
         &extra,
     )
     .await?;
+    kamailio.wait_registered(&phone).await?;
     let values: serde_json::Map<String, serde_json::Value> = later
         .iter()
         .map(|(k, v)| (k.clone(), v.clone().into()))
@@ -75,7 +87,7 @@ async fn diagnostic_archive_has_the_members_and_no_secret() -> anyhow::Result<()
         serde_json::json!({ "type": "set_settings", "values": values }),
     )
     .await?;
-    let (_, state) = phone
+    let state = phone
         .wait_for(
             "the second identity's name",
             std::time::Duration::from_secs(20),
@@ -134,5 +146,6 @@ async fn diagnostic_archive_has_the_members_and_no_secret() -> anyhow::Result<()
     let log = &members["log.txt"];
     assert!(log.contains("display engine off (--no-display)"), "{log}");
     assert!(phone.log().contains("display engine off (--no-display)"));
+    assert!(log.contains("identity 1: registration Registered"), "{log}");
     Ok(())
 }

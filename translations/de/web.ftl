@@ -2,10 +2,23 @@
 
 web-title = { -brand-name } Verwaltung
 web-brand = { -brand-name }
+web-company = { -company-name }
+web-logo-alt = Logo von { -company-name }
 web-connecting = Verbinde mit dem Telefon…
 web-connected = Verbunden
 web-nav-label = Bereiche
 web-nav-status = Status
+web-nav-info = Info
+web-nav-support = Support
+
+# Variables:
+#   $year (String) - vierstellig
+#   $month (String) - 01–12
+#   $day (String) - 01–31
+#   $hour (String) - 00–23
+#   $minute (String) - 00–59
+#   $second (String) - 00–59
+web-date-time = { $day }.{ $month }.{ $year } { $hour }:{ $minute }:{ $second }
 
 ## Statusseite
 
@@ -136,3 +149,70 @@ web-status-no-voicemail = Keine Sprachnachrichten.
 #   $new (Number) - new voice messages
 #   $old (Number) - old voice messages
 web-status-voicemail-count = Identität { $index }: { $new } neu, { $old } alt
+
+## Statusseite: Provisionierung
+
+web-status-provisioning = Provisionierung
+web-prov-never = Seit dem Start des Telefons wurde keine Provisionierung abgeschlossen.
+web-prov-running = Einstellungen werden gerade abgerufen…
+web-prov-url = Einstellungs-URL
+web-prov-time = Beendet
+web-prov-result = Ergebnis
+
+# Variables:
+#   $files (Number) - wie viele Dateien gelesen wurden
+#   $changed (Number) - Einstellungen mit neuem Wert
+#   $kept (Number) - Einstellungen, die behalten wurden, weil sie am Telefon geändert wurden
+web-prov-ok = { $files ->
+    [one] Eine Datei angewendet
+   *[other] { $files } Dateien angewendet
+}: { $changed } geändert, { $kept } wie am Telefon geändert behalten
+
+web-prov-files = Dateien
+web-prov-error = Fehlgeschlagen: nichts wurde angewendet
+web-prov-failed-file = Fehlerhafte Datei
+web-prov-line = Zeile
+web-prov-setting = Einstellung
+web-prov-reason = Grund (vom Telefon, unübersetzt)
+
+# Variables:
+#   $time (String) - Datum und Uhrzeit, aus web-date-time
+web-prov-next-poll = Nächster Abruf: { $time }
+
+## Infoseite
+
+web-info-title = Info
+web-info-software = Software
+web-info-firmware = Firmware-Version
+web-info-build = Build
+web-info-hardware = Hardware
+web-info-model = Modell
+web-info-mac = MAC-Adresse
+web-info-expansion-modules = Erweiterungsmodule
+web-info-network = Netzwerk
+web-info-http-address = Adresse der Web-Oberfläche
+web-info-sip-address = SIP-Adresse
+web-info-running = Betrieb
+web-info-started = Gestartet
+web-info-uptime = Laufzeit
+
+# Variables:
+#   $days (Number) - ganze Tage
+#   $time (String) - der Rest als Stunden:Minuten:Sekunden
+web-info-uptime-value = { $days ->
+    [0] { $time }
+    [one] 1 Tag, { $time }
+   *[other] { $days } Tage, { $time }
+}
+
+## Supportseite
+
+web-support-title = Support
+web-support-archive = Diagnosearchiv
+web-support-archive-help = Hängen Sie dieses Archiv an, wenn Sie ein Problem melden: Es zeigt dem Support, was das Telefon getan hat. Es ist eine tar.gz-Datei mit:
+web-support-member-state = dem aktuellen Zustand des Telefons (Identitäten, Anrufe, Provisionierung)
+web-support-member-settings = den Einstellungen, ohne Passwörter
+web-support-member-info = Firmware, Modell, MAC-Adresse und Laufzeit
+web-support-member-log = dem jüngsten Protokoll des Telefons (bis zu 2000 Zeilen)
+web-support-no-secrets = Passwörter und andere Geheimnisse sind nie im Archiv.
+web-support-download = Diagnosearchiv herunterladen

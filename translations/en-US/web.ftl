@@ -2,10 +2,24 @@
 
 web-title = { -brand-name } administration
 web-brand = { -brand-name }
+web-company = { -company-name }
+web-logo-alt = { -company-name } logo
 web-connecting = Connecting to the phone…
 web-connected = Connected
 web-nav-label = Sections
 web-nav-status = Status
+web-nav-info = Info
+web-nav-support = Support
+
+# A date and time, e.g. on the status and info pages.
+# Variables:
+#   $year (String) - four digits
+#   $month (String) - 01–12
+#   $day (String) - 01–31
+#   $hour (String) - 00–23
+#   $minute (String) - 00–59
+#   $second (String) - 00–59
+web-date-time = { $year }-{ $month }-{ $day } { $hour }:{ $minute }:{ $second }
 
 ## Status page
 
@@ -136,3 +150,70 @@ web-status-no-voicemail = No voice messages waiting.
 #   $new (Number) - new voice messages
 #   $old (Number) - old voice messages
 web-status-voicemail-count = Identity { $index }: { $new } new, { $old } old
+
+## Status page: provisioning
+
+web-status-provisioning = Provisioning
+web-prov-never = No provisioning run has finished since the phone started.
+web-prov-running = Fetching the settings now…
+web-prov-url = Settings URL
+web-prov-time = Finished
+web-prov-result = Result
+
+# Variables:
+#   $files (Number) - how many files were read
+#   $changed (Number) - settings that took a new value
+#   $kept (Number) - settings kept because they were changed on the phone
+web-prov-ok = Applied { $files ->
+    [one] one file
+   *[other] { $files } files
+}: { $changed } changed, { $kept } kept as changed on the phone
+
+web-prov-files = Files
+web-prov-error = Failed: nothing was applied
+web-prov-failed-file = File that failed
+web-prov-line = Line
+web-prov-setting = Setting
+web-prov-reason = Reason (from the phone, untranslated)
+
+# Variables:
+#   $time (String) - date and time, from web-date-time
+web-prov-next-poll = Next fetch: { $time }
+
+## Info page
+
+web-info-title = Info
+web-info-software = Software
+web-info-firmware = Firmware version
+web-info-build = Build
+web-info-hardware = Hardware
+web-info-model = Model
+web-info-mac = MAC address
+web-info-expansion-modules = Expansion modules
+web-info-network = Network
+web-info-http-address = Web interface address
+web-info-sip-address = SIP address
+web-info-running = Running
+web-info-started = Started
+web-info-uptime = Uptime
+
+# Variables:
+#   $days (Number) - whole days
+#   $time (String) - the rest as hours:minutes:seconds
+web-info-uptime-value = { $days ->
+    [0] { $time }
+    [one] 1 day, { $time }
+   *[other] { $days } days, { $time }
+}
+
+## Support page
+
+web-support-title = Support
+web-support-archive = Diagnostic archive
+web-support-archive-help = When you report a problem, attach this archive: it shows support what the phone was doing. It is a tar.gz file with:
+web-support-member-state = the phone's current state (identities, calls, provisioning)
+web-support-member-settings = the settings, without passwords
+web-support-member-info = firmware, model, MAC address and uptime
+web-support-member-log = the phone's recent log (up to 2000 lines)
+web-support-no-secrets = Passwords and other secrets are never in the archive.
+web-support-download = Download diagnostic archive

@@ -13,9 +13,16 @@
 //!   `#remote-uri`, `#call-timer` (connected only), `#call-codec`. Ended:
 //!   `#ended-name`, `#ended-reason`, `#ended-duration`. Soft keys:
 //!   `.softkey[data-key="F1"][data-action="answer"]`.
-//! - Web: `#link-state[data-link]`, navigation links `#status` and
+//! - Web: `#link-state[data-link]`, `#brand` (logo `img.logo`,
+//!   `#company-name`), navigation links `#status`, `#info`, `#support` and
 //!   `#<page id>`, `#status-model`, `#status-display-engine`,
-//!   `#status-identities`, `#status-calls`, `#live-screen` / `#screen-off`,
+//!   `#status-identities`, `#status-calls`, `#status-provisioning[data-result]`
+//!   (`none`/`ok`/`error`; `#provisioning-url`, `-time`, `-result`, `-files`,
+//!   `-failed-file`, `-line`, `-setting`, `-reason`, `-running`, `-next`),
+//!   `#live-screen` / `#screen-off`, info `#info-firmware`, `#info-build`,
+//!   `#info-model`, `#info-mac`, `#info-expansion`, `#info-http`, `#info-sip`,
+//!   `#info-started`, `#info-uptime`; support `#support-members`,
+//!   `#support-download`,
 //!   `#identity-select`, inputs named by setting key with id
 //!   `setting-<key>` (`setting-user_realname-1`), `#settings-save`,
 //!   `#settings-status[data-status]`.
@@ -23,8 +30,11 @@
 mod clock;
 mod conn;
 mod i18n;
+mod info;
 mod phone;
 mod screen;
+mod status;
+mod support;
 mod web;
 
 use leptos::prelude::*;

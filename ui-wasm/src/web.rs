@@ -1,10 +1,11 @@
-//! The administrator's web UI (`/`): status page and generated settings
-//! pages. Navigation is the URL hash (`#status`, `#<page id>`).
+//! The administrator's web UI (`/`): the navigation with the brand, the
+//! status, info and support pages (`status.rs`, `info.rs`, `support.rs`) and
+//! the generated settings pages. Navigation is the URL hash (`#status`,
+//! `#info`, `#support`, `#<page id>`).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use deskphone_protocol::{Command, DisplayEngineState};
+use deskphone_protocol::Command;
 use deskphone_settings::{
     CODECS, IndexKind, Kind, Page, SETTINGS, Setting, SettingError, SettingKey, Source, section_id,
     time_zones,
@@ -12,34 +13,57 @@ use deskphone_settings::{
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::clock;
 use crate::conn::{self, Link, Live, Reply};
 use crate::i18n::{self, Tr, page_id, setting_id};
-use crate::screen;
+use crate::info::InfoPage;
+use crate::status::StatusPage;
+use crate::support::SupportPage;
 
-/// How often the live screen image refreshes when no state changes.
-const SCREEN_REFRESH: Duration = Duration::from_secs(5);
+/// The brand's logo in the bundle: `cargo xtask build-ui` copies the files of
+/// `branding/default/` (other than its `.ftl` terms) to `/branding/`.
+const LOGO: &str = "/branding/logo.svg";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Route {
     Status,
+    Info,
+    Support,
     Settings(Page),
 }
 
 impl Route {
     fn from_hash() -> Route {
         let hash = window().location().hash().unwrap_or_default();
-        let id = hash.trim_start_matches('#').trim_start_matches('/');
-        Page::ALL
-            .iter()
-            .find(|p| p.id() == id)
-            .map_or(Route::Status, |p| Route::Settings(*p))
+        Route::from_id(hash.trim_start_matches('#').trim_start_matches('/'))
+    }
+
+    /// The page a hash names; anything unknown is the status page.
+    fn from_id(id: &str) -> Route {
+        match id {
+            "info" => Route::Info,
+            "support" => Route::Support,
+            _ => Page::ALL
+                .iter()
+                .find(|p| p.id() == id)
+                .map_or(Route::Status, |p| Route::Settings(*p)),
+        }
     }
 
     fn href(self) -> String {
         match self {
             Route::Status => "#status".to_owned(),
+            Route::Info => "#info".to_owned(),
+            Route::Support => "#support".to_owned(),
             Route::Settings(p) => format!("#{}", p.id()),
+        }
+    }
+
+    fn label(self, tr: Tr) -> String {
+        match self {
+            Route::Status => tr.t("web-nav-status"),
+            Route::Info => tr.t("web-nav-info"),
+            Route::Support => tr.t("web-nav-support"),
+            Route::Settings(p) => tr.t(&page_id(p, "")),
         }
     }
 }
@@ -51,26 +75,30 @@ pub fn WebApp() -> impl IntoView {
     let route = RwSignal::new(Route::from_hash());
     let _ = window_event_listener(ev::hashchange, move |_| route.set(Route::from_hash()));
     let nav_link = move |target: Route| {
-        let label = move || match target {
-            Route::Status => tr.t("web-nav-status"),
-            Route::Settings(p) => tr.t(&page_id(p, "")),
-        };
         view! {
             <a
                 href=target.href()
                 class:active=move || route.get() == target
                 aria-current=move || (route.get() == target).then_some("page")
             >
-                {label}
+                {move || target.label(tr)}
             </a>
         }
     };
     view! {
         <header class="topbar">
-            <div class="brand">{move || tr.t("web-brand")}</div>
+            <a class="brand" id="brand" href="#status">
+                <img class="logo" src=LOGO alt=move || tr.t("web-logo-alt") width="32" height="32" />
+                <span class="brand-text">
+                    <span class="brand-name">{move || tr.t("web-brand")}</span>
+                    <span class="company" id="company-name">{move || tr.t("web-company")}</span>
+                </span>
+            </a>
             <nav aria-label=move || tr.t("web-nav-label")>
                 {nav_link(Route::Status)}
+                {nav_link(Route::Info)}
                 {Page::ALL.iter().map(|p| nav_link(Route::Settings(*p))).collect_view()}
+                {nav_link(Route::Support)}
             </nav>
             <div id="link-state" data-link=move || if live.link.get() == Link::Open { "open" } else { "connecting" }>
                 {move || {
@@ -81,6 +109,8 @@ pub fn WebApp() -> impl IntoView {
         <main id="content">
             {move || match route.get() {
                 Route::Status => view! { <StatusPage /> }.into_any(),
+                Route::Info => view! { <InfoPage /> }.into_any(),
+                Route::Support => view! { <SupportPage /> }.into_any(),
                 Route::Settings(page) => view! { <SettingsPage page=page /> }.into_any(),
             }}
         </main>
@@ -89,255 +119,9 @@ pub fn WebApp() -> impl IntoView {
 
 /// Shown instead of a page before the first snapshot.
 #[component]
-fn Waiting() -> impl IntoView {
+pub fn Waiting() -> impl IntoView {
     let tr = Tr::get();
     view! { <p class="note">{move || tr.t("web-connecting")}</p> }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct IdentityRow {
-    index: u16,
-    name: String,
-    address: String,
-    registration: deskphone_protocol::RegistrationState,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct CallRow {
-    id: u64,
-    party: String,
-    uri: String,
-    direction: deskphone_protocol::CallDirection,
-    phase: deskphone_protocol::CallPhase,
-    connected_at_ms: Option<u64>,
-    codec: Option<String>,
-}
-
-#[component]
-fn StatusPage() -> impl IntoView {
-    let live = Live::get();
-    let tr = Tr::get();
-    let loaded = Memo::new(move |_| live.state.with(Option::is_some));
-    let model = Memo::new(move |_| {
-        live.state
-            .with(|s| s.as_ref().map(|s| s.model.clone()))
-            .unwrap_or_default()
-    });
-    let engine = Memo::new(move |_| {
-        live.state
-            .with(|s| s.as_ref().map(|s| s.display_engine))
-            .unwrap_or_default()
-    });
-    let identities = Memo::new(move |_| {
-        live.state.with(|s| {
-            let Some(s) = s else { return Vec::new() };
-            s.identities
-                .iter()
-                .map(|i| IdentityRow {
-                    index: i.index,
-                    name: screen::identity_name(s, i.index)
-                        .unwrap_or_else(|| i.display_name.clone()),
-                    address: screen::identity_address(s, i.index),
-                    registration: i.registration,
-                })
-                .collect::<Vec<_>>()
-        })
-    });
-    let calls = Memo::new(move |_| {
-        live.state.with(|s| {
-            s.iter()
-                .flat_map(|s| &s.calls)
-                .map(|c| CallRow {
-                    id: c.id,
-                    party: screen::party_name(&c.remote_name, &c.remote_uri).to_owned(),
-                    uri: c.remote_uri.clone(),
-                    direction: c.direction,
-                    phase: c.phase,
-                    connected_at_ms: c.connected_at_ms,
-                    codec: c.codec.clone(),
-                })
-                .collect::<Vec<_>>()
-        })
-    });
-    let none = move || tr.t("web-none");
-
-    let identity_table = move || {
-        let rows = identities.get();
-        if rows.is_empty() {
-            return view! { <p class="note">{move || tr.t("web-status-no-identities")}</p> }
-                .into_any();
-        }
-        view! {
-            <table id="status-identities">
-                <thead>
-                    <tr>
-                        <th>{move || tr.t("web-col-identity")}</th>
-                        <th>{move || tr.t("web-col-name")}</th>
-                        <th>{move || tr.t("web-col-address")}</th>
-                        <th>{move || tr.t("web-col-registration")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|r| {
-                            let reg = r.registration;
-                            view! {
-                                <tr data-identity=r.index>
-                                    <td>{r.index}</td>
-                                    <td>{r.name}</td>
-                                    <td>{r.address}</td>
-                                    <td class=format!("reg {}", screen::registration_class(reg))>
-                                        <span class="dot"></span>
-                                        {move || tr.t(screen::web_registration_id(reg))}
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        }
-        .into_any()
-    };
-
-    let call_table = move || {
-        let rows = calls.get();
-        if rows.is_empty() {
-            return view! { <p class="note">{move || tr.t("web-status-no-calls")}</p> }.into_any();
-        }
-        view! {
-            <table id="status-calls">
-                <thead>
-                    <tr>
-                        <th>{move || tr.t("web-col-party")}</th>
-                        <th>{move || tr.t("web-col-direction")}</th>
-                        <th>{move || tr.t("web-col-phase")}</th>
-                        <th>{move || tr.t("web-col-duration")}</th>
-                        <th>{move || tr.t("web-col-codec")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
-                        .map(|c| {
-                            let connected_at = c.connected_at_ms;
-                            let codec = c.codec.clone();
-                            view! {
-                                <tr data-call=c.id data-phase=screen::phase_name(c.phase)>
-                                    <td>
-                                        <div>{c.party}</div>
-                                        <div class="sub">{c.uri}</div>
-                                    </td>
-                                    <td>{move || tr.t(screen::web_direction_id(c.direction))}</td>
-                                    <td>{move || tr.t(screen::web_phase_id(c.phase))}</td>
-                                    <td>
-                                        {move || match connected_at {
-                                            Some(t) => clock::duration(live.now_ms.get().saturating_sub(t)),
-                                            None => none(),
-                                        }}
-                                    </td>
-                                    <td>{move || codec.clone().unwrap_or_else(none)}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        }
-        .into_any()
-    };
-
-    view! {
-        <Show when=move || loaded.get() fallback=|| view! { <Waiting /> }>
-            <h1>{move || tr.t("web-status-title")}</h1>
-            <section class="card">
-                <h2>{move || tr.t("web-status-phone")}</h2>
-                <dl>
-                    <dt>{move || tr.t("web-status-model")}</dt>
-                    <dd id="status-model">{move || model.with(|m| m.name.clone())}</dd>
-                    <dt>{move || tr.t("web-status-display")}</dt>
-                    <dd>
-                        {move || {
-                            model.with(|m| {
-                                tr.fmt(
-                                    "web-status-display-value",
-                                    &[
-                                        ("width", m.display_width.into()),
-                                        ("height", m.display_height.into()),
-                                        ("colour", if m.colour { "yes" } else { "no" }.into()),
-                                    ],
-                                )
-                            })
-                        }}
-                    </dd>
-                    <dt>{move || tr.t("web-status-function-keys")}</dt>
-                    <dd>{move || model.with(|m| m.function_keys)}</dd>
-                    <dt>{move || tr.t("web-status-display-engine")}</dt>
-                    <dd id="status-display-engine" data-engine=move || screen::engine_name(engine.get())>
-                        {move || tr.t(screen::engine_id(engine.get()))}
-                    </dd>
-                </dl>
-            </section>
-            <section class="card">
-                <h2>{move || tr.t("web-status-identities")}</h2>
-                {identity_table}
-            </section>
-            <section class="card">
-                <h2>{move || tr.t("web-status-calls")}</h2>
-                {call_table}
-            </section>
-            <StatusNotices />
-            <section class="card">
-                <h2>{move || tr.t("web-status-screen")}</h2>
-                <LiveScreen engine=engine />
-            </section>
-        </Show>
-    }
-}
-
-/// The phone's screen as the display engine renders it, reloaded on every
-/// state change (and every few seconds for the clock).
-#[component]
-fn LiveScreen(engine: Memo<DisplayEngineState>) -> impl IntoView {
-    let live = Live::get();
-    let tr = Tr::get();
-    let refresh = RwSignal::new(0u32);
-    if let Ok(handle) = set_interval_with_handle(
-        move || refresh.update(|n| *n = n.wrapping_add(1)),
-        SCREEN_REFRESH,
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    let loaded_ok = RwSignal::new(true);
-    let size = Memo::new(move |_| {
-        live.state
-            .with(|s| {
-                s.as_ref()
-                    .map(|s| (s.model.display_width, s.model.display_height))
-            })
-            .unwrap_or_default()
-    });
-    view! {
-        <Show
-            when=move || engine.get() == DisplayEngineState::Running
-            fallback=move || view! { <p id="screen-off" class="note">{move || tr.t("web-screen-engine-off")}</p> }
-        >
-            <img
-                id="live-screen"
-                src=move || format!("/screen.png?t={}-{}", live.seq.get(), refresh.get())
-                width=move || size.get().0
-                height=move || size.get().1
-                alt=move || tr.t("web-screen-alt")
-                style:display=move || if loaded_ok.get() { "block" } else { "none" }
-                on:load=move |_| loaded_ok.set(true)
-                on:error=move |_| loaded_ok.set(false)
-            />
-            <Show when=move || !loaded_ok.get()>
-                <p class="note">{move || tr.t("web-screen-load-failed")}</p>
-            </Show>
-        </Show>
-    }
 }
 
 /// The outcome of the last save.
@@ -868,6 +652,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hashes_pick_pages() {
+        assert_eq!(Route::from_id("info"), Route::Info);
+        assert_eq!(Route::from_id("support"), Route::Support);
+        assert_eq!(Route::from_id("status"), Route::Status);
+        assert_eq!(Route::from_id("nonsense"), Route::Status);
+        for page in Page::ALL {
+            let route = Route::from_id(page.id());
+            assert_eq!(route, Route::Settings(*page));
+            assert_eq!(route.href(), format!("#{}", page.id()));
+        }
+        for route in [Route::Status, Route::Info, Route::Support] {
+            assert_eq!(Route::from_id(route.href().trim_start_matches('#')), route);
+        }
+    }
+
+    #[test]
     fn input_ids() {
         assert_eq!(input_id("user_realname[1]"), "setting-user_realname-1");
         assert_eq!(input_id("language"), "setting-language");
@@ -927,98 +727,5 @@ mod tests {
         );
         assert!(matches!(problem, SettingError::TooLong { .. }));
         assert_eq!(key.to_string(), "user_realname[2]");
-    }
-}
-
-/// Status page sections for what is not a call: received text messages (S8) and
-/// message waiting per identity (RFC 3842).
-#[component]
-fn StatusNotices() -> impl IntoView {
-    let live = Live::get();
-    let tr = Tr::get();
-    let messages = Memo::new(move |_| {
-        live.state
-            .with(|s| s.as_ref().map(|s| s.messages.clone()).unwrap_or_default())
-    });
-    let waiting = Memo::new(move |_| {
-        live.state.with(|s| {
-            s.as_ref()
-                .map(|s| {
-                    s.identities
-                        .iter()
-                        .filter(|i| i.mwi.waiting || i.mwi.new > 0 || i.mwi.old > 0)
-                        .map(|i| (i.index, i.mwi))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
-    let message_list = move || {
-        let list = messages.get();
-        if list.is_empty() {
-            return view! { <p class="note">{move || tr.t("web-status-no-messages")}</p> }
-                .into_any();
-        }
-        view! {
-            <table id="status-messages">
-                <thead>
-                    <tr>
-                        <th>{move || tr.t("web-col-from")}</th>
-                        <th>{move || tr.t("web-col-message")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {list
-                        .into_iter()
-                        .rev()
-                        .map(|m| {
-                            let from = screen::party_name(&m.from_name, &m.from_uri).to_owned();
-                            view! {
-                                <tr data-read=m.read.to_string()>
-                                    <td title=m.from_uri.clone()>{from}</td>
-                                    <td class="message-text">{m.text}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        }
-        .into_any()
-    };
-    let mwi_list = move || {
-        let list = waiting.get();
-        if list.is_empty() {
-            return view! { <p class="note">{move || tr.t("web-status-no-voicemail")}</p> }
-                .into_any();
-        }
-        view! {
-            <ul id="status-mwi">
-                {list
-                    .into_iter()
-                    .map(|(index, m)| {
-                        view! {
-                            <li data-identity=index data-waiting=m.waiting.to_string()>
-                                {move || tr.fmt(
-                                    "web-status-voicemail-count",
-                                    &[("index", index.into()), ("new", m.new.into()), ("old", m.old.into())],
-                                )}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        }
-        .into_any()
-    };
-    view! {
-        <section class="card">
-            <h2>{move || tr.t("web-status-messages")}</h2>
-            {message_list}
-        </section>
-        <section class="card">
-            <h2>{move || tr.t("web-status-voicemail")}</h2>
-            {mwi_list}
-        </section>
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Output, `<root>/target/ui/`:
 //! `index.html` and the other files of `public/`, `pkg/deskphone_ui.js`,
-//! `pkg/deskphone_ui_bg.wasm`, and `phone/index.html` (a copy of
+//! `pkg/deskphone_ui_bg.wasm`, `branding/` (the assets of
+//! `branding/default/`, e.g. `logo.svg`), and `phone/index.html` (a copy of
 //! `index.html`).
 
 use std::ffi::OsString;
@@ -50,6 +51,7 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<PathBuf> {
         optimise(&bg_wasm)?;
     }
     copy_dir(&root.join("public"), &staging)?;
+    copy_branding(&root.join("branding/default"), &staging.join("branding"))?;
     let index = staging.join("index.html");
     if !index.is_file() {
         bail!("public/index.html is missing");
@@ -162,6 +164,24 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
         } else {
             fs::copy(&path, &dest).with_context(|| format!("copying {}", path.display()))?;
         }
+    }
+    Ok(())
+}
+
+/// Copies the brand's assets (the logo, …) to `/branding/` of the bundle. Its
+/// Fluent terms (`*.ftl`) are compiled into the wasm instead.
+fn copy_branding(from: &Path, to: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_none_or(|x| x != "ftl") {
+            let name = path.file_name().context("a file name")?;
+            fs::copy(&path, to.join(name))
+                .with_context(|| format!("copying {}", path.display()))?;
+        }
+    }
+    if !to.join("logo.svg").is_file() {
+        bail!("{}/logo.svg is missing", from.display());
     }
     Ok(())
 }
