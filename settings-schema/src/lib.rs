@@ -715,6 +715,8 @@ mod tests {
         ));
         v.apply([("wifi_ssid", "office")], "DP480C").unwrap();
         assert!(!v.public_view("DP128M").contains_key("wifi_ssid"));
+        assert!(!v.sources("DP128M").contains_key("wifi_ssid"));
+        assert_eq!(v.sources("DP480C").get("wifi_ssid"), Some(&Source::Local));
     }
 
     #[test]
