@@ -803,7 +803,10 @@ mod tests {
         let mut settings = SettingValues::default();
         settings
             .apply(
-                [("user_name[1]", "alice"), ("user_realname[1]", "Alice")],
+                [
+                    (keys::user_name.wire(1).as_str(), "alice"),
+                    (keys::user_realname.wire(1).as_str(), "Alice"),
+                ],
                 "DP480C",
             )
             .unwrap();
@@ -992,7 +995,7 @@ mod tests {
         p.transfer_progress(a, 200, true);
         assert_eq!(p.snapshot(0).transfer, None);
         p.settings
-            .apply([("call_join_xfer", "always")], "DP480C")
+            .apply([(keys::call_join_xfer.wire(), "always")], "DP480C")
             .unwrap();
         assert_eq!(p.press(Key::Transfer, 0).unwrap(), refer);
     }
@@ -1014,7 +1017,10 @@ mod tests {
         };
         assert_eq!(p.press(Key::Digit('5'), 0).unwrap(), dtmf(false, true));
         p.settings
-            .apply([("user_dtmf_info[1]", "sip_info_only")], "DP480C")
+            .apply(
+                [(keys::user_dtmf_info.wire(1).as_str(), "sip_info_only")],
+                "DP480C",
+            )
             .unwrap();
         assert_eq!(p.press(Key::Digit('5'), 0).unwrap(), dtmf(true, false));
         p.dtmf_received(h, '#');

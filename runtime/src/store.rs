@@ -109,7 +109,14 @@ mod tests {
         let store = SettingsStore::new(&dir);
         assert_eq!(store.load().unwrap(), SettingValues::default());
         let mut v = SettingValues::default();
-        v.apply([("user_realname[1]", "Zoë")], "DP480C").unwrap();
+        v.apply(
+            [(
+                deskphone_settings::keys::user_realname.wire(1).as_str(),
+                "Zoë",
+            )],
+            "DP480C",
+        )
+        .unwrap();
         store.save(&v).unwrap();
         assert_eq!(store.load().unwrap(), v);
         let names: Vec<_> = fs::read_dir(&dir)

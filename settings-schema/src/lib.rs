@@ -616,6 +616,14 @@ mod tests {
         }
         for page in Page::ALL {
             assert!(!page.sections().is_empty(), "{page:?} has no settings");
+            // The form has one index selector per page: one index kind per page.
+            let mut kinds: Vec<_> = SETTINGS
+                .iter()
+                .filter(|s| s.page == *page)
+                .filter_map(|s| s.index)
+                .collect();
+            kinds.dedup();
+            assert!(kinds.len() <= 1, "{page:?} mixes index kinds {kinds:?}");
         }
         // The typed keys carry the table's names and index kinds.
         assert_eq!(keys::user_realname.name(), "user_realname");
@@ -707,6 +715,8 @@ mod tests {
         ));
         v.apply([("wifi_ssid", "office")], "DP480C").unwrap();
         assert!(!v.public_view("DP128M").contains_key("wifi_ssid"));
+        assert!(!v.sources("DP128M").contains_key("wifi_ssid"));
+        assert_eq!(v.sources("DP480C").get("wifi_ssid"), Some(&Source::Local));
     }
 
     #[test]

@@ -419,11 +419,16 @@ impl SettingValues {
     /// The source of every value that is not a default, secrets included (their
     /// values never leave; where they came from may).
     pub fn sources(&self, model: &str) -> BTreeMap<String, Source> {
-        Self::all_keys(model)
-            .filter_map(|(_, k)| {
-                let key = k.to_string();
-                self.values.get(&key).map(|s| (key, s.source.clone()))
+        // Only stored values have a source other than the default: walk those.
+        self.values
+            .iter()
+            .filter(|(key, _)| {
+                SettingKey::parse(key)
+                    .ok()
+                    .and_then(|k| Self::resolve(&k, model).ok())
+                    .is_some()
             })
+            .map(|(key, s)| (key.clone(), s.source.clone()))
             .collect()
     }
 }

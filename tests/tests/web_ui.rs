@@ -116,8 +116,10 @@ async fn web_ui_changes_the_name_on_the_phone_screen() -> anyhow::Result<()> {
         .await?;
     wait_js(
         &page,
-        "the network page",
-        "document.querySelector('#setting-vlan_id') !== null",
+        "the network page with its sections",
+        "document.querySelector('#setting-vlan_id') !== null \
+         && document.querySelector('fieldset[data-section=vlan] legend')?.textContent === 'VLAN' \
+         && document.querySelector('fieldset[data-section=vlan] #setting-vlan_id') !== null",
     )
     .await?;
     page.find_element("#setting-vlan_id")

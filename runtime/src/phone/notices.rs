@@ -238,13 +238,13 @@ mod tests {
         );
         p.press(Key::Cancel, 0).unwrap();
         assert!(message_banner(&p.snapshot(0), Screen::Idle).is_none());
-        let p = phone(&[("show_desktop_msg_in_call_screens", "on")]);
+        let p = phone(&[(keys::show_desktop_msg_in_call_screens.wire(), "on")]);
         assert!(p.snapshot(0).messages_in_call_screens);
     }
 
     #[test]
     fn blf_key_lamp_label_and_speed_dial() {
-        let mut p = phone(&[("fkey[2]", "blf <sip:bob@127.0.0.1:5062>")]);
+        let mut p = phone(&[(&keys::fkey.wire(2), "blf <sip:bob@127.0.0.1:5062>")]);
         let key = |p: &Phone| p.snapshot(0).keys[1].clone();
         assert_eq!((key(&p).label.as_str(), key(&p).led), ("bob", Led::Off));
         let info = |state| DialogInfo {
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn presence_key_lamp_label_and_dial() {
-        let mut p = phone(&[("fkey[3]", "presence <sip:carol@127.0.0.1:5062>")]);
+        let mut p = phone(&[(&keys::fkey.wire(3), "presence <sip:carol@127.0.0.1:5062>")]);
         let key = |p: &Phone| p.snapshot(0).keys[2].clone();
         assert_eq!((key(&p).label.as_str(), key(&p).led), ("carol", Led::Off));
         let pidf = |basic: &str, note: &str| {
@@ -313,7 +313,7 @@ mod tests {
 
     #[test]
     fn check_sync_and_mwi_in_state() {
-        let mut p = phone(&[("user_name[1]", "alice")]);
+        let mut p = phone(&[(&keys::user_name.wire(1), "alice")]);
         p.check_sync(false, 5);
         p.set_mwi(
             p.identity_for_uri("sip:alice@pbx"),
