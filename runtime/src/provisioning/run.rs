@@ -265,19 +265,13 @@ impl Provisioner {
     }
 }
 
-/// `swupd_curl_timeouts`: "CONNECT TRANSFER" seconds (one number: both).
+/// `swupd_curl_timeouts`: seconds one try of one address may take, connection included
+/// (P3).
 fn timeouts(value: &str) -> Timeouts {
-    let mut numbers = value
-        .split([' ', ',', ';'])
-        .filter_map(|n| n.trim().parse::<u64>().ok());
-    let connect = numbers.next().unwrap_or(10).clamp(1, 600);
-    let transfer = numbers
-        .next()
-        .unwrap_or(connect.max(30))
-        .clamp(connect, 3600);
+    let bound = Duration::from_secs(value.trim().parse::<u64>().unwrap_or(30).clamp(1, 300));
     Timeouts {
-        connect: Duration::from_secs(connect),
-        transfer: Duration::from_secs(transfer),
+        connect: bound,
+        transfer: bound,
     }
 }
 
