@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use deskphone_media::{AudioBackend, Codec, RtpConfig, RtpSession, SUPPORTED_PAYLOAD_TYPES};
 use deskphone_protocol::{DisplayEngineState, EndReason, PhoneState, RegistrationState};
 use deskphone_settings::models::Model;
+use deskphone_settings::web_access::WebCredentials;
 use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
 use deskphone_sip::sdp::{self, Direction, SessionDescription};
 use deskphone_sip::{
@@ -78,6 +79,8 @@ enum Request {
 pub struct EngineHandle {
     requests: mpsc::Sender<Request>,
     state: watch::Receiver<Published>,
+    /// The web server's credentials as saved (R3; `crate::auth` follows them).
+    web_credentials: watch::Receiver<WebCredentials>,
 }
 
 impl EngineHandle {
@@ -134,6 +137,11 @@ impl EngineHandle {
 
     pub fn subscribe(&self) -> watch::Receiver<Published> {
         self.state.clone()
+    }
+
+    /// The web server's credentials, updated whenever saved settings change them.
+    pub fn web_credentials(&self) -> watch::Receiver<WebCredentials> {
+        self.web_credentials.clone()
     }
 }
 
@@ -259,6 +267,7 @@ struct Engine {
     local_sdp: HashMap<CallHandle, LocalSdp>,
     media: HashMap<CallHandle, CallMedia>,
     published: watch::Sender<Published>,
+    web_credentials: watch::Sender<WebCredentials>,
     seq: u64,
     /// Identities that register, by index.
     lines: BTreeMap<u16, Line>,
@@ -298,6 +307,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         state: Arc::new(phone.snapshot(now_ms())),
     };
     let (published, state_rx) = watch::channel(first);
+    let (web_credentials, credentials_rx) = watch::channel(phone.settings.web_credentials());
     let (requests, request_rx) = mpsc::channel(64);
     let (resolved, resolved_rx) = mpsc::channel(16);
     let engine = Engine {
@@ -315,6 +325,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         local_sdp: HashMap::new(),
         media: HashMap::new(),
         published,
+        web_credentials,
         seq: 1,
         lines: BTreeMap::new(),
         leaving: BTreeMap::new(),
@@ -327,6 +338,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     Ok(EngineHandle {
         requests,
         state: state_rx,
+        web_credentials: credentials_rx,
     })
 }
 
@@ -514,6 +526,9 @@ impl Engine {
         // Saved first: what the phone shows is what survives a power cut.
         self.store.save(&next)?;
         self.ua.set_failover(failover_policy(&next));
+        let credentials = next.web_credentials();
+        self.web_credentials
+            .send_if_modified(|c| std::mem::replace(c, credentials.clone()) != credentials);
         self.phone.settings = next;
         Ok(())
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 mod function_keys;
 pub mod models;
 mod provenance;
+pub mod web_access;
 
 pub use function_keys::{FUNCTION_KEYS, FunctionKey};
 pub use provenance::{Access, BadPerm, Perm, Source};
@@ -279,6 +280,46 @@ pub const SETTINGS: &[Setting] = &[
         indexed: Some(FUNCTION_KEYS),
         secret: false,
         page: Page::FunctionKeys,
+        models: Models::All,
+    },
+    // R3: the web server's credentials (HTTP Basic/Digest and the login form). Read only
+    // through `web_access`. An empty `http_pass` makes the runtime generate one at start.
+    Setting {
+        name: "http_user",
+        kind: Kind::Text { max_len: 64 },
+        default: "admin",
+        indexed: None,
+        secret: false,
+        page: Page::Preferences,
+        models: Models::All,
+    },
+    Setting {
+        name: "http_pass",
+        kind: Kind::Text { max_len: 128 },
+        default: "",
+        indexed: None,
+        secret: true,
+        page: Page::Preferences,
+        models: Models::All,
+    },
+    // The user role: keys, dialling and the settings `web_access::user_may_edit` allows.
+    // An empty `http_user_pass` turns the role off.
+    Setting {
+        name: "http_user_user",
+        kind: Kind::Text { max_len: 64 },
+        default: "user",
+        indexed: None,
+        secret: false,
+        page: Page::Preferences,
+        models: Models::All,
+    },
+    Setting {
+        name: "http_user_pass",
+        kind: Kind::Text { max_len: 128 },
+        default: "",
+        indexed: None,
+        secret: true,
+        page: Page::Preferences,
         models: Models::All,
     },
 ];
@@ -572,7 +613,8 @@ impl fmt::Debug for IdentityAccount {
 
 /// Current setting values over the schema's defaults. Pure: the runtime owns
 /// loading and saving.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `Debug` (in `web_access`) shows secrets as `***`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingValues {
     /// Only values that differ from the default or were set explicitly,
     /// keyed by `name` or `name[idx]`.
