@@ -77,11 +77,13 @@ pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
 fn refuse_display(caller: &Caller) -> Option<Response> {
     match caller.role {
         CallerRole::Admin | CallerRole::User => None,
-        CallerRole::Display => Some((
-            StatusCode::FORBIDDEN,
-            "the display engine's token opens only the WebSocket\n",
-        )
-            .into_response()),
+        CallerRole::Display => Some(
+            (
+                StatusCode::FORBIDDEN,
+                "the display engine's token opens only the WebSocket\n",
+            )
+                .into_response(),
+        ),
     }
 }
 

@@ -236,9 +236,17 @@ impl TestPhone {
         };
         // The bundle needs no credentials: the server answers once it listens.
         let start = Instant::now();
-        while phone.client.request(phone.http, &HttpRequest::get("/")).await.is_err() {
+        while phone
+            .client
+            .request(phone.http, &HttpRequest::get("/"))
+            .await
+            .is_err()
+        {
             if start.elapsed() > Duration::from_secs(20) {
-                bail!("{name}: the web server did not answer\n--- log ---\n{}", phone.log());
+                bail!(
+                    "{name}: the web server did not answer\n--- log ---\n{}",
+                    phone.log()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -469,7 +477,10 @@ impl HttpClient {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let fut = async {
             let mut s = tokio::net::TcpStream::connect(addr).await?;
-            let mut head = format!("{} {} HTTP/1.0\r\nHost: {addr}\r\n", request.method, request.path);
+            let mut head = format!(
+                "{} {} HTTP/1.0\r\nHost: {addr}\r\n",
+                request.method, request.path
+            );
             for (k, v) in &request.headers {
                 head += &format!("{k}: {v}\r\n");
             }
@@ -519,7 +530,11 @@ impl HttpClient {
         algorithm: &str,
     ) -> anyhow::Result<HttpResponse> {
         let first = self.request(addr, &HttpRequest::get(path)).await?;
-        anyhow::ensure!(first.status == 401, "expected a 401 challenge, got {}", first.status);
+        anyhow::ensure!(
+            first.status == 401,
+            "expected a 401 challenge, got {}",
+            first.status
+        );
         let challenge = first
             .header_values("www-authenticate")
             .into_iter()
@@ -554,8 +569,11 @@ impl HttpClient {
              algorithm={algorithm}, qop=auth, nc={nc}, cnonce=\"{cnonce}\", response=\"{response}\", \
              opaque=\"{opaque}\""
         );
-        self.request(addr, &HttpRequest::get(path).header("Authorization", &authorization))
-            .await
+        self.request(
+            addr,
+            &HttpRequest::get(path).header("Authorization", &authorization),
+        )
+        .await
     }
 }
 
@@ -1097,9 +1115,10 @@ pub async fn ws_connect_with(
     use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
     let mut request = format!("ws://{}{path}", phone.http).into_client_request()?;
     for (k, v) in headers {
-        request
-            .headers_mut()
-            .append(HeaderName::from_bytes(k.as_bytes())?, HeaderValue::from_str(v)?);
+        request.headers_mut().append(
+            HeaderName::from_bytes(k.as_bytes())?,
+            HeaderValue::from_str(v)?,
+        );
     }
     let (ws, _) = tokio_tungstenite::connect_async(request).await?;
     Ok(ws)

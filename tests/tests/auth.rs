@@ -44,17 +44,23 @@ async fn every_endpoint_but_the_bundle_needs_credentials() -> anyhow::Result<()>
     let phone = phone("auth-endpoints").await?;
     let anonymous = deskphone_tests::HttpClient::default();
     for path in PROTECTED {
-        let r = anonymous.request(phone.http, &HttpRequest::get(path)).await?;
+        let r = anonymous
+            .request(phone.http, &HttpRequest::get(path))
+            .await?;
         assert_eq!(r.status, 401, "{path} without credentials: {}", r.text());
         let challenges = r.header_values("www-authenticate");
         assert_eq!(challenges.len(), 3, "{path}: {challenges:?}");
-        assert!(challenges[0].starts_with("Digest ") && challenges[0].contains("algorithm=SHA-256"));
+        assert!(
+            challenges[0].starts_with("Digest ") && challenges[0].contains("algorithm=SHA-256")
+        );
         assert!(challenges[1].starts_with("Digest ") && challenges[1].contains("algorithm=MD5"));
         assert!(challenges[0].contains("qop=\"auth\""));
         assert!(challenges[2].starts_with("Basic "));
     }
     for path in ["/", "/phone", "/api/session"] {
-        let r = anonymous.request(phone.http, &HttpRequest::get(path)).await?;
+        let r = anonymous
+            .request(phone.http, &HttpRequest::get(path))
+            .await?;
         assert_eq!(r.status, 200, "{path} is open");
     }
     // The state did not change: the anonymous key press was refused.
@@ -62,8 +68,10 @@ async fn every_endpoint_but_the_bundle_needs_credentials() -> anyhow::Result<()>
     assert_eq!(state.dial_buffer, "");
 
     // Basic, as `curl -u` sends it; the wrong password gets a 401.
-    let basic = HttpRequest::get("/api/state")
-        .header("Authorization", &basic_authorization(ADMIN_USER, ADMIN_PASSWORD));
+    let basic = HttpRequest::get("/api/state").header(
+        "Authorization",
+        &basic_authorization(ADMIN_USER, ADMIN_PASSWORD),
+    );
     assert_eq!(anonymous.request(phone.http, &basic).await?.status, 200);
     let wrong = HttpRequest::get("/api/state")
         .header("Authorization", &basic_authorization(ADMIN_USER, "not-it"));
@@ -74,7 +82,13 @@ async fn every_endpoint_but_the_bundle_needs_credentials() -> anyhow::Result<()>
     // Digest with both algorithms.
     for algorithm in ["SHA-256", "MD5"] {
         let r = anonymous
-            .digest_get(phone.http, "/command.htm?key=7", ADMIN_USER, ADMIN_PASSWORD, algorithm)
+            .digest_get(
+                phone.http,
+                "/command.htm?key=7",
+                ADMIN_USER,
+                ADMIN_PASSWORD,
+                algorithm,
+            )
             .await?;
         assert_eq!(r.status, 200, "Digest {algorithm}: {}", r.text());
         let r = anonymous
@@ -106,7 +120,8 @@ async fn ten_wrong_passwords_lock_the_address_out_even_for_the_right_one() -> an
     let phone = phone("auth-lockout").await?;
     let client = deskphone_tests::HttpClient::default();
     let attempt = |password: &str| {
-        HttpRequest::get("/api/state").header("Authorization", &basic_authorization(ADMIN_USER, password))
+        HttpRequest::get("/api/state")
+            .header("Authorization", &basic_authorization(ADMIN_USER, password))
     };
     for n in 1..=9 {
         let r = client.request(phone.http, &attempt("guess")).await?;
@@ -156,12 +171,18 @@ async fn a_generated_password_is_logged_once_shown_on_the_screen_and_nowhere_els
 
     let (status, body) = phone.get("/api/state").await?;
     assert_eq!(status, 200);
-    assert!(!String::from_utf8_lossy(&body).contains(&password), "not in /api/state");
+    assert!(
+        !String::from_utf8_lossy(&body).contains(&password),
+        "not in /api/state"
+    );
     let mut ws = ws_connect(&phone).await?;
     let Some(Ok(Message::Text(snapshot))) = ws.next().await else {
         bail!("no snapshot")
     };
-    assert!(!snapshot.as_str().contains(&password), "not in a WebSocket session");
+    assert!(
+        !snapshot.as_str().contains(&password),
+        "not in a WebSocket session"
+    );
     drop(ws);
 
     // The phone's own screen shows it.
@@ -170,8 +191,10 @@ async fn a_generated_password_is_logged_once_shown_on_the_screen_and_nowhere_els
             t.contains("screen idle") && t.contains(&password)
         })
         .await?;
-    assert!(!std::fs::read_to_string(phone.data_dir.join("admin-password.generated"))?
-        .contains(&password));
+    assert!(
+        !std::fs::read_to_string(phone.data_dir.join("admin-password.generated"))?
+            .contains(&password)
+    );
 
     // Changed by the admin: gone from the screen, the old one no longer works.
     ws_command(
@@ -181,14 +204,19 @@ async fn a_generated_password_is_logged_once_shown_on_the_screen_and_nowhere_els
     .await?;
     phone.client.set_credentials(ADMIN_USER, "a-new-admin-pw");
     phone
-        .wait_for_screen("the screen without the password", Duration::from_secs(20), |t| {
-            t.contains("screen idle") && !t.contains(&password)
-        })
+        .wait_for_screen(
+            "the screen without the password",
+            Duration::from_secs(20),
+            |t| t.contains("screen idle") && !t.contains(&password),
+        )
         .await?;
     let old = HttpRequest::get("/api/state")
         .header("Authorization", &basic_authorization(ADMIN_USER, &password));
     assert_eq!(phone.client.request(phone.http, &old).await?.status, 401);
-    assert!(!phone.log().contains("a-new-admin-pw"), "no secret in the log");
+    assert!(
+        !phone.log().contains("a-new-admin-pw"),
+        "no secret in the log"
+    );
     Ok(())
 }
 
@@ -230,7 +258,10 @@ async fn the_login_form_gives_a_session_whose_changes_need_the_csrf_token() -> a
         )
         .await?;
     assert_eq!(wrong.status, 401);
-    assert!(wrong.header_values("www-authenticate").is_empty(), "no browser dialog");
+    assert!(
+        wrong.header_values("www-authenticate").is_empty(),
+        "no browser dialog"
+    );
     assert!(wrong.text().contains("wrong_credentials"));
     // A form post works as well.
     let form = anonymous
@@ -247,22 +278,38 @@ async fn the_login_form_gives_a_session_whose_changes_need_the_csrf_token() -> a
 
     let (cookie, csrf) = login(&phone, ADMIN_USER, ADMIN_PASSWORD).await?;
     let with_cookie = |path: &str| HttpRequest::get(path).header("Cookie", &cookie);
-    let session = anonymous.request(phone.http, &with_cookie("/api/session")).await?;
+    let session = anonymous
+        .request(phone.http, &with_cookie("/api/session"))
+        .await?;
     let session: serde_json::Value = serde_json::from_slice(&session.body)?;
     assert_eq!(session["logged_in"], true);
     assert_eq!(session["role"], "admin");
-    assert_eq!(anonymous.request(phone.http, &with_cookie("/api/state")).await?.status, 200);
+    assert_eq!(
+        anonymous
+            .request(phone.http, &with_cookie("/api/state"))
+            .await?
+            .status,
+        200
+    );
 
     // A key press by cookie without the token changes nothing.
-    let r = anonymous.request(phone.http, &with_cookie("/command.htm?key=3")).await?;
+    let r = anonymous
+        .request(phone.http, &with_cookie("/command.htm?key=3"))
+        .await?;
     assert_eq!(r.status, 403, "{}", r.text());
     let r = anonymous
-        .request(phone.http, &with_cookie("/command.htm?key=3").header("X-CSRF-Token", "forged"))
+        .request(
+            phone.http,
+            &with_cookie("/command.htm?key=3").header("X-CSRF-Token", "forged"),
+        )
         .await?;
     assert_eq!(r.status, 403);
     assert_eq!(phone.state().await?.1.dial_buffer, "");
     let r = anonymous
-        .request(phone.http, &with_cookie("/command.htm?key=3").header("X-CSRF-Token", &csrf))
+        .request(
+            phone.http,
+            &with_cookie("/command.htm?key=3").header("X-CSRF-Token", &csrf),
+        )
         .await?;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(phone.state().await?.1.dial_buffer, "3");
@@ -277,21 +324,47 @@ async fn the_login_form_gives_a_session_whose_changes_need_the_csrf_token() -> a
     assert!(matches!(ws.next().await, Some(Ok(Message::Text(_)))));
     drop(ws);
     // A cookie without Origin is not a page of this phone.
-    assert!(ws_connect_with(&phone, "/api/ws", &headers[..1]).await.is_err());
+    assert!(
+        ws_connect_with(&phone, "/api/ws", &headers[..1])
+            .await
+            .is_err()
+    );
 
     // Logout needs the token too, and ends the session.
     let logout = |token: Option<&str>| {
-        let r = HttpRequest::post("/api/logout", "application/json", "{}").header("Cookie", &cookie);
+        let r =
+            HttpRequest::post("/api/logout", "application/json", "{}").header("Cookie", &cookie);
         match token {
             Some(t) => r.header("X-CSRF-Token", t),
             None => r,
         }
     };
-    assert_eq!(anonymous.request(phone.http, &logout(None)).await?.status, 403);
-    assert_eq!(anonymous.request(phone.http, &logout(Some(&csrf))).await?.status, 200);
-    let session = anonymous.request(phone.http, &with_cookie("/api/session")).await?;
-    assert!(session.text().contains("\"logged_in\":false"), "{}", session.text());
-    assert_eq!(anonymous.request(phone.http, &with_cookie("/api/state")).await?.status, 401);
+    assert_eq!(
+        anonymous.request(phone.http, &logout(None)).await?.status,
+        403
+    );
+    assert_eq!(
+        anonymous
+            .request(phone.http, &logout(Some(&csrf)))
+            .await?
+            .status,
+        200
+    );
+    let session = anonymous
+        .request(phone.http, &with_cookie("/api/session"))
+        .await?;
+    assert!(
+        session.text().contains("\"logged_in\":false"),
+        "{}",
+        session.text()
+    );
+    assert_eq!(
+        anonymous
+            .request(phone.http, &with_cookie("/api/state"))
+            .await?
+            .status,
+        401
+    );
 
     // Changing the admin password ends every session.
     let (cookie, _) = login(&phone, ADMIN_USER, ADMIN_PASSWORD).await?;
@@ -303,7 +376,10 @@ async fn the_login_form_gives_a_session_whose_changes_need_the_csrf_token() -> a
     let start = Instant::now();
     loop {
         let r = anonymous
-            .request(phone.http, &HttpRequest::get("/api/state").header("Cookie", &cookie))
+            .request(
+                phone.http,
+                &HttpRequest::get("/api/state").header("Cookie", &cookie),
+            )
             .await?;
         if r.status == 401 {
             break;
@@ -325,7 +401,10 @@ async fn cross_site_requests_change_nothing_even_with_valid_credentials() -> any
         ("Origin", "http://evil.example"),
         ("Referer", "http://evil.example/page.html"),
     ] {
-        let r = phone.client.request(phone.http, &offhook().header(header, value)).await?;
+        let r = phone
+            .client
+            .request(phone.http, &offhook().header(header, value))
+            .await?;
         assert_eq!(r.status, 403, "{header}: {value}: {}", r.text());
     }
     let (_, state) = phone.state().await?;
@@ -370,12 +449,17 @@ async fn the_user_role_cannot_change_admin_settings() -> anyhow::Result<()> {
     .await
     .expect_err("the user role changed the admin password");
     let text = refused.to_string();
-    assert!(text.contains("forbidden") && text.contains("http_pass"), "{text}");
+    assert!(
+        text.contains("forbidden") && text.contains("http_pass"),
+        "{text}"
+    );
     // Nothing changed: not the name, not the password.
     let (_, state) = phone.state().await?;
     assert_eq!(state.settings["user_realname[1]"], "Alice");
-    let admin = HttpRequest::get("/api/state")
-        .header("Authorization", &basic_authorization(ADMIN_USER, ADMIN_PASSWORD));
+    let admin = HttpRequest::get("/api/state").header(
+        "Authorization",
+        &basic_authorization(ADMIN_USER, ADMIN_PASSWORD),
+    );
     assert_eq!(phone.client.request(phone.http, &admin).await?.status, 200);
 
     // What the user may change, the user changes.
@@ -384,7 +468,10 @@ async fn the_user_role_cannot_change_admin_settings() -> anyhow::Result<()> {
         serde_json::json!({"type": "set_settings", "values": {"user_realname[1]": "Alice U."}}),
     )
     .await?;
-    assert_eq!(phone.state().await?.1.settings["user_realname[1]"], "Alice U.");
+    assert_eq!(
+        phone.state().await?.1.settings["user_realname[1]"],
+        "Alice U."
+    );
     Ok(())
 }
 
@@ -412,7 +499,11 @@ fn socket_inodes(pid: i32) -> BTreeSet<u64> {
     fds.filter_map(|fd| {
         let target = std::fs::read_link(fd.ok()?.path()).ok()?;
         let target = target.to_str()?;
-        target.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+        target
+            .strip_prefix("socket:[")?
+            .strip_suffix(']')?
+            .parse()
+            .ok()
     })
     .collect()
 }
@@ -428,7 +519,12 @@ struct Listening {
 /// Listening TCP sockets and bound UDP sockets of the given inodes.
 fn listening(inodes: &BTreeSet<u64>) -> BTreeSet<Listening> {
     let mut out = BTreeSet::new();
-    for (proto, file) in [("tcp", "tcp"), ("tcp", "tcp6"), ("udp", "udp"), ("udp", "udp6")] {
+    for (proto, file) in [
+        ("tcp", "tcp"),
+        ("tcp", "tcp6"),
+        ("udp", "udp"),
+        ("udp", "udp6"),
+    ] {
         let Ok(table) = std::fs::read_to_string(format!("/proc/net/{file}")) else {
             continue;
         };
@@ -437,17 +533,20 @@ fn listening(inodes: &BTreeSet<u64>) -> BTreeSet<Listening> {
             if f.len() < 10 {
                 continue;
             }
-            let Ok(inode) = f[9].parse::<u64>() else { continue };
+            let Ok(inode) = f[9].parse::<u64>() else {
+                continue;
+            };
             // TCP: state 0A is LISTEN. UDP: 07 (unconnected) receives from anyone.
-            let state_ok = if proto == "tcp" { f[3] == "0A" } else { f[3] == "07" };
+            let state_ok = if proto == "tcp" {
+                f[3] == "0A"
+            } else {
+                f[3] == "07"
+            };
             if !inodes.contains(&inode) || !state_ok {
                 continue;
             }
             let (addr, port) = f[1].split_once(':').unwrap();
-            let loopback = matches!(
-                addr,
-                "0100007F" | "00000000000000000000000001000000"
-            );
+            let loopback = matches!(addr, "0100007F" | "00000000000000000000000001000000");
             out.insert(Listening {
                 proto,
                 loopback,
@@ -468,9 +567,21 @@ async fn only_the_configured_ports_listen() -> anyhow::Result<()> {
         .await?;
     let ports = listening(&socket_inodes(phone.pid() as i32));
     let expected: BTreeSet<Listening> = [
-        Listening { proto: "tcp", loopback: true, port: phone.http.port() },
-        Listening { proto: "tcp", loopback: true, port: phone.sip.port() },
-        Listening { proto: "udp", loopback: true, port: phone.sip.port() },
+        Listening {
+            proto: "tcp",
+            loopback: true,
+            port: phone.http.port(),
+        },
+        Listening {
+            proto: "tcp",
+            loopback: true,
+            port: phone.sip.port(),
+        },
+        Listening {
+            proto: "udp",
+            loopback: true,
+            port: phone.sip.port(),
+        },
     ]
     .into();
     assert_eq!(ports, expected, "N2: only HTTP and SIP");
@@ -504,7 +615,10 @@ async fn a_killed_phone_leaves_no_browser_behind() -> anyhow::Result<()> {
         })
         .await?;
     let profile = phone.data_dir.join("display-engine-profile");
-    anyhow::ensure!(!browser_processes(&profile).is_empty(), "no browser to begin with");
+    anyhow::ensure!(
+        !browser_processes(&profile).is_empty(),
+        "no browser to begin with"
+    );
     // SIGKILL the phone alone, not its process group: nothing of it can clean up.
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(phone.pid() as i32),
@@ -517,7 +631,10 @@ async fn a_killed_phone_leaves_no_browser_behind() -> anyhow::Result<()> {
             break;
         }
         if start.elapsed() > Duration::from_secs(10) {
-            bail!("browser processes of {} survive the phone: {left:?}", profile.display());
+            bail!(
+                "browser processes of {} survive the phone: {left:?}",
+                profile.display()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -528,12 +645,19 @@ async fn a_killed_phone_leaves_no_browser_behind() -> anyhow::Result<()> {
 async fn a_websocket_of_a_script_sends_keys_with_basic_credentials() -> anyhow::Result<()> {
     let phone = phone("auth-ws-basic").await?;
     let mut ws = ws_connect(&phone).await?;
-    ws.send(Message::text(r#"{"v":1,"id":1,"type":"key","key":"4"}"#)).await?;
+    ws.send(Message::text(r#"{"v":1,"id":1,"type":"key","key":"4"}"#))
+        .await?;
     let start = Instant::now();
     while phone.state().await?.1.dial_buffer != "4" {
-        anyhow::ensure!(start.elapsed() < Duration::from_secs(5), "the key did not arrive");
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(5),
+            "the key did not arrive"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(ws_connect_with(&phone, "/api/ws", &[]).await.is_err(), "anonymous refused");
+    assert!(
+        ws_connect_with(&phone, "/api/ws", &[]).await.is_err(),
+        "anonymous refused"
+    );
     Ok(())
 }

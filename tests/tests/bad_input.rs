@@ -77,7 +77,6 @@ async fn command_htm_rejects_unknown_keys() -> anyhow::Result<()> {
     Ok(())
 }
 
-
 /// The next text message as JSON; fails if the connection ends.
 async fn next_json(ws: &mut Ws) -> anyhow::Result<serde_json::Value> {
     loop {

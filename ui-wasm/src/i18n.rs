@@ -9,16 +9,18 @@ use leptos::prelude::*;
 
 const BRAND: &str = include_str!("../../branding/default/brand.ftl");
 
-const EN_US: [&str; 3] = [
+const EN_US: [&str; 4] = [
     include_str!("../../translations/en-US/phone.ftl"),
     include_str!("../../translations/en-US/web.ftl"),
     include_str!("../../translations/en-US/settings.ftl"),
+    include_str!("../../translations/en-US/login.ftl"),
 ];
 
-const DE: [&str; 3] = [
+const DE: [&str; 4] = [
     include_str!("../../translations/de/phone.ftl"),
     include_str!("../../translations/de/web.ftl"),
     include_str!("../../translations/de/settings.ftl"),
+    include_str!("../../translations/de/login.ftl"),
 ];
 
 /// The locales the UI speaks.
