@@ -100,18 +100,17 @@ async fn every_endpoint_but_the_bundle_needs_credentials() -> anyhow::Result<()>
     assert_eq!(state.dial_buffer, "77");
 
     // curl, as existing phone scripts call it.
-    if let Ok(curl) = deskphone_tests::require_tool("curl", "curl") {
-        for flag in ["--digest", "--basic"] {
-            let out = std::process::Command::new(&curl)
-                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", flag, "-u"])
-                .arg(format!("{ADMIN_USER}:{ADMIN_PASSWORD}"))
-                .arg(format!("http://{}/command.htm?key=9", phone.http))
-                .output()?;
-            assert_eq!(String::from_utf8_lossy(&out.stdout), "200", "curl {flag}");
-        }
-        let (_, state) = phone.state().await?;
-        assert_eq!(state.dial_buffer, "7799");
+    let curl = deskphone_tests::require_tool("curl", "curl")?;
+    for flag in ["--digest", "--basic"] {
+        let out = std::process::Command::new(&curl)
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", flag, "-u"])
+            .arg(format!("{ADMIN_USER}:{ADMIN_PASSWORD}"))
+            .arg(format!("http://{}/command.htm?key=9", phone.http))
+            .output()?;
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "200", "curl {flag}");
     }
+    let (_, state) = phone.state().await?;
+    assert_eq!(state.dial_buffer, "7799");
     Ok(())
 }
 

@@ -30,7 +30,12 @@ async fn wait_js(page: &Page, what: &str, expr: &str) -> anyhow::Result<()> {
 
 /// Logs in through the login form as a person would.
 async fn log_in(page: &Page, user: &str, password: &str) -> anyhow::Result<()> {
-    wait_js(page, "the login form", "!!document.querySelector('#login-password')").await?;
+    wait_js(
+        page,
+        "the login form",
+        "!!document.querySelector('#login-password')",
+    )
+    .await?;
     let field = page.find_element("#login-user").await?;
     field.click().await?;
     page.evaluate("document.querySelector('#login-user').select()")
@@ -148,7 +153,12 @@ async fn the_phone_page_in_a_browser_needs_a_login_and_logout_ends_it() -> anyho
         .new_page(format!("http://{}/phone", phone.http))
         .await?;
     // Without a login no screen, only the form.
-    wait_js(&page, "the login form", "!!document.querySelector('#login')").await?;
+    wait_js(
+        &page,
+        "the login form",
+        "!!document.querySelector('#login')",
+    )
+    .await?;
     let screen = page
         .evaluate("!!document.querySelector('#phone-screen')")
         .await?
@@ -171,7 +181,12 @@ async fn the_phone_page_in_a_browser_needs_a_login_and_logout_ends_it() -> anyho
     )
     .await?;
     page.find_element("#logout").await?.click().await?;
-    wait_js(&page, "the login form after logout", "!!document.querySelector('#login')").await?;
+    wait_js(
+        &page,
+        "the login form after logout",
+        "!!document.querySelector('#login')",
+    )
+    .await?;
     let session = page
         .evaluate("fetch('/api/session').then(r => r.json()).then(j => j.logged_in)")
         .await?

@@ -36,6 +36,8 @@ const TEST_PACKAGES: &[&str] = &[
     "dnsmasq-base",
     "kamailio-tls-modules",
     "openssl",
+    // tests/tests/auth.rs: HTTP Digest and Basic as existing phone scripts send them.
+    "curl",
 ];
 
 fn main() -> anyhow::Result<()> {
