@@ -255,6 +255,11 @@ async fn serve_ws(socket: WebSocket, app: AppState, caller: Caller) {
                 break;
             }
             incoming = rx.next() => match incoming {
+                Some(Ok(Message::Text(_))) if matches!(&caller.via, Via::Session(id) if !app.auth.touch_session(id)) => {
+                    // Logged out or expired: the session's socket ends with it.
+                    let _ = tx.send(Message::Close(None)).await;
+                    break;
+                }
                 Some(Ok(Message::Text(text))) => {
                     let reply = handle_client_message(&engine, caller.role, text.as_str()).await;
                     if send(&mut tx, &reply).await.is_err() {

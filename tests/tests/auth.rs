@@ -321,7 +321,6 @@ async fn the_login_form_gives_a_session_whose_changes_need_the_csrf_token() -> a
     ];
     let mut ws = ws_connect_with(&phone, "/api/ws", &headers).await?;
     assert!(matches!(ws.next().await, Some(Ok(Message::Text(_)))));
-    drop(ws);
     // A cookie without Origin is not a page of this phone.
     assert!(
         ws_connect_with(&phone, "/api/ws", &headers[..1])
@@ -364,6 +363,22 @@ async fn the_login_form_gives_a_session_whose_changes_need_the_csrf_token() -> a
             .status,
         401
     );
+    // The session's WebSocket ends with it: its next command is not carried out.
+    ws.send(Message::text(r#"{"v":1,"id":9,"type":"key","key":"8"}"#))
+        .await?;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await? {
+            Some(Ok(Message::Text(t))) => {
+                assert!(
+                    !t.as_str().contains("\"id\":9"),
+                    "answered after logout: {t}"
+                )
+            }
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+            Some(Ok(_)) => {}
+        }
+    }
+    assert_eq!(phone.state().await?.1.dial_buffer, "3");
 
     // Changing the admin password ends every session.
     let (cookie, _) = login(&phone, ADMIN_USER, ADMIN_PASSWORD).await?;

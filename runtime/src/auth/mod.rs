@@ -156,6 +156,12 @@ impl Auth {
         self.0.credentials.clone()
     }
 
+    /// Marks the session `id` as used now; `false` when it has ended (expired, logged
+    /// out, credentials changed).
+    pub fn touch_session(&self, id: &str) -> bool {
+        self.0.sessions.get(id, Instant::now()).is_some()
+    }
+
     fn credentials(&self) -> WebCredentials {
         self.0.credentials.borrow().clone()
     }
