@@ -151,6 +151,33 @@ pub struct TestPhone {
     pub data_dir: PathBuf,
     child: Child,
     pub client: HttpClient,
+    launch: Launch,
+}
+
+/// How a test phone is started (again, by [`TestPhone::restart`]).
+struct Launch {
+    bin: PathBuf,
+    args: Vec<std::ffi::OsString>,
+    /// Given in `DESKPHONE_ADMIN_PASSWORD`, never on the command line.
+    admin_password: Option<String>,
+}
+
+impl Launch {
+    fn spawn(&self, log: std::fs::File) -> anyhow::Result<Child> {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(&self.args)
+            .env("RUST_LOG", "info,deskphone_sip=debug,chromiumoxide=warn")
+            .env_remove("DESKPHONE_ADMIN_PASSWORD")
+            // Its own process group: dropping the phone kills its browser too.
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        if let Some(password) = &self.admin_password {
+            cmd.env("DESKPHONE_ADMIN_PASSWORD", password);
+        }
+        cmd.spawn().context("cannot start deskphone")
+    }
 }
 
 impl Drop for TestPhone {
@@ -197,33 +224,37 @@ impl TestPhone {
         let data_dir = scratch_dir(name);
         let http: SocketAddr = format!("127.0.0.1:{}", free_tcp_port()).parse()?;
         let sip: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse()?;
-        let mut cmd = Command::new(bin);
-        cmd.arg("--data-dir")
-            .arg(&data_dir)
-            .args(["--http", &http.to_string(), "--sip", &sip.to_string()])
-            .arg("--ui-dir")
-            .arg(ui)
-            .args(["--sim-input", options.sim_input])
-            .args(["--set", &format!("user_name[1]={}", options.user)])
-            .args([
-                "--set",
-                &format!("user_realname[1]={}", options.display_name),
-            ])
-            .env("RUST_LOG", "info,deskphone_sip=debug,chromiumoxide=warn")
-            .env_remove("DESKPHONE_ADMIN_PASSWORD")
-            // Its own process group: dropping the phone kills its browser too.
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(data_dir.with_extension("log"))?);
+        let mut args: Vec<std::ffi::OsString> = vec!["--data-dir".into(), data_dir.clone().into()];
+        for a in [
+            "--http",
+            &http.to_string(),
+            "--sip",
+            &sip.to_string(),
+            "--ui-dir",
+        ] {
+            args.push(a.into());
+        }
+        args.push(ui.into());
+        for a in [
+            "--sim-input",
+            options.sim_input,
+            "--set",
+            &format!("user_name[1]={}", options.user),
+            "--set",
+            &format!("user_realname[1]={}", options.display_name),
+        ] {
+            args.push(a.into());
+        }
         if !options.display {
-            cmd.arg("--no-display");
+            args.push("--no-display".into());
         }
-        if let Some(password) = admin_password {
-            cmd.env("DESKPHONE_ADMIN_PASSWORD", password);
-        }
-        cmd.args(extra);
-        let child = cmd.spawn().context("cannot start deskphone")?;
+        args.extend(extra.iter().map(Into::into));
+        let launch = Launch {
+            bin,
+            args,
+            admin_password: admin_password.map(str::to_owned),
+        };
+        let child = launch.spawn(std::fs::File::create(data_dir.with_extension("log"))?)?;
         let phone = TestPhone {
             name: name.to_owned(),
             http,
@@ -233,24 +264,45 @@ impl TestPhone {
             client: HttpClient {
                 credentials: admin_password.map(|p| (ADMIN_USER.to_owned(), p.to_owned())),
             },
+            launch,
         };
-        // The bundle needs no credentials: the server answers once it listens.
+        phone.wait_serving().await?;
+        Ok(phone)
+    }
+
+    /// Kills the phone (its whole process group) and starts it again with the same
+    /// arguments, environment and data folder, as a reboot or power cycle does; the
+    /// log goes on in the same file.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        kill_group(self.child.id());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.data_dir.with_extension("log"))?;
+        self.child = self.launch.spawn(log)?;
+        self.wait_serving().await
+    }
+
+    /// Waits until the web server answers; the bundle needs no credentials.
+    async fn wait_serving(&self) -> anyhow::Result<()> {
         let start = Instant::now();
-        while phone
+        while self
             .client
-            .request(phone.http, &HttpRequest::get("/"))
+            .request(self.http, &HttpRequest::get("/"))
             .await
             .is_err()
         {
             if start.elapsed() > Duration::from_secs(20) {
                 bail!(
-                    "{name}: the web server did not answer\n--- log ---\n{}",
-                    phone.log()
+                    "{}: the web server did not answer\n--- log ---\n{}",
+                    self.name,
+                    self.log()
                 );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Ok(phone)
+        Ok(())
     }
 
     pub fn pid(&self) -> u32 {

@@ -675,3 +675,38 @@ async fn a_websocket_of_a_script_sends_keys_with_basic_credentials() -> anyhow::
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_given_password_is_applied_once_not_on_every_start() -> anyhow::Result<()> {
+    let mut phone = phone("auth-given-once").await?;
+    ws_command(
+        &phone,
+        serde_json::json!({"type": "set_settings", "values": {"http_pass": "changed-in-the-ui"}}),
+    )
+    .await?;
+    // The same environment again, as a reboot re-executes the program.
+    phone.restart().await?;
+    assert_eq!(
+        phone.get("/api/state").await?.0,
+        401,
+        "the given password came back"
+    );
+    phone
+        .client
+        .set_credentials(ADMIN_USER, "changed-in-the-ui");
+    assert_eq!(phone.get("/api/state").await?.0, 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_generated_password_survives_restarts_and_is_printed_only_once() -> anyhow::Result<()> {
+    let mut phone =
+        TestPhone::start_with_password("auth-generated-restart", options(false), &[], None).await?;
+    let password = generated_password(&phone.log()).context("no generated password")?;
+    phone.restart().await?;
+    phone.client.set_credentials(ADMIN_USER, &password);
+    assert_eq!(phone.get("/api/state").await?.0, 200);
+    let log = phone.log();
+    assert_eq!(log.matches(&password).count(), 1, "printed again:\n{log}");
+    Ok(())
+}
