@@ -389,6 +389,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_the_display_connection_sees_the_generated_password() {
+        let state = Arc::new(PhoneState::default());
+        let (tx, rx) = watch::channel(Some(ShownSecret("Xy3kPq7mNa4c".into())));
+        let display = as_seen(&state, Some(&rx));
+        assert_eq!(
+            display.generated_admin_password,
+            Some(ShownSecret("Xy3kPq7mNa4c".into()))
+        );
+        assert!(!format!("{display:?}").contains("Xy3kPq7mNa4c"));
+        // Everybody else gets the engine's state as it is: without it.
+        assert_eq!(as_seen(&state, None).generated_admin_password, None);
+        tx.send_replace(None);
+        assert_eq!(as_seen(&state, Some(&rx)).generated_admin_password, None);
+    }
+
+    #[test]
     fn roles_limit_commands() {
         let key = Command::Key { key: "5".into() };
         let dial = Command::Dial {
