@@ -70,6 +70,12 @@ pub struct PhoneState {
     /// What the phone is: software, hardware identity, addresses (the info page).
     #[serde(default)]
     pub device: DeviceInfo,
+    /// The web server's admin password while it is still the one the phone generated
+    /// at its first start (R3), so that the phone's own screen can show it. The engine
+    /// never sets it: the runtime fills it in only on the display engine's own
+    /// connection; `/api/state` and every other connection carry `null`.
+    #[serde(default)]
+    pub generated_admin_password: Option<ShownSecret>,
 }
 
 /// The phone's identity card: what the info page and the diagnostic archive show.
@@ -93,6 +99,17 @@ pub struct DeviceInfo {
     pub sip_address: String,
     /// Connected expansion modules (key extension units).
     pub expansion_modules: u32,
+}
+
+/// A secret that a screen shows; its `Debug` prints `***` (P5: never in a log).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ShownSecret(pub String);
+
+impl std::fmt::Debug for ShownSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// Provisioning as the status page and scripts see it.
@@ -350,6 +367,9 @@ pub enum ErrorCode {
     InvalidSetting,
     /// The command was understood but could not be carried out now.
     Rejected,
+    /// The connection's role may not do this (e.g. the user role changing an admin-only
+    /// setting); nothing was changed.
+    Forbidden,
 }
 
 /// Messages from a UI to the runtime. `id` is echoed in the reply.

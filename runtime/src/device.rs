@@ -28,7 +28,7 @@ impl MacAddress {
     /// with a vendor's assigned range.
     pub fn random() -> Result<MacAddress, DeviceError> {
         let mut octets = [0u8; 6];
-        getrandom::getrandom(&mut octets).map_err(DeviceError::Random)?;
+        getrandom::fill(&mut octets).map_err(DeviceError::Random)?;
         octets[0] = (octets[0] & 0b1111_1100) | 0b0000_0010;
         Ok(MacAddress(octets))
     }

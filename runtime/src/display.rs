@@ -85,6 +85,14 @@ pub async fn run(config: DisplayConfig, engine: EngineHandle, frames: FrameStore
         engine.set_display_engine(DisplayEngineState::Off).await;
         return;
     };
+    // Held for the life of the task (and of the process): its end is the reaper's cue.
+    let _reaper = match spawn_reaper(&config.profile_dir) {
+        Ok(child) => Some(child),
+        Err(e) => {
+            tracing::warn!("no reaper for the display engine's browser: {e}");
+            None
+        }
+    };
     loop {
         engine
             .set_display_engine(DisplayEngineState::Starting)
@@ -113,7 +121,8 @@ async fn drive(
         .browser
         .new_page(config.url.as_str())
         .await
-        .map_err(|e| format!("cannot open {}: {e}", config.url))?;
+        // Not the URL: its fragment holds the display token.
+        .map_err(|e| format!("cannot open the phone page: {e}"))?;
     tracing::info!(
         "display engine: {} at {}x{}",
         executable.display(),
@@ -180,4 +189,57 @@ async fn read_screen(page: &Page) -> Result<(u64, String, String), String> {
         .map_err(|e| format!("cannot read the screen: {e}"))?
         .into_value::<(u64, String, String)>()
         .map_err(|e| format!("unexpected screen script result: {e}"))
+}
+
+/// The hidden first argument that makes `deskphone` the display engine's reaper.
+pub const REAPER_ARG: &str = "--reap-browser-profile";
+
+/// Starts the reaper: this program again, in its own process group (so that a Ctrl-C
+/// or a kill of the phone's group does not end it first), reading a pipe from us. When
+/// the phone ends in any way, SIGKILL included, the kernel closes the pipe and the
+/// reaper kills every browser process of the profile. Chromium has no "die with the
+/// parent" switch, and `PR_SET_PDEATHSIG` would need `unsafe` code in the child.
+fn spawn_reaper(profile_dir: &std::path::Path) -> std::io::Result<std::process::Child> {
+    use std::os::unix::process::CommandExt;
+    std::process::Command::new(std::env::current_exe()?)
+        .arg(REAPER_ARG)
+        .arg(profile_dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+}
+
+/// The reaper's work (see [`spawn_reaper`]): wait for the end of standard input, then
+/// kill the processes whose command line names `--user-data-dir=<profile_dir>`.
+///
+/// On a reboot the phone re-executes itself and the pipe closes at that moment: the
+/// reaper's scan runs right then, before the new start has a browser of its own.
+pub fn reap(profile_dir: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut sink = [0u8; 64];
+    while std::io::stdin().read(&mut sink)? > 0 {}
+    let marker = format!("--user-data-dir={}", profile_dir.display());
+    for pid in processes_with_arg(&marker) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    Ok(())
+}
+
+/// Processes (other than this one) with `arg` among their command-line arguments.
+pub fn processes_with_arg(arg: &str) -> Vec<i32> {
+    let me = std::process::id() as i32;
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| pid != me)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).any(|a| a == arg.as_bytes()))
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@ use deskphone_protocol::{
     DisplayEngineState, EndReason, PhoneState, ProvisioningState, RegistrationState,
 };
 use deskphone_settings::models::Model;
+use deskphone_settings::web_access::WebCredentials;
 use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
 use deskphone_sip::sdp::{self, Direction, SessionDescription};
 use deskphone_sip::{
@@ -108,6 +109,8 @@ pub struct ProvisioningApplied {
 pub struct EngineHandle {
     requests: mpsc::Sender<Request>,
     state: watch::Receiver<Published>,
+    /// The web server's credentials as saved (R3; `crate::auth` follows them).
+    web_credentials: watch::Receiver<WebCredentials>,
 }
 
 impl EngineHandle {
@@ -197,6 +200,11 @@ impl EngineHandle {
 
     pub fn subscribe(&self) -> watch::Receiver<Published> {
         self.state.clone()
+    }
+
+    /// The web server's credentials, updated whenever saved settings change them.
+    pub fn web_credentials(&self) -> watch::Receiver<WebCredentials> {
+        self.web_credentials.clone()
     }
 }
 
@@ -329,6 +337,7 @@ struct Engine {
     local_sdp: HashMap<CallHandle, LocalSdp>,
     media: HashMap<CallHandle, CallMedia>,
     published: watch::Sender<Published>,
+    web_credentials: watch::Sender<WebCredentials>,
     seq: u64,
     /// Identities that register, by index.
     lines: BTreeMap<u16, Line>,
@@ -369,6 +378,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         state: Arc::new(phone.snapshot(now_ms())),
     };
     let (published, state_rx) = watch::channel(first);
+    let (web_credentials, credentials_rx) = watch::channel(phone.settings.web_credentials());
     let (requests, request_rx) = mpsc::channel(64);
     let (resolved, resolved_rx) = mpsc::channel(16);
     let engine = Engine {
@@ -387,6 +397,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         local_sdp: HashMap::new(),
         media: HashMap::new(),
         published,
+        web_credentials,
         seq: 1,
         lines: BTreeMap::new(),
         leaving: BTreeMap::new(),
@@ -399,6 +410,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     Ok(EngineHandle {
         requests,
         state: state_rx,
+        web_credentials: credentials_rx,
     })
 }
 
@@ -577,11 +589,7 @@ impl Engine {
                 let _ = reply.send(self.phone.settings.clone());
             }
             Request::ApplyProvisioning(files, reply) => {
-                let result = self.apply_provisioning(files);
-                if result.is_ok() {
-                    self.sync_lines(Instant::now());
-                }
-                let _ = reply.send(result);
+                let _ = reply.send(self.apply_provisioning(files));
             }
             Request::ProvisioningState(state) => self.phone.provisioning = state,
             Request::Shutdown(reply) => {
@@ -629,9 +637,18 @@ impl Engine {
                 })
             })?;
         }
-        self.ua.set_failover(failover_policy(&next));
-        self.phone.settings = next;
+        self.adopt(next);
         Ok(applied)
+    }
+
+    /// Settings that are saved become the phone's: failover, web credentials, lines.
+    fn adopt(&mut self, next: SettingValues) {
+        self.ua.set_failover(failover_policy(&next));
+        let credentials = next.web_credentials();
+        self.web_credentials
+            .send_if_modified(|c| std::mem::replace(c, credentials.clone()) != credentials);
+        self.phone.settings = next;
+        self.sync_lines(Instant::now());
     }
 
     /// A local change of settings (set or reset), all or nothing; then the lines follow.
@@ -643,9 +660,7 @@ impl Engine {
         change(&mut next)?;
         // Saved first: what the phone shows is what survives a power cut.
         self.store.save(&next)?;
-        self.ua.set_failover(failover_policy(&next));
-        self.phone.settings = next;
-        self.sync_lines(Instant::now());
+        self.adopt(next);
         Ok(())
     }
 

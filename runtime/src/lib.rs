@@ -3,6 +3,7 @@
 //! [`browser`]).
 
 pub mod admin;
+pub mod auth;
 pub mod browser;
 pub mod device;
 pub mod diagnostics;
@@ -77,6 +78,23 @@ pub struct Options {
     /// `name[idx]=value`. May be repeated.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// The web server's admin password (R3). Prefer the environment variable or
+    /// --admin-password-file: other users of the machine can read a command line.
+    /// Applied when it differs from the one applied last, so a password changed in the
+    /// web UI survives restarts with the same arguments. Without any, a phone with no
+    /// saved password generates one, prints it once and shows it on its screen.
+    #[arg(long, env = "DESKPHONE_ADMIN_PASSWORD", hide_env_values = true, value_parser = parse_secret)]
+    pub admin_password: Option<auth::credentials::Secret>,
+    /// Read the admin password from the first line of this file.
+    #[arg(long, value_name = "PATH")]
+    pub admin_password_file: Option<PathBuf>,
+}
+
+fn parse_secret(s: &str) -> Result<auth::credentials::Secret, String> {
+    if s.is_empty() {
+        return Err("the admin password must not be empty".into());
+    }
+    Ok(auth::credentials::Secret::new(s))
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -139,6 +157,32 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
             .collect::<anyhow::Result<Vec<_>>>()?;
         settings.apply(pairs, model.name).context("--set")?;
         store.save(&settings)?;
+    }
+    let given = match (&options.admin_password, &options.admin_password_file) {
+        (Some(_), Some(_)) => anyhow::bail!(
+            "the admin password is given twice (--admin-password or DESKPHONE_ADMIN_PASSWORD, and --admin-password-file)"
+        ),
+        (Some(p), None) => Some(auth::credentials::GivenPassword::Value(p.clone())),
+        (None, Some(path)) => Some(auth::credentials::GivenPassword::File(path.clone())),
+        (None, None) => None,
+    };
+    let settled = auth::credentials::settle_admin_password(
+        &mut settings,
+        given.as_ref(),
+        &data_dir,
+        model.name,
+    )?;
+    if settled.changed {
+        store.save(&settings)?;
+    }
+    if let Some(password) = &settled.newly_generated {
+        // The one place a secret is printed (R3): the operator needs it to log in. It
+        // stays on the phone's own screen until changed, and is never printed again.
+        eprintln!(
+            "deskphone: generated web admin password for user `{}`: {} (shown on the phone's screen until changed)",
+            settings.web_credentials().admin_user,
+            password.expose()
+        );
     }
 
     let audio: Arc<dyn AudioBackend> = match options.audio {
@@ -208,11 +252,17 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         );
     }
     let frames = display::FrameStore::default();
+    let auth = auth::Auth::new(
+        engine.web_credentials(),
+        settled.still_generated,
+        data_dir.clone(),
+    )?;
     let app = web::router(
         web::AppState {
             engine: engine.clone(),
             frames: frames.clone(),
             provisioning,
+            auth: auth.clone(),
         },
         options.ui_dir.clone(),
     );
@@ -222,7 +272,13 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     } else {
         let config = display::DisplayConfig {
             browser: options.browser.clone(),
-            url: format!("http://{http_addr}/phone"),
+            // The fragment stays in the browser: the page passes the token on its
+            // WebSocket, and no log or request line of a page load carries it.
+            url: format!(
+                "http://{http_addr}/phone#{}={}",
+                auth::DISPLAY_TOKEN_PARAM,
+                auth.display_token()
+            ),
             width: model.display_width,
             height: model.display_height,
             profile_dir: data_dir.join("display-engine-profile"),
@@ -245,7 +301,8 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     );
     let reboot = reboot_requested(engine.subscribe());
     let ending = tokio::select! {
-        served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()) => {
+        served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal()) => {
             served?;
             Ending::Stopped
         }

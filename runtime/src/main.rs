@@ -2,6 +2,11 @@
 use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref() == Some(deskphone_runtime::display::REAPER_ARG.as_ref()) {
+        let profile = std::path::PathBuf::from(args.next().unwrap_or_default());
+        return Ok(deskphone_runtime::display::reap(&profile)?);
+    }
     use tracing_subscriber::prelude::*;
     // The same lines go to stderr and to the in-memory ring of the diagnostic archive.
     tracing_subscriber::registry()

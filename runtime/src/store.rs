@@ -18,7 +18,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        // Owner only from the first byte (P5: settings hold passwords); a leftover of a
+        // crash is replaced, not reused with its old mode.
+        let _ = fs::remove_file(&tmp);
+        let mut f = private_file(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
@@ -30,6 +33,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(unix)]
+fn private_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn private_file(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+/// Takes group and other access away from an existing file (one saved before files
+/// were written 0600).
+#[cfg(unix)]
+fn make_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o700))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn make_private(_: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// The saved settings of one phone (`settings.json` in the data folder).
@@ -67,10 +105,16 @@ impl SettingsStore {
     /// Loads saved values; a missing file means all defaults.
     pub fn load(&self) -> Result<SettingValues, StoreError> {
         match fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
-                path: self.path.clone(),
-                source,
-            }),
+            Ok(bytes) => {
+                make_private(&self.path).map_err(|source| StoreError::Write {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    source,
+                })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SettingValues::default()),
             Err(source) => Err(StoreError::Read {
                 path: self.path.clone(),
@@ -124,6 +168,27 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names, ["settings.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn settings_are_private_to_the_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("mode");
+        let path = dir.join("settings.json");
+        let store = SettingsStore::new(&dir);
+        store.save(&SettingValues::default()).unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        // A file saved by an older version, readable by all: fixed at load.
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        store.load().unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]

@@ -1,21 +1,31 @@
 //! The web server: the UI bundle, the state API, the WebSocket, the
 //! remote-control URLs existing phone scripts use, and the screen frame.
+//!
+//! Who may use what (R3, `crate::auth`): the UI bundle (`/`, `/phone`, `/pkg/*`,
+//! styles, images), `POST /api/login` and `GET /api/session` are open; everything else
+//! (`/command.htm`, `/screen.*`, `/api/*` with the WebSocket) needs HTTP Basic, HTTP
+//! Digest or a login session (with its CSRF token on state-changing requests). The
+//! display engine's token opens only the WebSocket, for the screen and the keys.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
+use axum::{Extension, Router, middleware};
 use deskphone_protocol::{
-    ClientEnvelope, Command, ErrorCode, PROTOCOL_VERSION, PhoneState, ServerMessage,
+    ClientEnvelope, Command, ErrorCode, PROTOCOL_VERSION, PhoneState, ServerMessage, ShownSecret,
 };
+use deskphone_settings::web_access::user_may_edit_key;
 use futures_util::{SinkExt, StreamExt};
+use tokio::sync::watch;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::auth::{self, Auth, Caller, CallerRole, Via};
 use crate::display::FrameStore;
 use crate::engine::{CommandError, EngineHandle};
 
@@ -24,14 +34,20 @@ pub struct AppState {
     pub engine: EngineHandle,
     pub frames: FrameStore,
     pub provisioning: crate::provisioning::run::ProvisioningHandle,
+    pub auth: Auth,
+}
+
+impl FromRef<AppState> for Auth {
+    fn from_ref(app: &AppState) -> Auth {
+        app.auth.clone()
+    }
 }
 
 pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
     let index = ServeFile::new(ui_dir.join("index.html"));
-    Router::new()
-        .route("/api/state", get(api_state))
+    // The administrator's own: diagnostics, export/import, provisioning by hand.
+    let admin = Router::new()
         .route("/api/diagnostics", get(crate::diagnostics::download))
-        .route("/api/ws", get(api_ws))
         .route("/api/settings/export", get(crate::admin::export))
         .route(
             "/api/settings/import",
@@ -40,6 +56,17 @@ pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
             )),
         )
         .route("/api/provisioning", post(crate::admin::provision_now))
+        .route_layer(middleware::from_fn(admin_only));
+    let protected = Router::new()
+        .route("/api/state", get(api_state))
+        .route("/api/ws", get(api_ws))
+        .merge(admin)
+        .route("/api/logout", post(auth::logout))
+        // Unknown API paths: 404, but only to those who may ask.
+        .route(
+            "/api/{*rest}",
+            any(|| async { (StatusCode::NOT_FOUND, "no such API\n") }),
+        )
         .route("/command.htm", get(command))
         .route("/screen.png", get(screen_png))
         .route("/screen.txt", get(screen_txt))
@@ -47,21 +74,68 @@ pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
             "/screen.bmp",
             get(|| async { Redirect::permanent("/screen.png") }),
         )
+        .route_layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            auth::require,
+        ));
+    Router::new()
+        .route("/api/login", post(auth::login))
+        .route("/api/session", get(auth::session))
+        .merge(protected)
         .route_service("/phone", index.clone())
         .fallback_service(ServeDir::new(ui_dir).fallback(index))
         .with_state(state)
 }
 
-async fn api_state(State(app): State<AppState>) -> impl IntoResponse {
+/// Admin-only routes: the user role and the display engine get 403.
+async fn admin_only(
+    Extension(caller): Extension<Caller>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    if caller.role == CallerRole::Admin {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "only the administrator may do this\n",
+        )
+            .into_response()
+    }
+}
+
+/// The display engine's token opens the WebSocket only; everything else is for people.
+fn refuse_display(caller: &Caller) -> Option<Response> {
+    match caller.role {
+        CallerRole::Admin | CallerRole::User => None,
+        CallerRole::Display => Some(
+            (
+                StatusCode::FORBIDDEN,
+                "the display engine's token opens only the WebSocket\n",
+            )
+                .into_response(),
+        ),
+    }
+}
+
+async fn api_state(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    if let Some(refused) = refuse_display(&caller) {
+        return refused;
+    }
     let published = app.engine.current();
     axum::Json(serde_json::json!({ "seq": published.seq, "state": &*published.state }))
+        .into_response()
 }
 
 /// `/command.htm`: `?key=KEY`, `?number=N[&outgoing_uri=URI]`.
 async fn command(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    if let Some(refused) = refuse_display(&caller) {
+        return refused;
+    }
     let result = if let Some(key) = query.get("key") {
         app.engine.press_key(key).await
     } else if let Some(number) = query.get("number") {
@@ -99,7 +173,10 @@ fn display_off() -> Response {
         .into_response()
 }
 
-async fn screen_png(State(app): State<AppState>) -> Response {
+async fn screen_png(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    if let Some(refused) = refuse_display(&caller) {
+        return refused;
+    }
     match app.frames.latest() {
         Some(frame) => (
             [
@@ -114,7 +191,10 @@ async fn screen_png(State(app): State<AppState>) -> Response {
 }
 
 /// The text of the screen, as the display engine last saw it in the DOM.
-async fn screen_txt(State(app): State<AppState>) -> Response {
+async fn screen_txt(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    if let Some(refused) = refuse_display(&caller) {
+        return refused;
+    }
     match app.frames.latest() {
         Some(frame) => (
             [(header::CACHE_CONTROL, "no-store")],
@@ -125,20 +205,48 @@ async fn screen_txt(State(app): State<AppState>) -> Response {
     }
 }
 
-async fn api_ws(State(app): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+async fn api_ws(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     upgrade
         .max_message_size(64 * 1024)
-        .on_upgrade(move |socket| serve_ws(socket, app.engine))
+        .on_upgrade(move |socket| serve_ws(socket, app, caller))
 }
 
-async fn serve_ws(socket: WebSocket, engine: EngineHandle) {
+/// What one connection sees of a state: the display engine's connection also gets the
+/// generated admin password while it is in use (nobody else ever does).
+fn as_seen(
+    state: &Arc<PhoneState>,
+    shown: Option<&watch::Receiver<Option<ShownSecret>>>,
+) -> Arc<PhoneState> {
+    match shown.and_then(|s| s.borrow().clone()) {
+        Some(password) => {
+            let mut state = PhoneState::clone(state);
+            state.generated_admin_password = Some(password);
+            Arc::new(state)
+        }
+        None => state.clone(),
+    }
+}
+
+async fn serve_ws(socket: WebSocket, app: AppState, caller: Caller) {
+    let engine = app.engine;
     let (mut tx, mut rx) = socket.split();
     let mut updates = engine.subscribe();
-    let mut last = updates.borrow_and_update().clone();
+    let mut shown = (caller.role == CallerRole::Display).then(|| app.auth.generated_password());
+    // A connection that a password or a session opened ends when the credentials change.
+    let mut credentials = (caller.via != Via::DisplayToken).then(|| app.auth.credential_changes());
+    if let Some(c) = credentials.as_mut() {
+        c.mark_unchanged();
+    }
+    let mut seq = updates.borrow().seq;
+    let mut last = as_seen(&updates.borrow_and_update().state, shown.as_ref());
     let snapshot = ServerMessage::Snapshot {
         v: PROTOCOL_VERSION,
-        seq: last.seq,
-        state: Box::new(PhoneState::clone(&last.state)),
+        seq,
+        state: Box::new(PhoneState::clone(&last)),
     };
     if send(&mut tx, &snapshot).await.is_err() {
         return;
@@ -150,19 +258,41 @@ async fn serve_ws(socket: WebSocket, engine: EngineHandle) {
                     break;
                 }
                 let current = updates.borrow_and_update().clone();
-                let Ok(set) = deskphone_protocol::diff(&last.state, &current.state) else { continue };
-                last = current;
+                seq = current.seq;
+                let next = as_seen(&current.state, shown.as_ref());
+                let Ok(set) = deskphone_protocol::diff(&last, &next) else { continue };
+                last = next;
                 if set.is_empty() {
                     continue;
                 }
-                let msg = ServerMessage::Changes { v: PROTOCOL_VERSION, seq: last.seq, set };
+                let msg = ServerMessage::Changes { v: PROTOCOL_VERSION, seq, set };
                 if send(&mut tx, &msg).await.is_err() {
                     break;
                 }
             }
+            Ok(()) = async { match shown.as_mut() { Some(s) => s.changed().await, None => std::future::pending().await } } => {
+                let next = as_seen(&engine.current().state, shown.as_ref());
+                let Ok(set) = deskphone_protocol::diff(&last, &next) else { continue };
+                last = next;
+                if !set.is_empty() {
+                    let msg = ServerMessage::Changes { v: PROTOCOL_VERSION, seq, set };
+                    if send(&mut tx, &msg).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            _ = async { match credentials.as_mut() { Some(c) => c.changed().await, None => std::future::pending().await } } => {
+                let _ = tx.send(Message::Close(None)).await;
+                break;
+            }
             incoming = rx.next() => match incoming {
+                Some(Ok(Message::Text(_))) if matches!(&caller.via, Via::Session(id) if !app.auth.touch_session(id)) => {
+                    // Logged out or expired: the session's socket ends with it.
+                    let _ = tx.send(Message::Close(None)).await;
+                    break;
+                }
                 Some(Ok(Message::Text(text))) => {
-                    let reply = handle_client_message(&engine, text.as_str()).await;
+                    let reply = handle_client_message(&engine, caller.role, text.as_str()).await;
                     if send(&mut tx, &reply).await.is_err() {
                         break;
                     }
@@ -197,9 +327,13 @@ fn error_reply(id: Option<u64>, code: ErrorCode, message: String) -> ServerMessa
     }
 }
 
-/// Reads one client message and carries it out. Never fails the
+/// Reads one client message and carries it out if `role` may. Never fails the
 /// connection: anything wrong becomes an `Error` reply.
-pub async fn handle_client_message(engine: &EngineHandle, text: &str) -> ServerMessage {
+pub async fn handle_client_message(
+    engine: &EngineHandle,
+    role: CallerRole,
+    text: &str,
+) -> ServerMessage {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return error_reply(None, ErrorCode::BadMessage, format!("not JSON: {e}")),
@@ -227,6 +361,9 @@ pub async fn handle_client_message(engine: &EngineHandle, text: &str) -> ServerM
             );
         }
     };
+    if let Err(message) = permitted(role, &envelope.command) {
+        return error_reply(id, ErrorCode::Forbidden, message);
+    }
     let result = match envelope.command {
         Command::Key { key } => engine.press_key(&key).await,
         Command::Dial { number } => engine.dial(&number).await,
@@ -247,5 +384,74 @@ pub async fn handle_client_message(engine: &EngineHandle, text: &str) -> ServerM
             };
             error_reply(id, code, e.to_string())
         }
+    }
+}
+
+/// Whether `role` may give `command`; the error says why not. Checked before anything
+/// is carried out, so a refused command changes nothing.
+fn permitted(role: CallerRole, command: &Command) -> Result<(), String> {
+    match (role, command) {
+        (CallerRole::Admin, _) | (_, Command::Key { .. }) => Ok(()),
+        (CallerRole::Display, _) => {
+            Err("the display engine's connection may only press keys".into())
+        }
+        (CallerRole::User, Command::SetSettings { values }) => {
+            let refused: Vec<&str> = values
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !user_may_edit_key(k))
+                .collect();
+            if refused.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "only the admin may change {}; nothing was changed",
+                    refused.join(", ")
+                ))
+            }
+        }
+        (CallerRole::User, _) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn only_the_display_connection_sees_the_generated_password() {
+        let state = Arc::new(PhoneState::default());
+        let (tx, rx) = watch::channel(Some(ShownSecret("Xy3kPq7mNa4c".into())));
+        let display = as_seen(&state, Some(&rx));
+        assert_eq!(
+            display.generated_admin_password,
+            Some(ShownSecret("Xy3kPq7mNa4c".into()))
+        );
+        assert!(!format!("{display:?}").contains("Xy3kPq7mNa4c"));
+        // Everybody else gets the engine's state as it is: without it.
+        assert_eq!(as_seen(&state, None).generated_admin_password, None);
+        tx.send_replace(None);
+        assert_eq!(as_seen(&state, Some(&rx)).generated_admin_password, None);
+    }
+
+    #[test]
+    fn roles_limit_commands() {
+        let key = Command::Key { key: "5".into() };
+        let dial = Command::Dial {
+            number: "123".into(),
+        };
+        let set = |k: &str| Command::SetSettings {
+            values: BTreeMap::from([(k.to_owned(), "x".to_owned())]),
+        };
+        assert!(permitted(CallerRole::Display, &key).is_ok());
+        assert!(permitted(CallerRole::Display, &dial).is_err());
+        assert!(permitted(CallerRole::Display, &set("language")).is_err());
+        assert!(permitted(CallerRole::User, &dial).is_ok());
+        assert!(permitted(CallerRole::User, &set("user_realname[1]")).is_ok());
+        let refused = permitted(CallerRole::User, &set("http_pass")).unwrap_err();
+        assert!(refused.contains("http_pass"), "{refused}");
+        assert!(permitted(CallerRole::Admin, &set("http_pass")).is_ok());
     }
 }

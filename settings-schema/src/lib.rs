@@ -18,6 +18,7 @@ mod provenance;
 pub mod reference;
 mod table;
 mod values;
+pub mod web_access;
 
 pub use function_keys::{FUNCTION_KEYS, FunctionKey};
 pub use kind::{CODECS, Kind, time_zones};

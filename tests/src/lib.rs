@@ -82,18 +82,111 @@ pub fn free_udp_port() -> u16 {
         .port()
 }
 
-/// A running simulated phone; killed on drop.
+/// The admin password test phones get (through `DESKPHONE_ADMIN_PASSWORD`, not argv).
+pub const ADMIN_PASSWORD: &str = "e2e-Admin-pw";
+/// The web server's admin user (the `http_user` default).
+pub const ADMIN_USER: &str = "admin";
+
+/// Kills a whole process group (the leader and everything it started) with SIGKILL.
+pub fn kill_group(leader: u32) {
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(leader as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+}
+
+/// A child started as the leader of its own process group (`process_group(0)`); the
+/// whole group is killed on drop, also when a test fails or panics.
+pub struct ProcessGroup(pub tokio::process::Child);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.id() {
+            kill_group(pid);
+        }
+        let _ = self.0.start_kill();
+    }
+}
+
+/// Processes whose command line has `--user-data-dir=<profile>`: a browser of that
+/// profile, with its helpers.
+pub fn browser_processes(profile: &Path) -> Vec<i32> {
+    deskphone_runtime::display::processes_with_arg(&format!(
+        "--user-data-dir={}",
+        profile.display()
+    ))
+}
+
+/// A headless browser for a test; on drop every process of its profile is killed.
+pub struct TestBrowser {
+    pub headless: deskphone_runtime::browser::HeadlessBrowser,
+    pub profile: PathBuf,
+}
+
+impl TestBrowser {
+    pub async fn launch(name: &str, width: u32, height: u32) -> anyhow::Result<TestBrowser> {
+        let exe = deskphone_runtime::browser::find_browser(None)
+            .context("chromium is not installed: `cargo xtask test` installs it")?;
+        let profile = scratch_dir(name);
+        let headless = deskphone_runtime::browser::launch(&exe, width, height, &profile)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        Ok(TestBrowser { headless, profile })
+    }
+}
+
+impl Drop for TestBrowser {
+    fn drop(&mut self) {
+        for pid in browser_processes(&self.profile) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+}
+
+/// A running simulated phone; its process group (the phone, its display engine's
+/// browser) is killed on drop.
 pub struct TestPhone {
     pub name: String,
     pub http: SocketAddr,
     pub sip: SocketAddr,
     pub data_dir: PathBuf,
     child: Child,
-    client: HttpClient,
+    pub client: HttpClient,
+    launch: Launch,
+}
+
+/// How a test phone is started (again, by [`TestPhone::restart`]).
+struct Launch {
+    bin: PathBuf,
+    args: Vec<std::ffi::OsString>,
+    /// Given in `DESKPHONE_ADMIN_PASSWORD`, never on the command line.
+    admin_password: Option<String>,
+}
+
+impl Launch {
+    fn spawn(&self, log: std::fs::File) -> anyhow::Result<Child> {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(&self.args)
+            .env("RUST_LOG", "info,deskphone_sip=debug,chromiumoxide=warn")
+            .env_remove("DESKPHONE_ADMIN_PASSWORD")
+            // Its own process group: dropping the phone kills its browser too.
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        if let Some(password) = &self.admin_password {
+            cmd.env("DESKPHONE_ADMIN_PASSWORD", password);
+        }
+        cmd.spawn().context("cannot start deskphone")
+    }
 }
 
 impl Drop for TestPhone {
     fn drop(&mut self) {
+        kill_group(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -111,52 +204,109 @@ impl TestPhone {
         Self::start_with(name, options, &[]).await
     }
 
-    /// Starts a phone with extra command-line flags.
+    /// Starts a phone with extra command-line flags and the admin password
+    /// [`ADMIN_PASSWORD`].
     pub async fn start_with(
         name: &str,
         options: PhoneOptions<'_>,
         extra: &[&str],
+    ) -> anyhow::Result<TestPhone> {
+        Self::start_with_password(name, options, extra, Some(ADMIN_PASSWORD)).await
+    }
+
+    /// Starts a phone with extra flags and `admin_password` in `DESKPHONE_ADMIN_PASSWORD`
+    /// (`None`: no password given, the phone generates one; the client then has no
+    /// credentials until [`HttpClient::set_credentials`]).
+    pub async fn start_with_password(
+        name: &str,
+        options: PhoneOptions<'_>,
+        extra: &[&str],
+        admin_password: Option<&str>,
     ) -> anyhow::Result<TestPhone> {
         let bin = deskphone_bin()?;
         let ui = ui_dir()?;
         let data_dir = scratch_dir(name);
         let http: SocketAddr = format!("127.0.0.1:{}", free_tcp_port()).parse()?;
         let sip: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse()?;
-        let mut cmd = Command::new(bin);
-        cmd.arg("--data-dir")
-            .arg(&data_dir)
-            .args(["--http", &http.to_string(), "--sip", &sip.to_string()])
-            .arg("--ui-dir")
-            .arg(ui)
-            .args(["--sim-input", options.sim_input])
-            .args(["--set", &format!("user_name[1]={}", options.user)])
-            .args([
-                "--set",
-                &format!("user_realname[1]={}", options.display_name),
-            ])
-            .env("RUST_LOG", "info,deskphone_sip=debug,chromiumoxide=warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(data_dir.with_extension("log"))?);
-        if !options.display {
-            cmd.arg("--no-display");
+        let mut args: Vec<std::ffi::OsString> = vec!["--data-dir".into(), data_dir.clone().into()];
+        for a in [
+            "--http",
+            &http.to_string(),
+            "--sip",
+            &sip.to_string(),
+            "--ui-dir",
+        ] {
+            args.push(a.into());
         }
-        cmd.args(extra);
-        let child = cmd.spawn().context("cannot start deskphone")?;
+        args.push(ui.into());
+        for a in [
+            "--sim-input",
+            options.sim_input,
+            "--set",
+            &format!("user_name[1]={}", options.user),
+            "--set",
+            &format!("user_realname[1]={}", options.display_name),
+        ] {
+            args.push(a.into());
+        }
+        if !options.display {
+            args.push("--no-display".into());
+        }
+        args.extend(extra.iter().map(Into::into));
+        let launch = Launch {
+            bin,
+            args,
+            admin_password: admin_password.map(str::to_owned),
+        };
+        let child = launch.spawn(std::fs::File::create(data_dir.with_extension("log"))?)?;
         let phone = TestPhone {
             name: name.to_owned(),
             http,
             sip,
             data_dir,
             child,
-            client: HttpClient,
+            client: HttpClient {
+                credentials: admin_password.map(|p| (ADMIN_USER.to_owned(), p.to_owned())),
+            },
+            launch,
         };
-        phone
-            .wait_for("the web server to answer", Duration::from_secs(20), |_| {
-                true
-            })
-            .await?;
+        phone.wait_serving().await?;
         Ok(phone)
+    }
+
+    /// Kills the phone (its whole process group) and starts it again with the same
+    /// arguments, environment and data folder, as a reboot or power cycle does; the
+    /// log goes on in the same file.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        kill_group(self.child.id());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.data_dir.with_extension("log"))?;
+        self.child = self.launch.spawn(log)?;
+        self.wait_serving().await
+    }
+
+    /// Waits until the web server answers; the bundle needs no credentials.
+    async fn wait_serving(&self) -> anyhow::Result<()> {
+        let start = Instant::now();
+        while self
+            .client
+            .request(self.http, &HttpRequest::get("/"))
+            .await
+            .is_err()
+        {
+            if start.elapsed() > Duration::from_secs(20) {
+                bail!(
+                    "{}: the web server did not answer\n--- log ---\n{}",
+                    self.name,
+                    self.log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
     }
 
     pub fn pid(&self) -> u32 {
@@ -279,35 +429,207 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
+/// One HTTP request of [`HttpClient::request`].
+#[derive(Clone, Debug, Default)]
+pub struct HttpRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    pub fn get(path: &str) -> HttpRequest {
+        HttpRequest {
+            method: "GET".into(),
+            path: path.into(),
+            ..HttpRequest::default()
+        }
+    }
+
+    pub fn post(path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> HttpRequest {
+        HttpRequest {
+            method: "POST".into(),
+            path: path.into(),
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> HttpRequest {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// An HTTP response: status, header fields (names lower-cased) and body.
+#[derive(Clone, Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// Every value of header `name` (lower-case).
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// `Authorization: Basic …` for `user` and `password` (RFC 7617).
+pub fn basic_authorization(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
 /// A minimal HTTP/1.0 client for loopback tests (one request per
-/// connection), so the tests need no HTTP client crate.
-#[derive(Clone, Copy)]
-pub struct HttpClient;
+/// connection), so the tests need no HTTP client crate. With credentials it
+/// sends them as HTTP Basic on every request, as scripts do.
+#[derive(Clone, Debug, Default)]
+pub struct HttpClient {
+    /// User and password.
+    pub credentials: Option<(String, String)>,
+}
 
 impl HttpClient {
+    pub fn set_credentials(&mut self, user: &str, password: &str) {
+        self.credentials = Some((user.to_owned(), password.to_owned()));
+    }
+
+    /// The `Authorization` header value for the credentials, if any.
+    pub fn authorization(&self) -> Option<String> {
+        self.credentials
+            .as_ref()
+            .map(|(u, p)| basic_authorization(u, p))
+    }
+
     pub async fn get(&self, addr: SocketAddr, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        let mut request = HttpRequest::get(path);
+        if let Some(a) = self.authorization() {
+            request = request.header("Authorization", &a);
+        }
+        let r = self.request(addr, &request).await?;
+        Ok((r.status, r.body))
+    }
+
+    /// Sends `request` as it is (no credentials added).
+    pub async fn request(
+        &self,
+        addr: SocketAddr,
+        request: &HttpRequest,
+    ) -> anyhow::Result<HttpResponse> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let fut = async {
             let mut s = tokio::net::TcpStream::connect(addr).await?;
-            s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
-                .await?;
+            let mut head = format!(
+                "{} {} HTTP/1.0\r\nHost: {addr}\r\n",
+                request.method, request.path
+            );
+            for (k, v) in &request.headers {
+                head += &format!("{k}: {v}\r\n");
+            }
+            if !request.body.is_empty() || request.method == "POST" {
+                head += &format!("Content-Length: {}\r\n", request.body.len());
+            }
+            head += "\r\n";
+            s.write_all(head.as_bytes()).await?;
+            s.write_all(&request.body).await?;
             let mut buf = Vec::new();
             s.read_to_end(&mut buf).await?;
             let split = buf
                 .windows(4)
                 .position(|w| w == b"\r\n\r\n")
                 .context("no end of HTTP header")?;
-            let head = String::from_utf8_lossy(&buf[..split]);
-            let status = head
-                .split_whitespace()
-                .nth(1)
+            let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+            let mut lines = head.split("\r\n");
+            let status = lines
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|c| c.parse().ok())
                 .context("no HTTP status")?;
-            anyhow::Ok((status, buf[split + 4..].to_vec()))
+            let headers = lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .collect();
+            anyhow::Ok(HttpResponse {
+                status,
+                headers,
+                body: buf[split + 4..].to_vec(),
+            })
         };
         tokio::time::timeout(Duration::from_secs(10), fut)
             .await
             .context("HTTP request timed out")?
+    }
+
+    /// A GET with HTTP Digest (RFC 7616, qop=auth) as a script's client does it: the
+    /// first request gets the 401 and its challenges, the second answers the one with
+    /// `algorithm` (`MD5` or `SHA-256`).
+    pub async fn digest_get(
+        &self,
+        addr: SocketAddr,
+        path: &str,
+        user: &str,
+        password: &str,
+        algorithm: &str,
+    ) -> anyhow::Result<HttpResponse> {
+        let first = self.request(addr, &HttpRequest::get(path)).await?;
+        anyhow::ensure!(
+            first.status == 401,
+            "expected a 401 challenge, got {}",
+            first.status
+        );
+        let challenge = first
+            .header_values("www-authenticate")
+            .into_iter()
+            .find(|c| c.starts_with("Digest ") && c.contains(&format!("algorithm={algorithm}")))
+            .with_context(|| format!("no Digest {algorithm} challenge in {:?}", first.headers))?
+            .to_owned();
+        let param = |name: &str| -> anyhow::Result<String> {
+            let start = challenge
+                .find(&format!("{name}=\""))
+                .with_context(|| format!("no {name} in {challenge}"))?
+                + name.len()
+                + 2;
+            let end = challenge[start..].find('"').context("unterminated")? + start;
+            Ok(challenge[start..end].to_owned())
+        };
+        let (realm, nonce, opaque) = (param("realm")?, param("nonce")?, param("opaque")?);
+        let h = |data: String| -> String {
+            use sha2::Digest;
+            let bytes: Vec<u8> = if algorithm == "MD5" {
+                md5::Md5::digest(data.as_bytes()).to_vec()
+            } else {
+                sha2::Sha256::digest(data.as_bytes()).to_vec()
+            };
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        };
+        let (nc, cnonce) = ("00000001", "e2e0c0ffee");
+        let ha1 = h(format!("{user}:{realm}:{password}"));
+        let ha2 = h(format!("GET:{path}"));
+        let response = h(format!("{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}"));
+        let authorization = format!(
+            "Digest username=\"{user}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{path}\", \
+             algorithm={algorithm}, qop=auth, nc={nc}, cnonce=\"{cnonce}\", response=\"{response}\", \
+             opaque=\"{opaque}\""
+        );
+        self.request(
+            addr,
+            &HttpRequest::get(path).header("Authorization", &authorization),
+        )
+        .await
     }
 }
 
@@ -381,6 +703,7 @@ impl Drop for Baresip {
     fn drop(&mut self) {
         // SIGKILL: baresip 1.0.0 may not exit on SIGTERM or `-t` once a UA
         // has been stopped; tests end their calls first.
+        kill_group(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -504,6 +827,7 @@ impl Baresip {
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)
                 .stderr(log)
+                .process_group(0)
                 .spawn()
                 .with_context(|| format!("cannot start {}", bin.display()))?;
             let start = Instant::now();
@@ -733,6 +1057,7 @@ impl Sipp {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
+            .process_group(0)
             .spawn()
             .context("cannot start sipp")?;
         // SIPp listens once its port is taken.
@@ -792,8 +1117,7 @@ pub async fn ws_command(phone: &TestPhone, command: serde_json::Value) -> anyhow
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     const ID: u64 = 41;
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(format!("ws://{}/api/ws", phone.http)).await?;
+    let mut ws = ws_connect(phone).await?;
     let mut command = command;
     command["v"] = 1.into();
     command["id"] = ID.into();
@@ -819,12 +1143,49 @@ pub async fn ws_command(phone: &TestPhone, command: serde_json::Value) -> anyhow
     bail!("no answer to {command}")
 }
 
+/// A WebSocket to the phone's API.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/api/ws` with the phone client's credentials (HTTP Basic on the upgrade).
+pub async fn ws_connect(phone: &TestPhone) -> anyhow::Result<Ws> {
+    ws_connect_with(phone, "/api/ws", &ws_headers(phone)).await
+}
+
+/// The upgrade's headers a script sends: the client's Basic credentials.
+pub fn ws_headers(phone: &TestPhone) -> Vec<(String, String)> {
+    phone
+        .client
+        .authorization()
+        .map(|a| vec![("Authorization".to_owned(), a)])
+        .unwrap_or_default()
+}
+
+/// Opens the WebSocket at `path` with exactly `headers` on the upgrade request.
+pub async fn ws_connect_with(
+    phone: &TestPhone,
+    path: &str,
+    headers: &[(String, String)],
+) -> anyhow::Result<Ws> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+    let mut request = format!("ws://{}{path}", phone.http).into_client_request()?;
+    for (k, v) in headers {
+        request.headers_mut().append(
+            HeaderName::from_bytes(k.as_bytes())?,
+            HeaderValue::from_str(v)?,
+        );
+    }
+    let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(ws)
+}
+
 /// Starts dnsmasq on loopback serving `records` (dnsmasq options such as
 /// `--srv-host=...`), and waits until it answers. It stops when the
 /// returned child is dropped.
 pub async fn dnsmasq<S: AsRef<std::ffi::OsStr>>(
     records: &[S],
-) -> anyhow::Result<(tokio::process::Child, SocketAddr)> {
+) -> anyhow::Result<(ProcessGroup, SocketAddr)> {
     let bin = require_tool("dnsmasq", "dnsmasq-base")?;
     let port = free_udp_port();
     let dir = scratch_dir(&format!("dnsmasq-{port}"));
@@ -849,7 +1210,9 @@ pub async fn dnsmasq<S: AsRef<std::ffi::OsStr>>(
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
+        .process_group(0)
         .spawn()?;
+    let child = ProcessGroup(child);
     let server: SocketAddr = format!("127.0.0.1:{port}").parse()?;
     let probe =
         deskphone_runtime::locate::Locator::with_server(server).map_err(anyhow::Error::msg)?;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use deskphone_tests::{PhoneOptions, TestPhone};
+use deskphone_tests::{PhoneOptions, TestPhone, Ws};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::UdpSocket;
 use tokio_tungstenite::tungstenite::Message;
@@ -77,9 +77,6 @@ async fn command_htm_rejects_unknown_keys() -> anyhow::Result<()> {
     Ok(())
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// The next text message as JSON; fails if the connection ends.
 async fn next_json(ws: &mut Ws) -> anyhow::Result<serde_json::Value> {
     loop {
@@ -94,8 +91,7 @@ async fn next_json(ws: &mut Ws) -> anyhow::Result<serde_json::Value> {
 #[tokio::test]
 async fn websocket_survives_bad_messages() -> anyhow::Result<()> {
     let phone = phone("bad-ws").await?;
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(format!("ws://{}/api/ws", phone.http)).await?;
+    let mut ws = deskphone_tests::ws_connect(&phone).await?;
     let first = next_json(&mut ws).await?;
     assert_eq!(first["type"], "snapshot");
     assert_eq!(first["v"], 1);

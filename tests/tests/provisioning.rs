@@ -28,16 +28,12 @@ async fn outcome_after(
     after_ms: u64,
 ) -> anyhow::Result<(PhoneState, ProvisioningResult)> {
     let state = phone
-        .wait_for(
-            "a provisioning outcome",
-            Duration::from_secs(30),
-            |s| {
-                s.provisioning
-                    .last
-                    .as_ref()
-                    .is_some_and(|o| o.finished_at_ms > after_ms)
-            },
-        )
+        .wait_for("a provisioning outcome", Duration::from_secs(30), |s| {
+            s.provisioning
+                .last
+                .as_ref()
+                .is_some_and(|o| o.finished_at_ms > after_ms)
+        })
         .await?;
     let result = state.provisioning.last.clone().unwrap().result;
     Ok((state, result))
@@ -98,7 +94,10 @@ async fn a_phone_provisions_itself_and_refuses_bad_files() -> anyhow::Result<()>
     .await?;
     let second = format!("https://127.0.0.1:{}/second.cfg", https.addr.port());
     https.set("/second.cfg", Route::File(SECOND_FILE.as_bytes().to_vec()));
-    http.set("/start/DP480C.xml", Route::ChunkedRedirect("/files/main.xml".into()));
+    http.set(
+        "/start/DP480C.xml",
+        Route::ChunkedRedirect("/files/main.xml".into()),
+    );
     http.set(
         "/files/main.xml",
         Route::File(MAIN_FILE.replace("SECOND_URL", &second).into_bytes()),
@@ -157,7 +156,10 @@ async fn a_phone_provisions_itself_and_refuses_bad_files() -> anyhow::Result<()>
     );
     check_sync(&phone, 1).await?;
     let (state, result) = outcome_after(&phone, t).await?;
-    assert!(matches!(result, ProvisioningResult::Ok { .. }), "{result:?}");
+    assert!(
+        matches!(result, ProvisioningResult::Ok { .. }),
+        "{result:?}"
+    );
     assert_eq!(setting(&state, "user_realname[1]"), "Ünïcödé ✓");
 
     // Bad files: each one refused whole, the settings stay, the error says why.
@@ -167,7 +169,10 @@ async fn a_phone_provisions_itself_and_refuses_bad_files() -> anyhow::Result<()>
         let line = if i == 899 {
             "<vlan_id perm=\"RW\">5000</vlan_id>\n".to_owned()
         } else {
-            format!("<user_realname idx=\"{}\">Bulk {i}</user_realname>\n", i % 12 + 1)
+            format!(
+                "<user_realname idx=\"{}\">Bulk {i}</user_realname>\n",
+                i % 12 + 1
+            )
         };
         big.push_str(&line);
     }
@@ -186,10 +191,16 @@ async fn a_phone_provisions_itself_and_refuses_bad_files() -> anyhow::Result<()>
         ),
         (
             "malformed XML",
-            Route::File(b"<settings><phone-settings><user_realname idx=\"1\">x</phone-settings>".to_vec()),
+            Route::File(
+                b"<settings><phone-settings><user_realname idx=\"1\">x</phone-settings>".to_vec(),
+            ),
             "line",
         ),
-        ("an entity bomb", Route::File(bomb.as_bytes().to_vec()), "line"),
+        (
+            "an entity bomb",
+            Route::File(bomb.as_bytes().to_vec()),
+            "line",
+        ),
         ("a 50 MB file", Route::Huge(50 * 1024 * 1024), "larger than"),
         (
             "a redirect loop",
@@ -204,7 +215,14 @@ async fn a_phone_provisions_itself_and_refuses_bad_files() -> anyhow::Result<()>
     ];
     let mut n = 1;
     for (what, route, needle) in cases {
-        let t = phone.state().await?.1.provisioning.last.unwrap().finished_at_ms;
+        let t = phone
+            .state()
+            .await?
+            .1
+            .provisioning
+            .last
+            .unwrap()
+            .finished_at_ms;
         http.set("/files/main.xml", route);
         n += 1;
         check_sync(&phone, n).await?;
@@ -270,7 +288,10 @@ async fn perm_decides_between_provisioning_and_local_changes() -> anyhow::Result
     .await;
     assert!(locked.is_err(), "a read-only setting changed locally");
 
-    http.set("/p.xml", Route::File(file("Prov Three again", "Prov Four again")));
+    http.set(
+        "/p.xml",
+        Route::File(file("Prov Three again", "Prov Four again")),
+    );
     check_sync(&phone, 1).await?;
     let (state, result) = outcome_after(&phone, t).await?;
     let ProvisioningResult::Ok { kept, .. } = result else {
@@ -307,9 +328,15 @@ async fn polling_fetches_again() -> anyhow::Result<()> {
     )
     .await?;
     let (state, _) = outcome_after(&phone, 0).await?;
-    let next = state.provisioning.next_poll_at_ms.expect("a next poll time");
+    let next = state
+        .provisioning
+        .next_poll_at_ms
+        .expect("a next poll time");
     let first = state.provisioning.last.unwrap().finished_at_ms;
-    assert!(next >= first + 9_000 && next <= first + 11_000, "{next} {first}");
+    assert!(
+        next >= first + 9_000 && next <= first + 11_000,
+        "{next} {first}"
+    );
     http.set(
         "/poll.xml",
         Route::File(b"<settings><phone-settings><user_realname idx=\"1\">Two</user_realname></phone-settings></settings>".to_vec()),

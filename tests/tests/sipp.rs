@@ -23,6 +23,7 @@ async fn sipp_uac_calls_complete() -> anyhow::Result<()> {
     .await?;
     const CALLS: usize = 3;
     let sipp = tokio::process::Command::new(sipp)
+        .process_group(0)
         .args(["-sn", "uac", "-s", "service", "-i", "127.0.0.1"])
         .args(["-p", &free_udp_port().to_string()])
         .args(["-m", &CALLS.to_string(), "-l", "1", "-r", "1"])

@@ -1,14 +1,13 @@
-//! The web UI in a real browser: change the display name on the identity
-//! settings page, save, and the phone's own screen shows the new name; an invalid
-//! value is refused next to its field; a reset button brings the default back.
+//! The web UI in a real browser: log in through the form, change the display name on
+//! the identity settings page, save, and the phone's own screen shows the new name; an
+//! invalid value is refused next to its field; a reset button brings the default back.
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
-use deskphone_runtime::browser;
-use deskphone_tests::{PhoneOptions, TestPhone, scratch_dir};
+use deskphone_tests::{ADMIN_PASSWORD, ADMIN_USER, PhoneOptions, TestBrowser, TestPhone};
 
 /// Polls a JavaScript expression in the page until it returns true.
 async fn wait_js(page: &Page, what: &str, expr: &str) -> anyhow::Result<()> {
@@ -30,6 +29,29 @@ async fn wait_js(page: &Page, what: &str, expr: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Logs in through the login form as a person would.
+async fn log_in(page: &Page, user: &str, password: &str) -> anyhow::Result<()> {
+    wait_js(
+        page,
+        "the login form",
+        "!!document.querySelector('#login-password')",
+    )
+    .await?;
+    let field = page.find_element("#login-user").await?;
+    field.click().await?;
+    page.evaluate("document.querySelector('#login-user').select()")
+        .await?;
+    field.type_str(user).await?;
+    page.find_element("#login-password")
+        .await?
+        .click()
+        .await?
+        .type_str(password)
+        .await?;
+    page.find_element("#login-submit").await?.click().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_ui_changes_the_name_on_the_phone_screen() -> anyhow::Result<()> {
     let phone = TestPhone::start(
@@ -48,14 +70,22 @@ async fn web_ui_changes_the_name_on_the_phone_screen() -> anyhow::Result<()> {
         })
         .await?;
 
-    let exe = browser::find_browser(None).context("chromium is not installed")?;
-    let headless = browser::launch(&exe, 1024, 768, &scratch_dir("web-ui-browser"))
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let page = headless
+    let browser = TestBrowser::launch("web-ui-browser", 1024, 768).await?;
+    let page = browser
+        .headless
         .browser
         .new_page(format!("http://{}/", phone.http))
         .await?;
+    // A wrong password first: the form says so, in words.
+    log_in(&page, ADMIN_USER, "not-the-password").await?;
+    wait_js(
+        &page,
+        "the wrong-password message",
+        "document.querySelector('#login-error')?.dataset.error === 'wrong' \
+         && document.querySelector('#login-error').innerText.length > 0",
+    )
+    .await?;
+    log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
     wait_js(
         &page,
         "the WebSocket",
@@ -164,5 +194,66 @@ async fn web_ui_changes_the_name_on_the_phone_screen() -> anyhow::Result<()> {
     let (_, state) = phone.state().await?;
     assert_eq!(state.settings["user_realname[1]"], "");
     assert!(!state.setting_sources.contains_key("user_realname[1]"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_page_in_a_browser_needs_a_login_and_logout_ends_it() -> anyhow::Result<()> {
+    let phone = TestPhone::start(
+        "web-ui-phone-login",
+        PhoneOptions {
+            user: "alice",
+            display_name: "Alice",
+            sim_input: "silence",
+            display: false,
+        },
+    )
+    .await?;
+    let browser = TestBrowser::launch("web-ui-phone-browser", 480, 272).await?;
+    let page = browser
+        .headless
+        .browser
+        .new_page(format!("http://{}/phone", phone.http))
+        .await?;
+    // Without a login no screen, only the form.
+    wait_js(
+        &page,
+        "the login form",
+        "!!document.querySelector('#login')",
+    )
+    .await?;
+    let screen = page
+        .evaluate("!!document.querySelector('#phone-screen')")
+        .await?
+        .into_value::<bool>()?;
+    assert!(!screen, "the phone's screen shows before any login");
+    log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
+    wait_js(
+        &page,
+        "the phone's idle screen",
+        "document.querySelector('#phone-screen')?.dataset.screen === 'idle'",
+    )
+    .await?;
+
+    // The web UI: log out from the navigation; the form comes back and the session is gone.
+    page.goto(format!("http://{}/", phone.http)).await?;
+    wait_js(
+        &page,
+        "the web UI",
+        "document.querySelector('#link-state')?.dataset.link === 'open'",
+    )
+    .await?;
+    page.find_element("#logout").await?.click().await?;
+    wait_js(
+        &page,
+        "the login form after logout",
+        "!!document.querySelector('#login')",
+    )
+    .await?;
+    let session = page
+        .evaluate("fetch('/api/session').then(r => r.json()).then(j => j.logged_in)")
+        .await?
+        .into_value::<bool>()?;
+    assert!(!session, "still logged in after logout");
     Ok(())
 }

@@ -68,10 +68,13 @@ impl Live {
         expect_context::<Live>()
     }
 
-    /// Connects (and keeps reconnecting) and starts the clock.
+    /// Connects (and keeps reconnecting until [`stop`]) and starts the clock once.
     pub fn start(self) {
+        STOPPED.with(|s| s.set(false));
         connect(self);
-        tick(self);
+        if !TICKING.with(|t| t.replace(true)) {
+            tick(self);
+        }
     }
 }
 
@@ -94,6 +97,17 @@ thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
     /// Phone clock minus browser clock, in ms.
     static CLOCK_OFFSET: Cell<f64> = const { Cell::new(0.0) };
+    /// Set by [`stop`] (logged out): no reconnecting.
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
+    static TICKING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Closes the socket and stops reconnecting (the session ended).
+pub fn stop() {
+    STOPPED.with(|s| s.set(true));
+    if let Some(old) = SOCKET.with(|s| s.borrow_mut().take()) {
+        old.detach();
+    }
 }
 
 fn ws_url() -> String {
@@ -102,7 +116,13 @@ fn ws_url() -> String {
         Ok("https:") => "wss",
         _ => "ws",
     };
-    format!("{scheme}://{}/api/ws", location.host().unwrap_or_default())
+    let host = location.host().unwrap_or_default();
+    // The display engine's page passes its token; a browser's session cookie goes along
+    // by itself.
+    match crate::login::display_token() {
+        Some(token) => format!("{scheme}://{host}/api/ws?display-token={token}"),
+        None => format!("{scheme}://{host}/api/ws"),
+    }
 }
 
 fn connect(live: Live) {
@@ -124,6 +144,9 @@ fn connect(live: Live) {
     });
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
         live.link.set(Link::Connecting);
+        if STOPPED.with(Cell::get) {
+            return;
+        }
         // Not from inside this callback: connect() drops this closure.
         set_timeout(move || connect(live), RECONNECT_DELAY);
     });

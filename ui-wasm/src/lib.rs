@@ -25,12 +25,16 @@
 //!   `#support-download`,
 //!   `#identity-select`, inputs named by setting key with id
 //!   `setting-<key>` (`setting-user_realname-1`), `#settings-save`,
-//!   `#settings-status[data-status]`.
+//!   `#settings-status[data-status]`, `#logout`.
+//! - Login (`login.rs`): `form#login`, `#login-user`, `#login-password`,
+//!   `#login-submit`, `#login-error[data-error]`. The phone's idle screen shows
+//!   `#generated-password` while the generated admin password is in use (display engine only).
 
 mod clock;
 mod conn;
 mod i18n;
 mod info;
+mod login;
 mod phone;
 mod screen;
 mod status;
@@ -107,10 +111,14 @@ fn App(face: Face) -> impl IntoView {
         document().set_title(&title);
     });
 
-    live.start();
-    match face {
-        Face::Phone => view! { <phone::PhoneScreen /> }.into_any(),
-        Face::Web => view! { <web::WebApp /> }.into_any(),
+    login::start(live);
+    view! {
+        <login::Gate>
+            {move || match face {
+                Face::Phone => view! { <phone::PhoneScreen /> }.into_any(),
+                Face::Web => view! { <web::WebApp /> }.into_any(),
+            }}
+        </login::Gate>
     }
 }
 

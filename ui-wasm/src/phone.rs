@@ -248,10 +248,20 @@ fn Idle() -> impl IntoView {
             .with(|s| s.as_ref().map(|s| screen::identity_address(s, 1)))
             .unwrap_or_default()
     };
+    // The generated web password, until the admin changes it; only the display engine's
+    // own connection ever receives it.
+    let web_password = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.generated_admin_password.as_ref())
+                .map(|p| tr.fmt("phone-web-password", &[("password", p.0.clone().into())]))
+        })
+    };
     view! {
         <div class="screen idle">
             <div id="identity-name" class="title line">{name}</div>
             <div id="identity-address" class="sub line opt">{address}</div>
+            {move || web_password().map(|text| view! { <div id="generated-password" class="sub line">{text}</div> })}
             <div id="clock">
                 <div class="time line">{move || time_text(tr, time.get())}</div>
                 <div class="date line opt">{move || date_text(tr, time.get())}</div>

@@ -100,6 +100,7 @@ pub fn WebApp() -> impl IntoView {
                 {Page::ALL.iter().map(|p| nav_link(Route::Settings(*p))).collect_view()}
                 {nav_link(Route::Support)}
             </nav>
+            <crate::login::LogoutButton />
             <div id="link-state" data-link=move || if live.link.get() == Link::Open { "open" } else { "connecting" }>
                 {move || {
                     if live.link.get() == Link::Open { tr.t("web-connected") } else { tr.t("web-connecting") }

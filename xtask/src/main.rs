@@ -38,6 +38,8 @@ const TEST_PACKAGES: &[&str] = &[
     "dnsmasq-base",
     "kamailio-tls-modules",
     "openssl",
+    // tests/tests/auth.rs: HTTP Digest and Basic as existing phone scripts send them.
+    "curl",
 ];
 
 fn main() -> anyhow::Result<()> {
@@ -148,6 +150,11 @@ fn demo(root: &Path) -> anyhow::Result<()> {
     let ui = build_ui::build(root, false)?;
     let bin = build_runtime(root, false)?;
     let data = root.join("demo-data");
+    // One fresh web password per demo run for both phones, given through the
+    // environment (not argv, which other users of the machine can read).
+    let mut bytes = [0u8; 9];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random source: {e}"))?;
+    let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let mut phones = Phones(Vec::new());
     // Each phone's microphone is a tone, so each hears the other in its
     // recording (demo-data/<name>/recordings/).
@@ -165,6 +172,7 @@ fn demo(root: &Path) -> anyhow::Result<()> {
             .args(["--sim-input", &format!("tone:{tone}")])
             .args(["--set", &format!("user_name[1]={name}")])
             .args(["--set", &format!("user_realname[1]={real}")])
+            .env("DESKPHONE_ADMIN_PASSWORD", &password)
             .stdin(Stdio::null())
             .spawn()
             .with_context(|| format!("cannot start {}", bin.display()))?;
@@ -174,9 +182,10 @@ fn demo(root: &Path) -> anyhow::Result<()> {
         "\nTwo simulated phones run on loopback:\n  \
          alice  web http://127.0.0.1:8081/  screen http://127.0.0.1:8081/phone  sip:alice@127.0.0.1:5061\n  \
          bob    web http://127.0.0.1:8082/  screen http://127.0.0.1:8082/phone  sip:bob@127.0.0.1:5062\n\
-         Let alice call bob:  curl 'http://127.0.0.1:8081/command.htm?number=bob@127.0.0.1:5062'\n\
-         Bob answers:         curl 'http://127.0.0.1:8082/command.htm?key=OFFHOOK'\n\
-         Hang up:             curl 'http://127.0.0.1:8082/command.htm?key=ONHOOK'\n\
+         Web login of both phones (this run only): user admin, password {password}\n\
+         Let alice call bob:  curl -u admin:{password} 'http://127.0.0.1:8081/command.htm?number=bob@127.0.0.1:5062'\n\
+         Bob answers:         curl -u admin:{password} 'http://127.0.0.1:8082/command.htm?key=OFFHOOK'\n\
+         Hang up:             curl -u admin:{password} 'http://127.0.0.1:8082/command.htm?key=ONHOOK'\n\
          Press Ctrl-C to stop both phones.\n"
     );
     for child in &mut phones.0 {
