@@ -394,6 +394,9 @@ pub enum Command {
     SetSettings { values: BTreeMap<String, String> },
     /// Reset settings to their defaults (keys `name` or `name[idx]`); all or none.
     ResetSettings { keys: Vec<String> },
+    /// Remove identity `identity` (1-based): its settings go back to their defaults and
+    /// every function key bound to it goes too (P8).
+    RemoveIdentity { identity: u16 },
     /// Send a text message (SIP MESSAGE, text/plain) to a number or SIP URI.
     SendMessage { to: String, text: String },
 }

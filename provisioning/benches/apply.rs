@@ -6,7 +6,8 @@
 //! an `&`, numbers from the middle of their range, the last choice, a host name),
 //! repeated in schema order until there are 2,000 elements. Each stage runs `RUNS`
 //! times after a warm-up; the median, minimum and maximum are printed in ms. Apply is
-//! `SettingValues::apply` on a fresh store.
+//! `SettingValues::apply_provisioned` (perms and sources, as a provisioning run does) on
+//! a fresh store.
 
 use std::fmt::Write;
 use std::hint::black_box;
@@ -17,6 +18,7 @@ use deskphone_settings::{Kind, SETTINGS, Setting, SettingValues};
 use quick_xml::escape::escape;
 
 const MODEL: &str = "DP480C";
+const URL: &str = "https://prov.example.com/DP480C.xml";
 const SETTINGS_IN_FILE: usize = 2_000;
 const RUNS: usize = 51;
 
@@ -100,7 +102,7 @@ fn main() {
     let plan = validate(&parsed, MODEL).expect("the generated file is valid");
     assert_eq!(plan.settings.len(), SETTINGS_IN_FILE);
     println!(
-        "{} settings ({distinct} distinct keys in today's schema, repeated), {} KiB, {RUNS} runs",
+        "{} settings ({distinct} distinct keys of the schema, repeated), {} KiB, {RUNS} runs",
         plan.settings.len(),
         xml.len() / 1024
     );
@@ -110,20 +112,23 @@ fn main() {
     figures("validate", || {
         black_box(validate(black_box(&parsed), MODEL).unwrap());
     });
-    let changes = plan.changes();
+    let provisioned = |plan: &deskphone_provisioning::Plan| -> Vec<_> {
+        plan.settings
+            .iter()
+            .map(|s| (s.key.clone(), s.value.clone(), s.perm))
+            .collect()
+    };
+    let changes = provisioned(&plan);
     figures("apply", || {
         let mut store = SettingValues::default();
-        store
-            .apply(changes.iter().map(|(k, v)| (k.as_str(), *v)), MODEL)
-            .unwrap();
+        store.apply_provisioned(&changes, URL, MODEL).unwrap();
         black_box(store);
     });
     figures("all three", || {
         let plan = validate(&parse(xml.as_bytes()).unwrap(), MODEL).unwrap();
-        let changes = plan.changes();
         let mut store = SettingValues::default();
         store
-            .apply(changes.iter().map(|(k, v)| (k.as_str(), *v)), MODEL)
+            .apply_provisioned(&provisioned(&plan), URL, MODEL)
             .unwrap();
         black_box(store);
     });

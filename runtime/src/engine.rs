@@ -73,6 +73,7 @@ enum Request {
         oneshot::Sender<Result<(), CommandError>>,
     ),
     ResetSettings(Vec<String>, oneshot::Sender<Result<(), CommandError>>),
+    RemoveIdentity(u16, oneshot::Sender<Result<(), CommandError>>),
     DisplayEngine(DisplayEngineState),
     Shutdown(oneshot::Sender<()>),
     /// The current settings, for tasks that act on them outside the engine.
@@ -151,6 +152,11 @@ impl EngineHandle {
     /// Resets settings to their defaults (`name` or `name[idx]`), all or none.
     pub async fn reset_settings(&self, keys: Vec<String>) -> Result<(), CommandError> {
         self.ask(|tx| Request::ResetSettings(keys, tx)).await
+    }
+
+    /// Removes an identity and the function keys bound to it (P8).
+    pub async fn remove_identity(&self, identity: u16) -> Result<(), CommandError> {
+        self.ask(|tx| Request::RemoveIdentity(identity, tx)).await
     }
 
     /// Unregisters every identity (best effort, a few seconds at most) and stops the
@@ -581,6 +587,19 @@ impl Engine {
                 let model = self.phone.model.name;
                 let result = self.change_settings(|next| {
                     next.reset_local(keys.iter().map(String::as_str), model)
+                });
+                let _ = reply.send(result);
+            }
+            Request::RemoveIdentity(identity, reply) => {
+                let result = self.change_settings(|next| {
+                    if !(1..=deskphone_settings::IDENTITIES).contains(&identity) {
+                        return Err(SettingError::BadIndex {
+                            name: deskphone_settings::keys::user_active.wire(identity),
+                            max: deskphone_settings::IDENTITIES,
+                        });
+                    }
+                    next.remove_identity(identity);
+                    Ok(())
                 });
                 let _ = reply.send(result);
             }

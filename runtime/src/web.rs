@@ -370,6 +370,7 @@ pub async fn handle_client_message(
         Command::SendMessage { to, text } => engine.send_message(&to, &text).await,
         Command::SetSettings { values } => engine.set_settings(values).await,
         Command::ResetSettings { keys } => engine.reset_settings(keys).await,
+        Command::RemoveIdentity { identity } => engine.remove_identity(identity).await,
     };
     match result {
         Ok(()) => ServerMessage::Ok {
@@ -395,12 +396,16 @@ fn permitted(role: CallerRole, command: &Command) -> Result<(), String> {
         (CallerRole::Display, _) => {
             Err("the display engine's connection may only press keys".into())
         }
-        (CallerRole::User, Command::SetSettings { values }) => {
-            let refused: Vec<&str> = values
-                .keys()
-                .map(String::as_str)
-                .filter(|k| !user_may_edit_key(k))
-                .collect();
+        (CallerRole::User, Command::RemoveIdentity { .. }) => {
+            Err("only the admin may remove an identity; nothing was changed".into())
+        }
+        (CallerRole::User, Command::SetSettings { .. } | Command::ResetSettings { .. }) => {
+            let keys: Vec<&str> = match command {
+                Command::SetSettings { values } => values.keys().map(String::as_str).collect(),
+                Command::ResetSettings { keys } => keys.iter().map(String::as_str).collect(),
+                _ => Vec::new(),
+            };
+            let refused: Vec<&str> = keys.into_iter().filter(|k| !user_may_edit_key(k)).collect();
             if refused.is_empty() {
                 Ok(())
             } else {
@@ -453,5 +458,13 @@ mod tests {
         let refused = permitted(CallerRole::User, &set("http_pass")).unwrap_err();
         assert!(refused.contains("http_pass"), "{refused}");
         assert!(permitted(CallerRole::Admin, &set("http_pass")).is_ok());
+        let reset = |key: &str| Command::ResetSettings {
+            keys: vec![key.to_owned()],
+        };
+        assert!(permitted(CallerRole::User, &reset("http_pass")).is_err());
+        assert!(permitted(CallerRole::User, &reset("user_realname[1]")).is_ok());
+        let remove = Command::RemoveIdentity { identity: 2 };
+        assert!(permitted(CallerRole::User, &remove).is_err());
+        assert!(permitted(CallerRole::Admin, &remove).is_ok());
     }
 }

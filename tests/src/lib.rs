@@ -1687,3 +1687,46 @@ pub async fn alice_calls_bob_by_name(
     assert_newest_recording_hears(alice, 440.0, 1000.0)?;
     Ok(())
 }
+
+/// Polls a JavaScript expression in a page until it returns true (20 s at most).
+pub async fn wait_js(page: &chromiumoxide::Page, what: &str, expr: &str) -> anyhow::Result<()> {
+    let start = Instant::now();
+    loop {
+        let ok = page
+            .evaluate(expr)
+            .await
+            .ok()
+            .and_then(|r| r.into_value::<bool>().ok())
+            .unwrap_or(false);
+        if ok {
+            return Ok(());
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            bail!("timed out waiting for {what} ({expr})");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Logs in through the web UI's login form as a person would.
+pub async fn log_in(page: &chromiumoxide::Page, user: &str, password: &str) -> anyhow::Result<()> {
+    wait_js(
+        page,
+        "the login form",
+        "!!document.querySelector('#login-password')",
+    )
+    .await?;
+    let field = page.find_element("#login-user").await?;
+    field.click().await?;
+    page.evaluate("document.querySelector('#login-user').select()")
+        .await?;
+    field.type_str(user).await?;
+    page.find_element("#login-password")
+        .await?
+        .click()
+        .await?
+        .type_str(password)
+        .await?;
+    page.find_element("#login-submit").await?.click().await?;
+    Ok(())
+}

@@ -3,32 +3,11 @@
 //! shows the logo and the company name on every page, and the support page's link
 //! downloads the diagnostic archive; the web UI follows the language setting.
 
-use std::time::{Duration, Instant};
-
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chromiumoxide::Page;
-use deskphone_runtime::browser;
-use deskphone_tests::{PhoneOptions, TestPhone, scratch_dir, ws_command};
-
-/// Polls a JavaScript expression in the page until it returns true.
-async fn wait_js(page: &Page, what: &str, expr: &str) -> anyhow::Result<()> {
-    let start = Instant::now();
-    loop {
-        let ok = page
-            .evaluate(expr)
-            .await
-            .ok()
-            .and_then(|r| r.into_value::<bool>().ok())
-            .unwrap_or(false);
-        if ok {
-            return Ok(());
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            bail!("timed out waiting for {what} ({expr})");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use deskphone_tests::{
+    ADMIN_PASSWORD, ADMIN_USER, PhoneOptions, TestBrowser, TestPhone, log_in, wait_js, ws_command,
+};
 
 async fn text(page: &Page, selector: &str) -> anyhow::Result<String> {
     page.evaluate(format!(
@@ -68,14 +47,13 @@ async fn info_and_support_pages_show_the_phone() -> anyhow::Result<()> {
     let mac = state.device.mac.clone();
     assert_eq!(mac.len(), 17, "{mac}");
 
-    let exe = browser::find_browser(None).context("chromium is not installed")?;
-    let headless = browser::launch(&exe, 1024, 768, &scratch_dir("web-pages-browser"))
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let page = headless
+    let browser = TestBrowser::launch("web-pages-browser", 1024, 768).await?;
+    let page = browser
+        .headless
         .browser
         .new_page(format!("http://{}/#info", phone.http))
         .await?;
+    log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
     wait_js(
         &page,
         "the MAC on the info page",
@@ -142,17 +120,22 @@ async fn info_and_support_pages_show_the_phone() -> anyhow::Result<()> {
     .await?;
     brand_is_shown(&page).await?;
 
-    // Without a `web_language` setting, the web UI speaks the screen's language.
+    // The phone's screen and the web UI have their own languages (W2).
     ws_command(
         &phone,
         serde_json::json!({ "type": "set_settings", "values": { "language": "Deutsch" } }),
     )
     .await?;
+    ws_command(
+        &phone,
+        serde_json::json!({ "type": "set_settings", "values": { "web_language": "Français" } }),
+    )
+    .await?;
     wait_js(
         &page,
-        "the web UI in German",
-        "document.documentElement.lang === 'de' \
-         && document.querySelector('#status-provisioning h2')?.textContent === 'Provisionierung'",
+        "the web UI in French",
+        "document.documentElement.lang === 'fr' \
+         && document.querySelector('#status-provisioning h2')?.textContent === 'Provisionnement'",
     )
     .await?;
     Ok(())

@@ -2,55 +2,12 @@
 //! the identity settings page, save, and the phone's own screen shows the new name; an
 //! invalid value is refused next to its field; a reset button brings the default back.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::bail;
-use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
-use deskphone_tests::{ADMIN_PASSWORD, ADMIN_USER, PhoneOptions, TestBrowser, TestPhone};
-
-/// Polls a JavaScript expression in the page until it returns true.
-async fn wait_js(page: &Page, what: &str, expr: &str) -> anyhow::Result<()> {
-    let start = Instant::now();
-    loop {
-        let ok = page
-            .evaluate(expr)
-            .await
-            .ok()
-            .and_then(|r| r.into_value::<bool>().ok())
-            .unwrap_or(false);
-        if ok {
-            return Ok(());
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            bail!("timed out waiting for {what} ({expr})");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Logs in through the login form as a person would.
-async fn log_in(page: &Page, user: &str, password: &str) -> anyhow::Result<()> {
-    wait_js(
-        page,
-        "the login form",
-        "!!document.querySelector('#login-password')",
-    )
-    .await?;
-    let field = page.find_element("#login-user").await?;
-    field.click().await?;
-    page.evaluate("document.querySelector('#login-user').select()")
-        .await?;
-    field.type_str(user).await?;
-    page.find_element("#login-password")
-        .await?
-        .click()
-        .await?
-        .type_str(password)
-        .await?;
-    page.find_element("#login-submit").await?.click().await?;
-    Ok(())
-}
+use deskphone_tests::{
+    ADMIN_PASSWORD, ADMIN_USER, PhoneOptions, TestBrowser, TestPhone, log_in, wait_js,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_ui_changes_the_name_on_the_phone_screen() -> anyhow::Result<()> {

@@ -216,3 +216,10 @@ web-support-member-info = Firmware, Modell, MAC-Adresse und Laufzeit
 web-support-member-log = dem jüngsten Protokoll des Telefons (bis zu 2000 Zeilen)
 web-support-no-secrets = Passwörter und andere Geheimnisse sind nie im Archiv.
 web-support-download = Diagnosearchiv herunterladen
+
+# Variables:
+#   $index (Number) - die Nummer der Identität, 1 bis 12
+web-settings-remove-identity = Identität { $index } entfernen
+# Variables:
+#   $index (Number) - die Nummer der Identität, 1 bis 12
+web-settings-remove-identity-confirm = Identität { $index } entfernen? Ihre Einstellungen kehren zu den Vorgaben zurück, und die an sie gebundenen Funktionstasten werden geleert.

@@ -217,3 +217,10 @@ web-support-member-info = firmware, model, MAC address and uptime
 web-support-member-log = the phone's recent log (up to 2000 lines)
 web-support-no-secrets = Passwords and other secrets are never in the archive.
 web-support-download = Download diagnostic archive
+
+# Variables:
+#   $index (Number) - the identity's number, 1 to 12
+web-settings-remove-identity = Remove identity { $index }
+# Variables:
+#   $index (Number) - the identity's number, 1 to 12
+web-settings-remove-identity-confirm = Remove identity { $index }? Its settings go back to their defaults and the function keys bound to it are cleared.

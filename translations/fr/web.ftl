@@ -21,16 +21,6 @@ web-nav-support = Assistance
 #   $second (String) - 00–59
 web-date-time = { $day }/{ $month }/{ $year } { $hour }:{ $minute }:{ $second }
 
-## Pages de paramètres : web-page-<id> est le libellé de navigation et le titre,
-## web-page-<id>-help l'introduction.
-
-web-page-identity = Identités
-web-page-identity-help = Comptes SIP de ce téléphone. L'identité 1 est celle affichée sur l'écran du téléphone.
-web-page-preferences = Préférences
-web-page-preferences-help = Langue et heure du téléphone et de cette interface web.
-web-page-function-keys = Touches de fonction
-web-page-function-keys-help = Ce que font les touches programmables à côté de l'écran.
-
 ## Page État
 
 web-status-title = État
@@ -228,3 +218,10 @@ web-support-member-info = micrologiciel, modèle, adresse MAC et durée de fonct
 web-support-member-log = le journal récent du téléphone (jusqu'à 2000 lignes)
 web-support-no-secrets = Les mots de passe et autres secrets ne sont jamais dans l'archive.
 web-support-download = Télécharger l'archive de diagnostic
+
+# Variables:
+#   $index (Number) - le numéro de l'identité, de 1 à 12
+web-settings-remove-identity = Supprimer l'identité { $index }
+# Variables:
+#   $index (Number) - le numéro de l'identité, de 1 à 12
+web-settings-remove-identity-confirm = Supprimer l'identité { $index } ? Ses paramètres reprennent leurs valeurs par défaut et les touches de fonction qui lui sont liées sont effacées.

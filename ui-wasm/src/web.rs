@@ -382,6 +382,32 @@ fn SettingsPage(page: Page) -> impl IntoView {
                                 })
                                 .collect_view()}
                         </select>
+                        <Show when=move || index_kind == Some(IndexKind::Identity)>
+                            <button
+                                type="button"
+                                id="remove-identity"
+                                on:click=move |_| {
+                                    let i = identity.get_untracked();
+                                    let question = tr.fmt(
+                                        "web-settings-remove-identity-confirm",
+                                        &[("index", i.into())],
+                                    );
+                                    if window().confirm_with_message(&question).unwrap_or(false) {
+                                        edits.set(BTreeMap::new());
+                                        status.set(
+                                            match conn::send(Command::RemoveIdentity { identity: i }) {
+                                                Some(id) => SaveState::Saving(id),
+                                                None => SaveState::Offline,
+                                            },
+                                        );
+                                    }
+                                }
+                            >
+                                {move || {
+                                    tr.fmt("web-settings-remove-identity", &[("index", identity.get().into())])
+                                }}
+                            </button>
+                        </Show>
                     </div>
                 </Show>
                 {move || {
