@@ -1730,3 +1730,41 @@ pub async fn log_in(page: &chromiumoxide::Page, user: &str, password: &str) -> a
     page.find_element("#login-submit").await?.click().await?;
     Ok(())
 }
+
+/// A distinct value for every secret setting of the schema, for identities 1 and 2
+/// where it is per identity, as `(key, value)`: tests set them and then look for them
+/// where they must never be.
+pub fn secret_values() -> Vec<(String, String)> {
+    deskphone_settings::SETTINGS
+        .iter()
+        .filter(|s| s.secret)
+        .flat_map(|s| {
+            let idx: Vec<Option<u16>> = match s.indexed {
+                Some(_) => vec![Some(1), Some(2)],
+                None => vec![None],
+            };
+            idx.into_iter().map(move |i| {
+                let key = deskphone_settings::SettingKey::new(s.name, i).to_string();
+                let value = format!("Qx7{}{}Zz", s.name.len(), i.unwrap_or(0));
+                (key, value)
+            })
+        })
+        .collect()
+}
+
+/// The members of a tar.gz archive, by name, as text.
+pub fn unpack_tar_gz(bytes: &[u8]) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    use std::io::Read;
+    let mut members = std::collections::BTreeMap::new();
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    for entry in archive.entries().context("not a tar.gz")? {
+        let mut entry = entry?;
+        let name = entry.path()?.to_string_lossy().into_owned();
+        let mut text = String::new();
+        entry
+            .read_to_string(&mut text)
+            .with_context(|| format!("{name} is not text"))?;
+        members.insert(name, text);
+    }
+    Ok(members)
+}

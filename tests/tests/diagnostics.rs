@@ -4,46 +4,11 @@
 //! on the phone appears in any member.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use anyhow::{Context, bail};
-use deskphone_settings::{SETTINGS, SettingKey};
-use deskphone_tests::{Kamailio, registered_phone, ws_command};
-
-/// A value for every secret setting: on the command line for identity 1, over the
-/// WebSocket for identity 2 (each path a setting can take into the phone).
-fn secrets() -> Vec<(String, String)> {
-    SETTINGS
-        .iter()
-        .filter(|s| s.secret)
-        .flat_map(|s| {
-            let idx: Vec<Option<u16>> = match s.indexed {
-                Some(_) => vec![Some(1), Some(2)],
-                None => vec![None],
-            };
-            idx.into_iter().map(move |i| {
-                let key = SettingKey::new(s.name, i).to_string();
-                let value = format!("Qx7{}{}Zz", s.name.len(), i.unwrap_or(0));
-                (key, value)
-            })
-        })
-        .collect()
-}
-
-fn unpack(bytes: &[u8]) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut members = BTreeMap::new();
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
-    for entry in archive.entries().context("not a tar.gz")? {
-        let mut entry = entry?;
-        let name = entry.path()?.to_string_lossy().into_owned();
-        let mut text = String::new();
-        entry
-            .read_to_string(&mut text)
-            .with_context(|| format!("{name} is not text"))?;
-        members.insert(name, text);
-    }
-    Ok(members)
-}
+use deskphone_tests::{
+    Kamailio, registered_phone, secret_values as secrets, unpack_tar_gz as unpack, ws_command,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diagnostic_archive_has_the_members_and_no_secret() -> anyhow::Result<()> {
