@@ -1,5 +1,7 @@
-//! One call's RTP stream: G.711 out every 20 ms, G.711 in to the speaker.
+//! One call's RTP stream: audio out every packet time, audio in to the speaker,
+//! and RFC 4733 telephone-events both ways.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -10,13 +12,11 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
-use crate::FRAME_SAMPLES;
 use crate::backend::{AudioSink, AudioSource};
-use crate::codec::Codec;
+use crate::codec::{Codec, Decoder, Encoder};
+use crate::dtmf::{self, DtmfEvent};
 use crate::rtp::RtpPacket;
 
-/// Packet time: 20 ms, the RFC 3551 §4.5.14 default for G.711.
-const PTIME: Duration = Duration::from_millis(20);
 /// Longest sending backlog caught up in a burst (five packets).
 const MAX_CATCH_UP: Duration = Duration::from_millis(100);
 /// Largest datagram we accept; RTP over Ethernet stays below 1500.
@@ -29,22 +29,38 @@ const REORDER_WINDOW: usize = 3;
 /// numbering rather than a late packet (cf. MAX_MISORDER, RFC 3550 A.1).
 const MAX_MISORDER: i16 = 100;
 
-/// Where and how to send.
+/// Where and how to send and what to accept: the media plan of a call.
 #[derive(Clone, Copy, Debug)]
 pub struct RtpConfig {
     pub remote: SocketAddr,
     pub codec: Codec,
+    /// The payload type we put on our packets (the number the peer's
+    /// description gave the codec, RFC 3264 §5.1).
+    pub send_payload_type: u8,
+    /// The payload type the peer's audio arrives with (our description's number).
+    pub receive_payload_type: u8,
+    /// RFC 4733 telephone-event payload types (send, receive), if negotiated.
+    pub telephone_event: Option<(u8, u8)>,
+    /// Packet time in milliseconds.
+    pub ptime_ms: u32,
     /// Our synchronisation source; random if `None` (RFC 3550 §8.1).
     pub ssrc: Option<u32>,
+}
+
+/// What the media task reports to its owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaEvent {
+    /// A DTMF digit arrived as an RFC 4733 event (reported once per event).
+    Dtmf(char),
 }
 
 /// Counters since the session started.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RtpStats {
     pub packets_sent: u64,
-    /// Valid packets of our payload type (duplicates included).
+    /// Valid packets of a negotiated payload type (duplicates included).
     pub packets_received: u64,
-    /// Datagrams that were not RTP or carried another payload type.
+    /// Datagrams that were not RTP or carried a payload type not negotiated.
     pub packets_invalid: u64,
 }
 
@@ -54,15 +70,21 @@ struct Shared {
     /// False while the negotiated direction does not let us send (hold, RFC 3264 §8.4):
     /// frames are still read, so the clock runs on, but not sent.
     sending: AtomicBool,
+    /// Digits waiting to go out as RFC 4733 events.
+    dtmf: Mutex<VecDeque<char>>,
     sent: AtomicU64,
     received: AtomicU64,
     invalid: AtomicU64,
 }
 
+/// Called by the media task for each [`MediaEvent`].
+pub type EventHandler = Box<dyn FnMut(MediaEvent) + Send>;
+
 /// A running RTP session. Stopping it (explicitly with [`RtpSession::stop`],
 /// or by dropping it) ends the task, which then calls `sink.finish()`.
 pub struct RtpSession {
     shared: Arc<Shared>,
+    telephone_event: bool,
     /// Dropping this wakes the task and makes it stop.
     stop_tx: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -71,16 +93,19 @@ pub struct RtpSession {
 impl RtpSession {
     /// Spawns the media task on the current tokio runtime; `socket` is already
     /// bound by the caller and is used for both directions (symmetric RTP,
-    /// RFC 4961), which is what NATs and most phones expect.
+    /// RFC 4961), which is what NATs and most phones expect. `source` and
+    /// `sink` work at the codec's sample rate.
     pub fn start(
         socket: UdpSocket,
         config: RtpConfig,
         source: Box<dyn AudioSource>,
         sink: Box<dyn AudioSink>,
+        events: EventHandler,
     ) -> RtpSession {
         let shared = Arc::new(Shared {
             remote: Mutex::new(config.remote),
             sending: AtomicBool::new(true),
+            dtmf: Mutex::new(VecDeque::new()),
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
@@ -91,15 +116,18 @@ impl RtpSession {
             codec = config.codec.name(), ssrc, "RTP session starting");
         let task = tokio::spawn(run(
             socket,
-            Packetiser::new(config.codec, ssrc),
-            Depacketiser::new(config.codec),
+            Packetiser::new(&config, ssrc),
+            Depacketiser::new(&config),
             source,
             sink,
+            events,
             shared.clone(),
             stop_rx,
+            Duration::from_millis(u64::from(config.ptime_ms)),
         ));
         RtpSession {
             shared,
+            telephone_event: config.telephone_event.is_some(),
             stop_tx: Some(stop_tx),
             task: Some(task),
         }
@@ -118,6 +146,20 @@ impl RtpSession {
     /// goes on either way.
     pub fn set_sending(&self, sending: bool) {
         self.shared.sending.store(sending, Ordering::Relaxed);
+    }
+
+    /// Queues a digit to go out as an RFC 4733 event. False (and nothing
+    /// queued) when telephone-event was not negotiated or `digit` is not DTMF.
+    pub fn send_dtmf(&self, digit: char) -> bool {
+        if !self.telephone_event || dtmf::event_code(digit).is_none() {
+            return false;
+        }
+        self.shared
+            .dtmf
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back(digit);
+        true
     }
 
     pub fn stats(&self) -> RtpStats {
@@ -139,25 +181,29 @@ impl RtpSession {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one task, spawned from one place
 async fn run(
     socket: UdpSocket,
     mut packetiser: Packetiser,
     mut depacketiser: Depacketiser,
     mut source: Box<dyn AudioSource>,
     mut sink: Box<dyn AudioSink>,
+    mut events: EventHandler,
     shared: Arc<Shared>,
     mut stop: oneshot::Receiver<()>,
+    ptime: Duration,
 ) {
-    let mut ticker = tokio::time::interval(PTIME);
-    // Burst: the microphone keeps producing 8000 samples/s whatever the
-    // scheduler does, and the far end plays out at that rate. After a stall,
-    // sending the missed frames at once keeps our packet clock equal to the
-    // audio clock; Delay would shift the schedule for good, so the capture
-    // buffer would overflow and the RTP timestamps would lag real time.
-    // The burst is capped below so a suspended laptop does not flood the
-    // network with minutes of audio on resume.
+    let mut ticker = tokio::time::interval(ptime);
+    // Burst: the microphone keeps producing samples whatever the scheduler
+    // does, and the far end plays out at that rate. After a stall, sending
+    // the missed frames at once keeps our packet clock equal to the audio
+    // clock; Delay would shift the schedule for good, so the capture buffer
+    // would overflow and the RTP timestamps would lag real time. The burst is
+    // capped below so a suspended laptop does not flood the network with
+    // minutes of audio on resume.
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut datagram = vec![0u8; MAX_DATAGRAM];
+    let mut out = Vec::with_capacity(4);
     loop {
         tokio::select! {
             biased;
@@ -167,25 +213,38 @@ async fn run(
                     tracing::debug!(late = ?scheduled.elapsed(), "RTP sender stalled; skipping the backlog");
                     ticker.reset();
                 }
-                let packet = packetiser.next_packet(source.as_mut());
+                if packetiser.idle() {
+                    let next = shared.dtmf.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
+                    if let Some(digit) = next {
+                        packetiser.start_dtmf(digit);
+                    }
+                }
+                out.clear();
+                packetiser.next_packets(source.as_mut(), &mut out);
                 if !shared.sending.load(Ordering::Relaxed) {
                     continue;
                 }
                 let to = *shared.remote.lock().unwrap_or_else(PoisonError::into_inner);
-                match socket.send_to(packet, to).await {
-                    Ok(_) => { shared.sent.fetch_add(1, Ordering::Relaxed); }
-                    // Transient (no route yet, ICMP feedback): the next packet may work.
-                    Err(e) => tracing::debug!(%to, error = %e, "RTP send failed"),
+                for packet in &out {
+                    match socket.send_to(packet, to).await {
+                        Ok(_) => { shared.sent.fetch_add(1, Ordering::Relaxed); }
+                        // Transient (no route yet, ICMP feedback): the next packet may work.
+                        Err(e) => tracing::debug!(%to, error = %e, "RTP send failed"),
+                    }
                 }
             }
             received = socket.recv_from(&mut datagram) => match received {
                 Ok((len, _from)) => {
                     // The source address is not checked: with NAT or a changed
                     // answer it legitimately differs from `remote`.
-                    let counter = if depacketiser.handle(&datagram[..len], sink.as_mut()) {
-                        &shared.received
-                    } else {
-                        &shared.invalid
+                    let counter = match depacketiser.handle(&datagram[..len], sink.as_mut()) {
+                        Received::Audio => &shared.received,
+                        Received::Dtmf(digit) => {
+                            events(MediaEvent::Dtmf(digit));
+                            &shared.received
+                        }
+                        Received::Nothing => &shared.received,
+                        Received::Invalid => &shared.invalid,
                     };
                     counter.fetch_add(1, Ordering::Relaxed);
                 }
@@ -199,64 +258,126 @@ async fn run(
     tracing::debug!("RTP session stopped");
 }
 
-/// Builds outgoing packets (RFC 3550 §5.1).
+/// Builds outgoing packets (RFC 3550 §5.1): audio, or RFC 4733 events while
+/// a digit is being sent.
 struct Packetiser {
-    codec: Codec,
+    encoder: Box<dyn Encoder>,
+    payload_type: u8,
+    telephone_event: Option<u8>,
+    timestamp_step: u32,
     ssrc: u32,
     sequence: u16,
     timestamp: u32,
     first: bool,
-    frame: [i16; FRAME_SAMPLES],
+    /// The digit being sent, if any.
+    event: Option<dtmf::Sender>,
+    frame: Vec<i16>,
     payload: Vec<u8>,
-    datagram: Vec<u8>,
 }
 
 impl Packetiser {
-    fn new(codec: Codec, ssrc: u32) -> Self {
+    fn new(config: &RtpConfig, ssrc: u32) -> Self {
+        let samples_per_packet = config.codec.frame_samples(config.ptime_ms);
         Packetiser {
-            codec,
+            encoder: config.codec.encoder(),
+            payload_type: config.send_payload_type,
+            telephone_event: config.telephone_event.map(|(send, _)| send),
+            timestamp_step: config.codec.timestamp_step(config.ptime_ms),
             ssrc,
             // Random initial values make known-plaintext attacks on encrypted
             // streams harder (RFC 3550 §5.1).
             sequence: fastrand::u16(..),
             timestamp: fastrand::u32(..),
             first: true,
-            frame: [0; FRAME_SAMPLES],
-            payload: Vec::with_capacity(FRAME_SAMPLES),
-            datagram: Vec::with_capacity(FRAME_SAMPLES + 12),
+            event: None,
+            frame: vec![0; samples_per_packet],
+            payload: Vec::with_capacity(samples_per_packet),
         }
     }
 
-    /// Reads one frame and returns the datagram carrying it. The counters
-    /// advance even if the send later fails: the receiver sees a lost packet.
-    fn next_packet(&mut self, source: &mut dyn AudioSource) -> &[u8] {
+    /// No digit is being sent.
+    fn idle(&self) -> bool {
+        self.event.is_none()
+    }
+
+    fn start_dtmf(&mut self, digit: char) {
+        if self.telephone_event.is_some() {
+            self.event = dtmf::Sender::new(digit, self.timestamp, self.timestamp_step);
+        }
+    }
+
+    /// Reads one frame and appends the datagrams for this packet time to `out`
+    /// (one, or up to three at the end of an event). The counters advance
+    /// even if the send later fails: the receiver sees a lost packet.
+    fn next_packets(&mut self, source: &mut dyn AudioSource, out: &mut Vec<Vec<u8>>) {
         source.read_frame(&mut self.frame);
-        self.payload.clear();
-        self.codec.encode(&self.frame, &mut self.payload);
-        self.datagram.clear();
-        RtpPacket {
+        if let (Some(sender), Some(pt)) = (self.event.as_mut(), self.telephone_event) {
+            // RFC 4733 §2.5.1: while an event lasts, its packets replace the
+            // audio; the microphone is still read so the clock runs on.
+            let start = sender.start_timestamp();
+            let (marker, event, done) = sender.next_packet();
+            let mut payload = [0u8; 4];
+            event.write(&mut payload);
+            if done {
+                self.event = None;
+            }
+            out.push(self.datagram(pt, marker, start, &payload));
+        } else {
+            self.payload.clear();
+            self.encoder.encode(&self.frame, &mut self.payload);
             // Marks the start of a talkspurt; we send continuously, so only the
             // first packet starts one (RFC 3551 §4.1).
-            marker: self.first,
-            payload_type: self.codec.payload_type(),
-            sequence: self.sequence,
-            timestamp: self.timestamp,
-            ssrc: self.ssrc,
-            payload: &self.payload,
+            let marker = self.first;
+            let payload = std::mem::take(&mut self.payload);
+            out.push(self.datagram(self.payload_type, marker, self.timestamp, &payload));
+            self.payload = payload;
+            self.first = false;
         }
-        .write(&mut self.datagram);
-        self.first = false;
-        self.sequence = self.sequence.wrapping_add(1);
-        // The timestamp counts samples at the 8 kHz RTP clock (RFC 3551 §4.5.14).
-        self.timestamp = self.timestamp.wrapping_add(FRAME_SAMPLES as u32);
-        &self.datagram
+        // The timestamp counts at the RTP clock rate (RFC 3550 §5.1), which
+        // for G.722 is half the audio rate (RFC 3551 §4.5.2).
+        self.timestamp = self.timestamp.wrapping_add(self.timestamp_step);
     }
+
+    fn datagram(
+        &mut self,
+        payload_type: u8,
+        marker: bool,
+        timestamp: u32,
+        payload: &[u8],
+    ) -> Vec<u8> {
+        let mut datagram = Vec::with_capacity(12 + payload.len());
+        RtpPacket {
+            marker,
+            payload_type,
+            sequence: self.sequence,
+            timestamp,
+            ssrc: self.ssrc,
+            payload,
+        }
+        .write(&mut datagram);
+        self.sequence = self.sequence.wrapping_add(1);
+        datagram
+    }
+}
+
+/// What one incoming datagram was.
+#[derive(Debug, PartialEq, Eq)]
+enum Received {
+    Audio,
+    /// The first packet of a new telephone-event.
+    Dtmf(char),
+    /// A valid packet that changes nothing (a repeated event packet, a duplicate).
+    Nothing,
+    Invalid,
 }
 
 /// Turns incoming datagrams into audio for the sink: drops duplicates and
 /// late packets, and undoes small reorderings.
 struct Depacketiser {
-    codec: Codec,
+    decoder: Box<dyn Decoder>,
+    payload_type: u8,
+    telephone_event: Option<u8>,
+    dtmf: dtmf::Receiver,
     ssrc: Option<u32>,
     /// Sequence number expected next; `None` before the first packet.
     next: Option<u16>,
@@ -266,9 +387,12 @@ struct Depacketiser {
 }
 
 impl Depacketiser {
-    fn new(codec: Codec) -> Self {
+    fn new(config: &RtpConfig) -> Self {
         Depacketiser {
-            codec,
+            decoder: config.codec.decoder(),
+            payload_type: config.receive_payload_type,
+            telephone_event: config.telephone_event.map(|(_, receive)| receive),
+            dtmf: dtmf::Receiver::default(),
             ssrc: None,
             next: None,
             held: Vec::new(),
@@ -276,12 +400,28 @@ impl Depacketiser {
         }
     }
 
-    /// Returns false if the datagram is not a valid packet of our payload type.
-    fn handle(&mut self, datagram: &[u8], sink: &mut dyn AudioSink) -> bool {
-        let packet = match RtpPacket::parse(datagram) {
-            Ok(p) if p.payload_type == self.codec.payload_type() => p,
-            _ => return false,
+    fn handle(&mut self, datagram: &[u8], sink: &mut dyn AudioSink) -> Received {
+        let Ok(packet) = RtpPacket::parse(datagram) else {
+            return Received::Invalid;
         };
+        if Some(packet.payload_type) == self.telephone_event {
+            let Some(event) = DtmfEvent::parse(packet.payload) else {
+                return Received::Invalid;
+            };
+            // Events share the audio's sequence space (RFC 4733 §2.1): step
+            // over them so the audio after an event is not taken for reordered.
+            if self.ssrc == Some(packet.ssrc) && self.next == Some(packet.sequence) {
+                self.next = Some(packet.sequence.wrapping_add(1));
+                self.play_contiguous(sink);
+            }
+            return match self.dtmf.receive(packet.ssrc, packet.timestamp, &event) {
+                Some(digit) => Received::Dtmf(digit),
+                None => Received::Nothing,
+            };
+        }
+        if packet.payload_type != self.payload_type {
+            return Received::Invalid;
+        }
         if self.ssrc != Some(packet.ssrc) {
             // A new source has its own sequence space (RFC 3550 §8.2): play what
             // the old one left and start over.
@@ -292,7 +432,7 @@ impl Depacketiser {
         let seq = packet.sequence;
         let Some(next) = self.next else {
             self.play(seq, packet.payload, sink);
-            return true;
+            return Received::Audio;
         };
         let ahead = seq.wrapping_sub(next) as i16;
         if ahead < -MAX_MISORDER {
@@ -300,6 +440,7 @@ impl Depacketiser {
             self.play(seq, packet.payload, sink);
         } else if ahead < 0 || self.held.iter().any(|(s, _)| *s == seq) {
             tracing::trace!(seq, "duplicate or late RTP packet dropped");
+            return Received::Nothing;
         } else if ahead == 0 {
             self.play(seq, packet.payload, sink);
             self.play_contiguous(sink);
@@ -311,7 +452,7 @@ impl Depacketiser {
                 self.play_contiguous(sink);
             }
         }
-        true
+        Received::Audio
     }
 
     /// Plays everything held, in sequence order (used when stopping).
@@ -340,7 +481,7 @@ impl Depacketiser {
     fn play(&mut self, seq: u16, payload: &[u8], sink: &mut dyn AudioSink) {
         self.next = Some(seq.wrapping_add(1));
         self.pcm.clear();
-        self.codec.decode(payload, &mut self.pcm);
+        self.decoder.decode(payload, &mut self.pcm);
         if !self.pcm.is_empty() {
             sink.write_frame(&self.pcm);
         }
@@ -376,12 +517,24 @@ mod tests {
         out
     }
 
+    fn config(codec: &str, pt: u8) -> RtpConfig {
+        RtpConfig {
+            remote: "127.0.0.1:9".parse().unwrap(),
+            codec: Codec::by_id(codec).unwrap(),
+            send_payload_type: pt,
+            receive_payload_type: pt,
+            telephone_event: Some((101, 96)),
+            ptime_ms: 20,
+            ssrc: None,
+        }
+    }
+
     /// Feeds packets with these sequence numbers; returns the order played.
     fn run_sequence(seqs: &[u16]) -> Vec<u16> {
-        let mut d = Depacketiser::new(Codec::Pcmu);
+        let mut d = Depacketiser::new(&config("pcmu", 0));
         let mut sink = Lengths::default();
         for &s in seqs {
-            assert!(d.handle(&datagram(s, 7, 0), &mut sink));
+            assert_ne!(d.handle(&datagram(s, 7, 0), &mut sink), Received::Invalid);
         }
         d.flush(&mut sink);
         sink.0
@@ -428,11 +581,16 @@ mod tests {
 
     #[test]
     fn rejects_other_payload_types_and_garbage() {
-        let mut d = Depacketiser::new(Codec::Pcmu);
+        let mut d = Depacketiser::new(&config("pcmu", 0));
         let mut sink = Lengths::default();
-        assert!(!d.handle(&datagram(1, 7, 8), &mut sink));
-        assert!(!d.handle(b"not rtp at all", &mut sink));
-        assert!(!d.handle(&[], &mut sink));
+        assert_eq!(d.handle(&datagram(1, 7, 8), &mut sink), Received::Invalid);
+        assert_eq!(d.handle(b"not rtp at all", &mut sink), Received::Invalid);
+        assert_eq!(d.handle(&[], &mut sink), Received::Invalid);
+        // A telephone-event payload too short for an event.
+        assert_eq!(
+            d.handle(&datagram(999, 7, 96)[..14], &mut sink),
+            Received::Invalid
+        );
         assert!(sink.0.is_empty());
     }
 
@@ -440,27 +598,134 @@ mod tests {
     fn packetiser_follows_rfc3550() {
         struct Ramp(i16);
         impl AudioSource for Ramp {
-            fn read_frame(&mut self, frame: &mut [i16; FRAME_SAMPLES]) {
+            fn read_frame(&mut self, frame: &mut [i16]) {
                 frame.fill(self.0);
                 self.0 += 1000;
             }
         }
-        let mut p = Packetiser::new(Codec::Pcma, 0x1234_5678);
+        let mut p = Packetiser::new(&config("pcma", 8), 0x1234_5678);
         let mut source = Ramp(0);
-        let first = p.next_packet(&mut source).to_vec();
-        let second = p.next_packet(&mut source).to_vec();
+        let mut out = Vec::new();
+        p.next_packets(&mut source, &mut out);
+        p.next_packets(&mut source, &mut out);
+        let [first, second] = &out[..] else {
+            panic!("{out:?}")
+        };
         let (a, b) = (
-            RtpPacket::parse(&first).unwrap(),
-            RtpPacket::parse(&second).unwrap(),
+            RtpPacket::parse(first).unwrap(),
+            RtpPacket::parse(second).unwrap(),
         );
         assert!(a.marker && !b.marker);
         assert_eq!(
             (a.payload_type, a.ssrc, a.payload.len()),
-            (8, 0x1234_5678, FRAME_SAMPLES)
+            (8, 0x1234_5678, 160)
         );
         assert_eq!(b.sequence, a.sequence.wrapping_add(1));
         assert_eq!(b.timestamp, a.timestamp.wrapping_add(160));
         assert_eq!(a.payload[0], crate::g711::alaw_encode(0));
         assert_eq!(b.payload[0], crate::g711::alaw_encode(1000));
+    }
+
+    #[test]
+    fn g722_packets_count_time_at_8000_and_carry_320_samples() {
+        let mut p = Packetiser::new(&config("g722", 9), 1);
+        let mut d = Depacketiser::new(&config("g722", 9));
+        struct Silence;
+        impl AudioSource for Silence {
+            fn read_frame(&mut self, frame: &mut [i16]) {
+                assert_eq!(frame.len(), 320, "20 ms at 16 kHz");
+                frame.fill(0);
+            }
+        }
+        let mut out = Vec::new();
+        p.next_packets(&mut Silence, &mut out);
+        p.next_packets(&mut Silence, &mut out);
+        let (a, b) = (
+            RtpPacket::parse(&out[0]).unwrap(),
+            RtpPacket::parse(&out[1]).unwrap(),
+        );
+        assert_eq!(a.payload.len(), 160);
+        // RFC 3551 §4.5.2: the RTP clock of G.722 runs at 8000 Hz.
+        assert_eq!(b.timestamp.wrapping_sub(a.timestamp), 160);
+        let mut sink = Lengths::default();
+        d.handle(&out[0], &mut sink);
+        assert_eq!(sink.0, [320]);
+    }
+
+    #[test]
+    fn dtmf_goes_out_as_rfc4733_events_and_comes_back_as_one_digit() {
+        struct Zeros;
+        impl AudioSource for Zeros {
+            fn read_frame(&mut self, frame: &mut [i16]) {
+                frame.fill(0);
+            }
+        }
+        let mut p = Packetiser::new(&config("pcmu", 0), 5);
+        let mut out = Vec::new();
+        p.next_packets(&mut Zeros, &mut out);
+        p.start_dtmf('#');
+        assert!(!p.idle());
+        let mut ticks = 0;
+        while !p.idle() {
+            p.next_packets(&mut Zeros, &mut out);
+            ticks += 1;
+        }
+        p.next_packets(&mut Zeros, &mut out);
+        assert_eq!(ticks, 7, "5 event packets and 2 repeats of the end");
+        let packets: Vec<RtpPacket<'_>> =
+            out.iter().map(|d| RtpPacket::parse(d).unwrap()).collect();
+        let events = &packets[1..8];
+        assert!(events.iter().all(|e| e.payload_type == 101));
+        assert!(events.iter().all(|e| e.timestamp == events[0].timestamp));
+        assert_eq!(events[0].timestamp, packets[0].timestamp.wrapping_add(160));
+        assert!(events[0].marker && !events[1].marker);
+        for w in packets.windows(2) {
+            assert_eq!(
+                w[1].sequence,
+                w[0].sequence.wrapping_add(1),
+                "one sequence space"
+            );
+        }
+        assert_eq!(packets[8].payload_type, 0, "audio resumes");
+        assert_eq!(
+            packets[8].timestamp,
+            packets[0].timestamp.wrapping_add(8 * 160),
+            "the clock ran on during the event"
+        );
+
+        // The far end receives the same datagrams with its own numbers: 101 → 96.
+        let mut d = Depacketiser::new(&config("pcmu", 0));
+        let mut sink = Lengths::default();
+        let mut digits = Vec::new();
+        for datagram in &out {
+            let mut bytes = datagram.clone();
+            if bytes[1] & 0x7F == 101 {
+                bytes[1] = (bytes[1] & 0x80) | 96;
+            }
+            if let Received::Dtmf(digit) = d.handle(&bytes, &mut sink) {
+                digits.push(digit);
+            }
+        }
+        assert_eq!(digits, ['#'], "seven packets, one digit");
+        assert_eq!(sink.0.len(), 2, "audio around the event still plays");
+    }
+
+    #[test]
+    fn random_datagrams_never_panic_and_are_counted_invalid() {
+        let mut rng = fastrand::Rng::with_seed(4733);
+        let mut d = Depacketiser::new(&config("g722", 9));
+        let mut sink = Lengths::default();
+        let mut invalid = 0;
+        for _ in 0..20_000 {
+            let len = rng.usize(0..80);
+            let mut buf: Vec<u8> = (0..len).map(|_| rng.u8(..)).collect();
+            if !buf.is_empty() && rng.bool() {
+                buf[0] = (buf[0] & 0x3F) | 0x80;
+            }
+            if d.handle(&buf, &mut sink) == Received::Invalid {
+                invalid += 1;
+            }
+        }
+        assert!(invalid > 15_000, "{invalid}");
     }
 }

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use deskphone_media::analysis::{read_wav, tone_present};
 use deskphone_media::{
-    AudioBackend, Codec, RtpConfig, RtpSession, SAMPLE_RATE, SimulatedInput, SimulatorBackend,
+    AudioBackend, Codec, MediaEvent, RtpConfig, RtpSession, SimulatedInput, SimulatorBackend,
 };
 use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir =
@@ -30,26 +31,59 @@ fn start(
     remote: SocketAddr,
     codec: Codec,
 ) -> RtpSession {
-    let (source, sink) = backend.open(label).unwrap();
+    start_with_events(
+        backend,
+        label,
+        socket,
+        remote,
+        codec,
+        mpsc::unbounded_channel().0,
+    )
+}
+
+fn start_with_events(
+    backend: &SimulatorBackend,
+    label: &str,
+    socket: UdpSocket,
+    remote: SocketAddr,
+    codec: Codec,
+    events: mpsc::UnboundedSender<MediaEvent>,
+) -> RtpSession {
+    let (source, sink) = backend.open(label, codec.sample_rate()).unwrap();
+    let pt = codec.sdp().static_payload_type.unwrap();
     RtpSession::start(
         socket,
         RtpConfig {
             remote,
             codec,
+            send_payload_type: pt,
+            receive_payload_type: pt,
+            telephone_event: Some((101, 101)),
+            ptime_ms: 20,
             ssrc: None,
         },
         source,
         sink,
+        Box::new(move |e| {
+            let _ = events.send(e);
+        }),
     )
 }
 
 #[tokio::test]
 async fn tone_crosses_loopback_and_is_recorded() {
-    for codec in [Codec::Pcmu, Codec::Pcma] {
+    // G.722 carries a 6 kHz tone, which only wideband audio can.
+    for (id, hz, absent) in [
+        ("pcmu", 1000.0, 2000.0),
+        ("pcma", 1000.0, 2000.0),
+        ("g722", 6000.0, 2000.0),
+    ] {
+        let codec = Codec::by_id(id).unwrap();
+        let rate = codec.sample_rate();
         let dir = temp_dir(codec.name());
         let caller = SimulatorBackend::new(
             SimulatedInput::Tone {
-                frequency_hz: 1000.0,
+                frequency_hz: hz,
                 amplitude: 0.5,
             },
             dir.clone(),
@@ -81,23 +115,23 @@ async fn tone_crosses_loopback_and_is_recorded() {
         assert_eq!(sb.packets_invalid, 2, "{codec:?}: {sb:?}");
 
         // stop() finalised both recordings.
-        let (heard, rate) = read_wav(&callee.recording_path("call-b")).unwrap();
-        assert_eq!(rate, SAMPLE_RATE);
+        let (heard, recorded_rate) = read_wav(&callee.recording_path("call-b")).unwrap();
+        assert_eq!(recorded_rate, rate);
         assert!(
-            heard.len() >= 20 * 160,
+            heard.len() >= 20 * codec.frame_samples(20),
             "{codec:?}: only {} samples",
             heard.len()
         );
         assert!(
-            tone_present(&heard, 1000.0, SAMPLE_RATE, 0.1),
-            "{codec:?}: 1 kHz missing"
+            tone_present(&heard, hz, rate, 0.1),
+            "{codec:?}: {hz} Hz missing"
         );
         assert!(
-            !tone_present(&heard, 2000.0, SAMPLE_RATE, 0.01),
-            "{codec:?}: 2 kHz present"
+            !tone_present(&heard, absent, rate, 0.01),
+            "{codec:?}: {absent} Hz present"
         );
         let (back, _) = read_wav(&caller.recording_path("call-a")).unwrap();
-        assert!(!back.is_empty() && !tone_present(&back, 1000.0, SAMPLE_RATE, 0.01));
+        assert!(!back.is_empty() && !tone_present(&back, hz, rate, 0.01));
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
@@ -116,8 +150,9 @@ async fn set_remote_redirects_and_drop_finalises() {
     let ((sock_a, addr_a), (sock_b, addr_b), (parking, addr_parking)) =
         (bind().await, bind().await, bind().await);
     // Start by sending to a socket nobody reads, as before an answer arrives.
-    let a = start(&caller, "early", sock_a, addr_parking, Codec::Pcmu);
-    let b = start(&callee, "late", sock_b, addr_a, Codec::Pcmu);
+    let pcmu = Codec::by_id("pcmu").unwrap();
+    let a = start(&caller, "early", sock_a, addr_parking, pcmu);
+    let b = start(&callee, "late", sock_b, addr_a, pcmu);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(b.stats().packets_received, 0);
     a.set_remote(addr_b);
@@ -138,6 +173,32 @@ async fn set_remote_redirects_and_drop_finalises() {
             break;
         }
     }
-    assert!(tone_present(&heard, 700.0, SAMPLE_RATE, 0.05));
+    assert!(tone_present(&heard, 700.0, 8000, 0.05));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn dtmf_digits_cross_loopback_as_rfc4733_events() {
+    let dir = temp_dir("dtmf");
+    let backend = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let g722 = Codec::by_id("g722").unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut a = start(&backend, "dtmf-a", sock_a, addr_b, g722);
+    let mut b = start_with_events(&backend, "dtmf-b", sock_b, addr_a, g722, tx);
+    for digit in ['1', '#', '1', 'D'] {
+        assert!(a.send_dtmf(digit));
+    }
+    assert!(!a.send_dtmf('x'), "not a DTMF digit");
+    let mut got = Vec::new();
+    while got.len() < 4 {
+        match tokio::time::timeout(Duration::from_secs(3), rx.recv()).await {
+            Ok(Some(MediaEvent::Dtmf(d))) => got.push(d),
+            other => panic!("after {got:?}: {other:?}"),
+        }
+    }
+    assert_eq!(got, ['1', '#', '1', 'D'], "each digit once, repeats too");
+    a.stop().await;
+    b.stop().await;
     std::fs::remove_dir_all(dir).unwrap();
 }
