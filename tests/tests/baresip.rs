@@ -237,3 +237,47 @@ async fn the_phone_calls_baresip_which_answers_by_itself() -> anyhow::Result<()>
     assert_hears("baresip's microphone", &sent, BARESIP_TONE, PHONE_TONE);
     Ok(())
 }
+
+/// M1: RFC 4733 telephone-events both ways. The phone's default
+/// `user_dtmf_info` (off) sends digits in RTP; baresip reports each event it
+/// receives (`CALL_DTMF_START`) and sends its own with `sndcode`, which must
+/// reach the phone's call state as `last_dtmf`, once per digit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rfc4733_digits_cross_both_ways_with_baresip() -> anyhow::Result<()> {
+    let phone = phone("baresip-dtmf-phone").await?;
+    let mut bs = baresip("baresip-dtmf", "auto").await?;
+
+    phone.dial(&bs.sip_uri()).await?;
+    bs.wait_event("CALL_ESTABLISHED", SIGNAL).await?;
+    phone
+        .wait_for("baresip to answer", SIGNAL, |s| {
+            s.calls.iter().any(|c| c.phase == CallPhase::Connected)
+        })
+        .await?;
+    bs.wait_event("CALL_RTPESTAB", SIGNAL).await?;
+
+    for digit in ["5", "#"] {
+        phone.key(digit).await?;
+        let event = bs
+            .wait_event("CALL_DTMF_START", SIGNAL)
+            .await
+            .with_context(|| format!("--- phone log ---\n{}", phone.log()))?;
+        assert_eq!(event["param"], digit, "baresip heard {event}");
+    }
+
+    for digit in ["7", "B"] {
+        bs.command("sndcode", Some(digit)).await?;
+        phone
+            .wait_for(&format!("digit {digit} in the call state"), SIGNAL, |s| {
+                s.calls
+                    .first()
+                    .is_some_and(|c| c.last_dtmf.as_deref() == Some(digit))
+            })
+            .await
+            .with_context(|| format!("--- baresip log ---\n{}", bs.log()))?;
+    }
+
+    phone.key("ONHOOK").await?;
+    bs.wait_event("CALL_CLOSED", SIGNAL).await?;
+    Ok(())
+}
