@@ -13,6 +13,7 @@ pub mod codec;
 pub mod dtmf;
 pub mod g711;
 pub mod g722;
+pub mod jitter;
 pub mod negotiate;
 mod resample;
 pub mod rtp;
@@ -24,7 +25,7 @@ pub use backend::{
 };
 pub use codec::{AudioCodec, Codec};
 pub use negotiate::{MediaPlan, NegotiationError};
-pub use session::{MediaEvent, RtpConfig, RtpSession, RtpStats};
+pub use session::{MediaEvent, Reception, RtpConfig, RtpSession, RtpStats};
 
 /// The packet time used here: 20 ms, the RFC 3551 §4.5.14 default for G.711
 /// and the usual one for G.722.

@@ -15,19 +15,13 @@ use tokio::time::MissedTickBehavior;
 use crate::backend::{AudioSink, AudioSource};
 use crate::codec::{Codec, Decoder, Encoder};
 use crate::dtmf::{self, DtmfEvent};
+use crate::jitter::{Concealer, JitterBuffer, JitterConfig, JitterStats, Playout};
 use crate::rtp::RtpPacket;
 
 /// Longest sending backlog caught up in a burst (five packets).
 const MAX_CATCH_UP: Duration = Duration::from_millis(100);
 /// Largest datagram we accept; RTP over Ethernet stays below 1500.
 const MAX_DATAGRAM: usize = 2048;
-/// Packets held back while a sequence number is missing. Three (60 ms) fixes
-/// the usual one- or two-packet swap; when nothing is missing packets pass
-/// straight through, so it adds no delay in the normal case.
-const REORDER_WINDOW: usize = 3;
-/// A sequence number this far behind means the sender restarted its
-/// numbering rather than a late packet (cf. MAX_MISORDER, RFC 3550 A.1).
-const MAX_MISORDER: i16 = 100;
 
 /// Where and how to send and what to accept: the media plan of a call.
 #[derive(Clone, Copy, Debug)]
@@ -75,6 +69,18 @@ struct Shared {
     sent: AtomicU64,
     received: AtomicU64,
     invalid: AtomicU64,
+    /// The jitter buffer's view, refreshed every packet time.
+    reception: Mutex<Reception>,
+}
+
+/// What the receiving side measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Reception {
+    pub jitter: JitterStats,
+    /// Interarrival jitter in ms (RFC 3550 §6.4.1).
+    pub jitter_ms: f64,
+    /// The jitter buffer's current target delay in ms.
+    pub target_delay_ms: u32,
 }
 
 /// Called by the media task for each [`MediaEvent`].
@@ -109,6 +115,7 @@ impl RtpSession {
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
+            reception: Mutex::new(Reception::default()),
         });
         let (stop_tx, stop_rx) = oneshot::channel();
         let ssrc = config.ssrc.unwrap_or_else(|| fastrand::u32(..));
@@ -162,6 +169,15 @@ impl RtpSession {
         true
     }
 
+    /// The jitter buffer's counters and estimates.
+    pub fn reception(&self) -> Reception {
+        *self
+            .shared
+            .reception
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub fn stats(&self) -> RtpStats {
         RtpStats {
             packets_sent: self.shared.sent.load(Ordering::Relaxed),
@@ -204,6 +220,8 @@ async fn run(
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut datagram = vec![0u8; MAX_DATAGRAM];
     let mut out = Vec::with_capacity(4);
+    let start = tokio::time::Instant::now();
+    let now_ms = || start.elapsed().as_millis() as u64;
     loop {
         tokio::select! {
             biased;
@@ -213,6 +231,10 @@ async fn run(
                     tracing::debug!(late = ?scheduled.elapsed(), "RTP sender stalled; skipping the backlog");
                     ticker.reset();
                 }
+                // The send clock is also the playout clock: one frame each way.
+                depacketiser.playout(now_ms(), sink.as_mut());
+                *shared.reception.lock().unwrap_or_else(PoisonError::into_inner) =
+                    depacketiser.reception();
                 if packetiser.idle() {
                     let next = shared.dtmf.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
                     if let Some(digit) = next {
@@ -237,7 +259,7 @@ async fn run(
                 Ok((len, _from)) => {
                     // The source address is not checked: with NAT or a changed
                     // answer it legitimately differs from `remote`.
-                    let counter = match depacketiser.handle(&datagram[..len], sink.as_mut()) {
+                    let counter = match depacketiser.handle(&datagram[..len], now_ms()) {
                         Received::Audio => &shared.received,
                         Received::Dtmf(digit) => {
                             events(MediaEvent::Dtmf(digit));
@@ -253,7 +275,6 @@ async fn run(
             },
         }
     }
-    depacketiser.flush(sink.as_mut());
     sink.finish();
     tracing::debug!("RTP session stopped");
 }
@@ -371,18 +392,17 @@ enum Received {
     Invalid,
 }
 
-/// Turns incoming datagrams into audio for the sink: drops duplicates and
-/// late packets, and undoes small reorderings.
+/// Turns incoming datagrams into audio for the sink through the jitter
+/// buffer: packets go in as they arrive, one frame comes out per packet time
+/// (decoded, or concealed when its packet is missing).
 struct Depacketiser {
     decoder: Box<dyn Decoder>,
     payload_type: u8,
     telephone_event: Option<u8>,
     dtmf: dtmf::Receiver,
-    ssrc: Option<u32>,
-    /// Sequence number expected next; `None` before the first packet.
-    next: Option<u16>,
-    /// Packets that arrived ahead of a missing one.
-    held: Vec<(u16, Vec<u8>)>,
+    jitter: JitterBuffer,
+    concealer: Concealer,
+    frame_samples: usize,
     pcm: Vec<i16>,
 }
 
@@ -393,14 +413,18 @@ impl Depacketiser {
             payload_type: config.receive_payload_type,
             telephone_event: config.telephone_event.map(|(_, receive)| receive),
             dtmf: dtmf::Receiver::default(),
-            ssrc: None,
-            next: None,
-            held: Vec::new(),
+            jitter: JitterBuffer::new(JitterConfig::new(
+                config.ptime_ms,
+                config.codec.sdp().rtp_clock_rate,
+            )),
+            concealer: Concealer::default(),
+            frame_samples: config.codec.frame_samples(config.ptime_ms),
             pcm: Vec::new(),
         }
     }
 
-    fn handle(&mut self, datagram: &[u8], sink: &mut dyn AudioSink) -> Received {
+    /// A datagram arrived at `now_ms`.
+    fn handle(&mut self, datagram: &[u8], now_ms: u64) -> Received {
         let Ok(packet) = RtpPacket::parse(datagram) else {
             return Received::Invalid;
         };
@@ -408,12 +432,10 @@ impl Depacketiser {
             let Some(event) = DtmfEvent::parse(packet.payload) else {
                 return Received::Invalid;
             };
-            // Events share the audio's sequence space (RFC 4733 §2.1): step
-            // over them so the audio after an event is not taken for reordered.
-            if self.ssrc == Some(packet.ssrc) && self.next == Some(packet.sequence) {
-                self.next = Some(packet.sequence.wrapping_add(1));
-                self.play_contiguous(sink);
-            }
+            // Events share the audio's sequence space and replace its packets
+            // (RFC 4733 §2.1, §2.5.1): their places play as silence.
+            self.jitter
+                .push_filler(now_ms, packet.ssrc, packet.sequence);
             return match self.dtmf.receive(packet.ssrc, packet.timestamp, &event) {
                 Some(digit) => Received::Dtmf(digit),
                 None => Received::Nothing,
@@ -422,68 +444,48 @@ impl Depacketiser {
         if packet.payload_type != self.payload_type {
             return Received::Invalid;
         }
-        if self.ssrc != Some(packet.ssrc) {
-            // A new source has its own sequence space (RFC 3550 §8.2): play what
-            // the old one left and start over.
-            self.flush(sink);
-            self.ssrc = Some(packet.ssrc);
-            self.next = None;
-        }
-        let seq = packet.sequence;
-        let Some(next) = self.next else {
-            self.play(seq, packet.payload, sink);
-            return Received::Audio;
-        };
-        let ahead = seq.wrapping_sub(next) as i16;
-        if ahead < -MAX_MISORDER {
-            self.flush(sink);
-            self.play(seq, packet.payload, sink);
-        } else if ahead < 0 || self.held.iter().any(|(s, _)| *s == seq) {
-            tracing::trace!(seq, "duplicate or late RTP packet dropped");
-            return Received::Nothing;
-        } else if ahead == 0 {
-            self.play(seq, packet.payload, sink);
-            self.play_contiguous(sink);
+        let before = self.jitter.stats();
+        self.jitter.push(
+            now_ms,
+            packet.ssrc,
+            packet.sequence,
+            packet.timestamp,
+            packet.payload,
+        );
+        let after = self.jitter.stats();
+        if after.late > before.late || after.duplicates > before.duplicates {
+            Received::Nothing
         } else {
-            self.held.push((seq, packet.payload.to_vec()));
-            if self.held.len() > REORDER_WINDOW {
-                // The missing packet is presumed lost: carry on from the oldest held.
-                self.play_oldest(sink);
-                self.play_contiguous(sink);
-            }
-        }
-        Received::Audio
-    }
-
-    /// Plays everything held, in sequence order (used when stopping).
-    fn flush(&mut self, sink: &mut dyn AudioSink) {
-        while !self.held.is_empty() {
-            self.play_oldest(sink);
+            Received::Audio
         }
     }
 
-    fn play_oldest(&mut self, sink: &mut dyn AudioSink) {
-        let next = self.next.unwrap_or(0);
-        let oldest = (0..self.held.len()).min_by_key(|&i| self.held[i].0.wrapping_sub(next));
-        if let Some(i) = oldest {
-            let (seq, payload) = self.held.swap_remove(i);
-            self.play(seq, &payload, sink);
-        }
-    }
-
-    fn play_contiguous(&mut self, sink: &mut dyn AudioSink) {
-        while let Some(i) = self.held.iter().position(|(s, _)| Some(*s) == self.next) {
-            let (seq, payload) = self.held.swap_remove(i);
-            self.play(seq, &payload, sink);
-        }
-    }
-
-    fn play(&mut self, seq: u16, payload: &[u8], sink: &mut dyn AudioSink) {
-        self.next = Some(seq.wrapping_add(1));
+    /// One packet time: plays the next frame, conceals a missing one, or
+    /// plays nothing while the buffer fills.
+    fn playout(&mut self, now_ms: u64, sink: &mut dyn AudioSink) {
         self.pcm.clear();
-        self.decoder.decode(payload, &mut self.pcm);
+        match self.jitter.pop(now_ms) {
+            Playout::Waiting => return,
+            Playout::Frame(payload) if payload.is_empty() => {
+                self.pcm.resize(self.frame_samples, 0);
+                self.concealer.played(&self.pcm);
+            }
+            Playout::Frame(payload) => {
+                self.decoder.decode(&payload, &mut self.pcm);
+                self.concealer.played(&self.pcm);
+            }
+            Playout::Conceal => self.concealer.conceal(self.frame_samples, &mut self.pcm),
+        }
         if !self.pcm.is_empty() {
             sink.write_frame(&self.pcm);
+        }
+    }
+
+    fn reception(&self) -> Reception {
+        Reception {
+            jitter: self.jitter.stats(),
+            jitter_ms: self.jitter.jitter_ms(),
+            target_delay_ms: self.jitter.target_delay_ms(),
         }
     }
 }
@@ -529,53 +531,57 @@ mod tests {
         }
     }
 
-    /// Feeds packets with these sequence numbers; returns the order played.
-    fn run_sequence(seqs: &[u16]) -> Vec<u16> {
+    /// Feeds packets with these sequence numbers at once, then plays until
+    /// the buffer is empty; returns what played (`None`: concealed).
+    fn run_sequence(seqs: &[u16]) -> Vec<Option<u16>> {
         let mut d = Depacketiser::new(&config("pcmu", 0));
         let mut sink = Lengths::default();
         for &s in seqs {
-            assert_ne!(d.handle(&datagram(s, 7, 0), &mut sink), Received::Invalid);
+            assert_ne!(d.handle(&datagram(s, 7, 0), 0), Received::Invalid);
         }
-        d.flush(&mut sink);
+        let mut now = 0;
+        while d.jitter.depth() > 0 {
+            d.playout(now, &mut sink);
+            now += 20;
+        }
         sink.0
             .iter()
             .map(|&len| {
                 seqs.iter()
                     .copied()
                     .find(|s| usize::from(s % 1000) + 1 == len)
-                    .unwrap()
             })
             .collect()
     }
 
     #[test]
     fn in_order_duplicates_and_reordering() {
-        assert_eq!(run_sequence(&[1, 2, 3, 4]), [1, 2, 3, 4]);
+        let all = |v: &[u16]| v.iter().map(|&s| Some(s)).collect::<Vec<_>>();
+        assert_eq!(run_sequence(&[1, 2, 3, 4]), all(&[1, 2, 3, 4]));
         assert_eq!(
             run_sequence(&[1, 2, 2, 3, 1]),
-            [1, 2, 3],
-            "duplicates and late packets dropped"
-        );
-        assert_eq!(run_sequence(&[1, 3, 2, 4]), [1, 2, 3, 4], "swap is undone");
-        assert_eq!(
-            run_sequence(&[1, 3, 4, 5, 6, 7]),
-            [1, 3, 4, 5, 6, 7],
-            "loss gives up after the window"
+            all(&[1, 2, 3]),
+            "duplicates dropped"
         );
         assert_eq!(
-            run_sequence(&[1, 3, 3, 2]),
-            [1, 2, 3],
-            "duplicate of a held packet"
+            run_sequence(&[1, 3, 2, 4]),
+            all(&[1, 2, 3, 4]),
+            "swap is undone"
+        );
+        assert_eq!(
+            run_sequence(&[1, 3, 4]),
+            [Some(1), None, Some(3), Some(4)],
+            "a lost packet is concealed"
         );
         assert_eq!(
             run_sequence(&[65_534, 65_535, 0, 1]),
-            [65_534, 65_535, 0, 1],
+            all(&[65_534, 65_535, 0, 1]),
             "wraps"
         );
         assert_eq!(
-            run_sequence(&[500, 501, 5, 6]),
-            [500, 501, 5, 6],
-            "far behind = restart"
+            run_sequence(&[500, 501, 40_000, 40_001]),
+            all(&[40_000, 40_001]),
+            "a jump is a restart"
         );
     }
 
@@ -583,14 +589,12 @@ mod tests {
     fn rejects_other_payload_types_and_garbage() {
         let mut d = Depacketiser::new(&config("pcmu", 0));
         let mut sink = Lengths::default();
-        assert_eq!(d.handle(&datagram(1, 7, 8), &mut sink), Received::Invalid);
-        assert_eq!(d.handle(b"not rtp at all", &mut sink), Received::Invalid);
-        assert_eq!(d.handle(&[], &mut sink), Received::Invalid);
+        assert_eq!(d.handle(&datagram(1, 7, 8), 0), Received::Invalid);
+        assert_eq!(d.handle(b"not rtp at all", 0), Received::Invalid);
+        assert_eq!(d.handle(&[], 0), Received::Invalid);
         // A telephone-event payload too short for an event.
-        assert_eq!(
-            d.handle(&datagram(999, 7, 96)[..14], &mut sink),
-            Received::Invalid
-        );
+        assert_eq!(d.handle(&datagram(999, 7, 96)[..14], 0), Received::Invalid);
+        d.playout(0, &mut sink);
         assert!(sink.0.is_empty());
     }
 
@@ -648,7 +652,8 @@ mod tests {
         // RFC 3551 §4.5.2: the RTP clock of G.722 runs at 8000 Hz.
         assert_eq!(b.timestamp.wrapping_sub(a.timestamp), 160);
         let mut sink = Lengths::default();
-        d.handle(&out[0], &mut sink);
+        d.handle(&out[0], 0);
+        d.playout(0, &mut sink);
         assert_eq!(sink.0, [320]);
     }
 
@@ -702,12 +707,21 @@ mod tests {
             if bytes[1] & 0x7F == 101 {
                 bytes[1] = (bytes[1] & 0x80) | 96;
             }
-            if let Received::Dtmf(digit) = d.handle(&bytes, &mut sink) {
+            if let Received::Dtmf(digit) = d.handle(&bytes, 0) {
                 digits.push(digit);
             }
         }
         assert_eq!(digits, ['#'], "seven packets, one digit");
-        assert_eq!(sink.0.len(), 2, "audio around the event still plays");
+        let mut now = 0;
+        while d.jitter.depth() > 0 {
+            d.playout(now, &mut sink);
+            now += 20;
+        }
+        assert_eq!(
+            sink.0, [160; 9],
+            "audio, the event's places as silence, audio: no concealment"
+        );
+        assert_eq!(d.jitter.stats().concealed, 0);
     }
 
     #[test]
@@ -722,9 +736,10 @@ mod tests {
             if !buf.is_empty() && rng.bool() {
                 buf[0] = (buf[0] & 0x3F) | 0x80;
             }
-            if d.handle(&buf, &mut sink) == Received::Invalid {
+            if d.handle(&buf, 0) == Received::Invalid {
                 invalid += 1;
             }
+            d.playout(0, &mut sink);
         }
         assert!(invalid > 15_000, "{invalid}");
     }
