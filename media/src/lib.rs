@@ -16,6 +16,7 @@ pub mod g722;
 pub mod jitter;
 pub mod negotiate;
 mod resample;
+pub mod rtcp;
 pub mod rtp;
 pub mod session;
 
