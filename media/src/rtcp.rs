@@ -244,7 +244,7 @@ pub fn write_report(
     out.push(name.len() as u8);
     out.extend_from_slice(name);
     out.push(0);
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push(0);
     }
     finish(out, at);
@@ -309,11 +309,7 @@ pub fn fraction_lost(now: &ReceptionCounts, prior: (u64, u64)) -> (u8, (u64, u64
     let expected = now.expected().saturating_sub(prior.0);
     let received = now.received.saturating_sub(prior.1);
     let lost = expected.saturating_sub(received);
-    let fraction = if expected == 0 {
-        0
-    } else {
-        ((lost << 8) / expected).min(255) as u8
-    };
+    let fraction = (lost << 8).checked_div(expected).unwrap_or(0).min(255) as u8;
     (fraction, (now.expected(), now.received))
 }
 
@@ -343,7 +339,7 @@ mod tests {
         };
         let mut sr = Vec::new();
         write_report(&mut sr, 42, Some(info), Some(&block()), "phone@192.0.2.1");
-        assert_eq!(sr.len() % 4, 0);
+        assert!(sr.len().is_multiple_of(4));
         let parsed = parse_compound(&sr).unwrap();
         assert_eq!(
             parsed[0],
