@@ -18,6 +18,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::rtcp::ReceptionCounts;
+
 /// Bounds of the adaptive delay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JitterConfig {
@@ -96,6 +98,8 @@ pub struct JitterBuffer {
     last_transit: Option<i64>,
     jitter_q4: i64,
     stats: JitterStats,
+    /// RFC 3550 A.3 counts of the current source, for receiver reports.
+    counts: ReceptionCounts,
     /// Sum and count of the buffering delay of played frames (arrival → playout).
     delay_sum_ms: u64,
 }
@@ -113,12 +117,18 @@ impl JitterBuffer {
             last_transit: None,
             jitter_q4: 0,
             stats: JitterStats::default(),
+            counts: ReceptionCounts::default(),
             delay_sum_ms: 0,
         }
     }
 
     pub fn stats(&self) -> JitterStats {
         self.stats
+    }
+
+    /// The source being received and its A.3 counts.
+    pub fn reception(&self) -> Option<(u32, ReceptionCounts)> {
+        self.ssrc.map(|ssrc| (ssrc, self.counts))
     }
 
     /// The interarrival jitter in RTP timestamp units (RFC 3550 §6.4.1), as
@@ -191,7 +201,10 @@ impl JitterBuffer {
             self.stats.resets += 1;
             self.packets.clear();
             self.next = Some(ext);
-        } else if ext < next {
+            self.counts = ReceptionCounts::default();
+        }
+        self.count(ext);
+        if ext < self.next.unwrap_or(ext) {
             self.stats.late += 1;
             return;
         }
@@ -201,7 +214,21 @@ impl JitterBuffer {
             .is_some()
         {
             self.stats.duplicates += 1;
+            self.counts.received -= 1;
         }
+    }
+
+    /// RFC 3550 A.3: a late packet still counts as received; a duplicate
+    /// is taken back by the caller.
+    fn count(&mut self, ext: u64) {
+        let c = &mut self.counts;
+        if c.received == 0 {
+            c.base = ext;
+            c.highest = ext;
+        }
+        c.base = c.base.min(ext);
+        c.highest = c.highest.max(ext);
+        c.received += 1;
     }
 
     /// A packet that holds a place in the sequence but no audio (an RFC 4733
@@ -213,8 +240,9 @@ impl JitterBuffer {
         }
         let Some(next) = self.next else { return };
         let ext = self.extend(seq, next);
-        if ext >= next && ext - next < MAX_JUMP as u64 {
-            self.packets.entry(ext).or_insert((now_ms, Vec::new()));
+        if ext >= next && ext - next < MAX_JUMP as u64 && !self.packets.contains_key(&ext) {
+            self.count(ext);
+            self.packets.insert(ext, (now_ms, Vec::new()));
         }
     }
 
@@ -231,6 +259,7 @@ impl JitterBuffer {
         self.next = None;
         self.last_transit = None;
         self.stalled = 0;
+        self.counts = ReceptionCounts::default();
     }
 
     /// The frame for the packet time at `now_ms`.
@@ -491,6 +520,10 @@ mod tests {
             1500,
             "every packet accounted for"
         );
+        // RFC 3550 A.3: what receiver reports would say.
+        let (_, counts) = rough.reception().unwrap();
+        assert_eq!(counts.received, 1460);
+        assert_eq!(counts.lost(), 40, "late packets are received, not lost");
     }
 
     #[test]

@@ -26,7 +26,9 @@ pub use backend::{
 };
 pub use codec::{AudioCodec, Codec};
 pub use negotiate::{MediaPlan, NegotiationError};
-pub use session::{MediaEvent, Reception, RtpConfig, RtpSession, RtpStats};
+pub use session::{
+    CallQuality, MediaEvent, RTCP_INTERVAL, Reception, RtpConfig, RtpSession, RtpStats,
+};
 
 /// The packet time used here: 20 ms, the RFC 3551 §4.5.14 default for G.711
 /// and the usual one for G.722.

@@ -44,6 +44,9 @@ pub struct MediaPlan {
     pub receive_payload_type: u8,
     /// Where to send RTP (the address may be 0.0.0.0: RFC 2543 hold).
     pub remote: SocketAddr,
+    /// Where to send RTCP when the peer says (`a=rtcp`, RFC 3605); else
+    /// the RTP port plus one.
+    pub remote_rtcp: Option<SocketAddr>,
     /// Telephone-event payload types (send, receive) if both sides have them.
     pub telephone_event: Option<(u8, u8)>,
     pub ptime_ms: u32,
@@ -62,6 +65,8 @@ impl MediaPlan {
             telephone_event: self.telephone_event,
             ptime_ms: self.ptime_ms,
             ssrc: None,
+            remote_rtcp: self.remote_rtcp,
+            rtcp_interval: crate::session::RTCP_INTERVAL,
         }
     }
 }
@@ -121,6 +126,16 @@ fn direction_of(sd: &SessionDescription, index: usize, address: IpAddr) -> Direc
         return d.held();
     }
     d
+}
+
+/// RFC 3605: `a=rtcp:PORT [IN IP4 ADDRESS]`; the address defaults to the
+/// stream's.
+fn rtcp_of(m: &MediaDescription, address: IpAddr) -> Option<SocketAddr> {
+    let value = m.attributes.iter().find_map(|a| a.strip_prefix("rtcp:"))?;
+    let mut parts = value.split_ascii_whitespace();
+    let port = parts.next()?.parse().ok()?;
+    let address = parts.nth(2).and_then(|a| a.parse().ok()).unwrap_or(address);
+    Some(SocketAddr::new(address, port))
 }
 
 fn is_usable_audio(m: &MediaDescription) -> bool {
@@ -229,6 +244,7 @@ pub fn answer(
         send_payload_type: pt,
         receive_payload_type: pt,
         remote: SocketAddr::new(address, om.port),
+        remote_rtcp: rtcp_of(om, address),
         telephone_event: dtmf.map(|pt| (pt, pt)),
         ptime_ms,
         remote_direction: direction_of(offer, index, address),
@@ -293,6 +309,7 @@ pub fn answered(
         send_payload_type: send,
         receive_payload_type: receive,
         remote: SocketAddr::new(address, am.port),
+        remote_rtcp: rtcp_of(am, address),
         telephone_event,
         ptime_ms: ptime_of(am),
         remote_direction: direction_of(answer, index, address),
@@ -380,6 +397,7 @@ m=audio 49172 RTP/AVP 0
         assert_eq!((plan.send_payload_type, plan.receive_payload_type), (8, 8));
         assert_eq!(plan.telephone_event, Some((96, 96)), "the offerer's number");
         assert_eq!(plan.remote, "198.51.100.7:49170".parse().unwrap());
+        assert_eq!(plan.remote_rtcp, None, "no a=rtcp: the next port");
         assert_eq!(plan.ptime_ms, 30);
         assert_eq!(plan.remote_direction, Direction::SendOnly);
         let ports: Vec<u16> = ans.media.iter().map(|m| m.port).collect();
@@ -437,12 +455,14 @@ c=IN IP4 198.51.100.2
 t=0 0
 m=audio 9000 RTP/AVP 9 96
 a=rtpmap:96 telephone-event/8000
+a=rtcp:9005 IN IP4 198.51.100.3
 ");
         let plan = answered(&local("pcmu,g722"), &ours, &theirs).unwrap();
         assert_eq!(plan.codec, codec("g722"), "the answer's choice counts");
         assert_eq!((plan.send_payload_type, plan.receive_payload_type), (9, 9));
         assert_eq!(plan.telephone_event, Some((96, 101)));
         assert_eq!(plan.remote, "198.51.100.2:9000".parse().unwrap());
+        assert_eq!(plan.remote_rtcp, Some("198.51.100.3:9005".parse().unwrap()));
         assert_eq!(plan.remote_direction, Direction::SendRecv);
     }
 

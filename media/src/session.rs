@@ -1,21 +1,23 @@
-//! One call's RTP stream: audio out every packet time, audio in to the speaker,
-//! and RFC 4733 telephone-events both ways.
+//! One call's RTP stream: audio out every packet time, audio in to the speaker
+//! through the jitter buffer, RFC 4733 telephone-events both ways, and RTCP
+//! reports (RFC 3550 §6) on the next port with the call's quality figures.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::net::UdpSocket;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tokio::time::MissedTickBehavior;
+use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::backend::{AudioSink, AudioSource};
 use crate::codec::{Codec, Decoder, Encoder};
 use crate::dtmf::{self, DtmfEvent};
 use crate::jitter::{Concealer, JitterBuffer, JitterConfig, JitterStats, Playout};
+use crate::rtcp::{self, ReportBlock, RtcpPacket, SenderInfo};
 use crate::rtp::RtpPacket;
 
 /// Longest sending backlog caught up in a burst (five packets).
@@ -39,6 +41,30 @@ pub struct RtpConfig {
     pub ptime_ms: u32,
     /// Our synchronisation source; random if `None` (RFC 3550 §8.1).
     pub ssrc: Option<u32>,
+    /// Where the peer takes RTCP: its `a=rtcp` (RFC 3605), else the RTP
+    /// port plus one (RFC 3550 §11).
+    pub remote_rtcp: Option<SocketAddr>,
+    /// The average RTCP report interval: 5 s, the minimum of RFC 3550
+    /// §6.2, which a two-party voice call always falls under.
+    pub rtcp_interval: Duration,
+}
+
+/// RFC 3550 §6.2: the recommended minimum report interval.
+pub const RTCP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The call's quality as RTCP measures it (RFC 3550 §6.4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallQuality {
+    /// Of the packets the peer sent us, lost since the call started, per mille.
+    pub loss_received_permille: u32,
+    /// Interarrival jitter of what we receive, in ms.
+    pub jitter_ms: u32,
+    /// The fraction of ours the peer reports lost in its last report, per mille.
+    pub loss_sent_permille: Option<u32>,
+    /// The jitter the peer reports for our stream, in ms.
+    pub remote_jitter_ms: Option<u32>,
+    /// Round trip from the peer's last report (LSR/DLSR, §6.4.1), in ms.
+    pub round_trip_ms: Option<u32>,
 }
 
 /// What the media task reports to its owner.
@@ -46,6 +72,8 @@ pub struct RtpConfig {
 pub enum MediaEvent {
     /// A DTMF digit arrived as an RFC 4733 event (reported once per event).
     Dtmf(char),
+    /// New quality figures, after each RTCP report sent or received.
+    Quality(CallQuality),
 }
 
 /// Counters since the session started.
@@ -56,11 +84,18 @@ pub struct RtpStats {
     pub packets_received: u64,
     /// Datagrams that were not RTP or carried a payload type not negotiated.
     pub packets_invalid: u64,
+    pub rtcp_sent: u64,
+    pub rtcp_received: u64,
+    /// Datagrams on the RTCP port that were no valid compound packet.
+    pub rtcp_invalid: u64,
 }
 
 /// State shared between the handle and its task.
 struct Shared {
     remote: Mutex<SocketAddr>,
+    /// Where RTCP goes; follows `remote` unless the peer named its own.
+    remote_rtcp: Mutex<SocketAddr>,
+    explicit_rtcp: bool,
     /// False while the negotiated direction does not let us send (hold, RFC 3264 §8.4):
     /// frames are still read, so the clock runs on, but not sent.
     sending: AtomicBool,
@@ -69,6 +104,9 @@ struct Shared {
     sent: AtomicU64,
     received: AtomicU64,
     invalid: AtomicU64,
+    rtcp_sent: AtomicU64,
+    rtcp_received: AtomicU64,
+    rtcp_invalid: AtomicU64,
     /// The jitter buffer's view, refreshed every packet time.
     reception: Mutex<Reception>,
 }
@@ -99,10 +137,12 @@ pub struct RtpSession {
 impl RtpSession {
     /// Spawns the media task on the current tokio runtime; `socket` is already
     /// bound by the caller and is used for both directions (symmetric RTP,
-    /// RFC 4961), which is what NATs and most phones expect. `source` and
-    /// `sink` work at the codec's sample rate.
+    /// RFC 4961), which is what NATs and most phones expect. `rtcp`, bound to
+    /// the RTP port plus one, carries the reports (none without it). `source`
+    /// and `sink` work at the codec's sample rate.
     pub fn start(
         socket: UdpSocket,
+        rtcp: Option<UdpSocket>,
         config: RtpConfig,
         source: Box<dyn AudioSource>,
         sink: Box<dyn AudioSink>,
@@ -110,23 +150,43 @@ impl RtpSession {
     ) -> RtpSession {
         let shared = Arc::new(Shared {
             remote: Mutex::new(config.remote),
+            remote_rtcp: Mutex::new(
+                config
+                    .remote_rtcp
+                    .unwrap_or_else(|| rtcp_next_to(config.remote)),
+            ),
+            explicit_rtcp: config.remote_rtcp.is_some(),
             sending: AtomicBool::new(true),
             dtmf: Mutex::new(VecDeque::new()),
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
             invalid: AtomicU64::new(0),
+            rtcp_sent: AtomicU64::new(0),
+            rtcp_received: AtomicU64::new(0),
+            rtcp_invalid: AtomicU64::new(0),
             reception: Mutex::new(Reception::default()),
         });
         let (stop_tx, stop_rx) = oneshot::channel();
         let ssrc = config.ssrc.unwrap_or_else(|| fastrand::u32(..));
-        tracing::debug!(local = ?socket.local_addr().ok(), remote = %config.remote,
+        let local = socket.local_addr().ok();
+        tracing::debug!(?local, remote = %config.remote,
             codec = config.codec.name(), ssrc, "RTP session starting");
+        // RFC 3550 §6.5.1: CNAME user@host; the host is our address.
+        let cname = local.map_or_else(
+            || format!("{ssrc:08x}"),
+            |a| format!("deskphone@{}", a.ip()),
+        );
         let task = tokio::spawn(run(
-            socket,
+            Sockets { rtp: socket, rtcp },
             Packetiser::new(&config, ssrc),
             Depacketiser::new(&config),
-            source,
-            sink,
+            Reporter::new(
+                ssrc,
+                cname,
+                config.codec.sdp().rtp_clock_rate,
+                config.rtcp_interval,
+            ),
+            Audio { source, sink },
             events,
             shared.clone(),
             stop_rx,
@@ -140,13 +200,21 @@ impl RtpSession {
         }
     }
 
-    /// Changes where we send (e.g. after an answer with a new address).
+    /// Changes where we send (e.g. after an answer with a new address);
+    /// RTCP follows to the next port unless the peer named its own.
     pub fn set_remote(&self, remote: SocketAddr) {
         *self
             .shared
             .remote
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = remote;
+        if !self.shared.explicit_rtcp {
+            *self
+                .shared
+                .remote_rtcp
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = rtcp_next_to(remote);
+        }
     }
 
     /// Sends our audio or stops sending it (the stream is held or inactive); receiving
@@ -183,6 +251,9 @@ impl RtpSession {
             packets_sent: self.shared.sent.load(Ordering::Relaxed),
             packets_received: self.shared.received.load(Ordering::Relaxed),
             packets_invalid: self.shared.invalid.load(Ordering::Relaxed),
+            rtcp_sent: self.shared.rtcp_sent.load(Ordering::Relaxed),
+            rtcp_received: self.shared.rtcp_received.load(Ordering::Relaxed),
+            rtcp_invalid: self.shared.rtcp_invalid.load(Ordering::Relaxed),
         }
     }
 
@@ -197,18 +268,55 @@ impl RtpSession {
     }
 }
 
+/// RFC 3550 §11: RTCP on the port after RTP's.
+fn rtcp_next_to(rtp: SocketAddr) -> SocketAddr {
+    SocketAddr::new(rtp.ip(), rtp.port().wrapping_add(1))
+}
+
+struct Sockets {
+    rtp: UdpSocket,
+    rtcp: Option<UdpSocket>,
+}
+
+struct Audio {
+    source: Box<dyn AudioSource>,
+    sink: Box<dyn AudioSink>,
+}
+
+/// Receives on an optional socket; without one, waits forever.
+async fn recv_maybe(
+    socket: Option<&UdpSocket>,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr)> {
+    match socket {
+        Some(s) => s.recv_from(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn wall_clock() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
 #[allow(clippy::too_many_arguments)] // one task, spawned from one place
 async fn run(
-    socket: UdpSocket,
+    sockets: Sockets,
     mut packetiser: Packetiser,
     mut depacketiser: Depacketiser,
-    mut source: Box<dyn AudioSource>,
-    mut sink: Box<dyn AudioSink>,
+    mut reporter: Reporter,
+    audio: Audio,
     mut events: EventHandler,
     shared: Arc<Shared>,
     mut stop: oneshot::Receiver<()>,
     ptime: Duration,
 ) {
+    let Audio {
+        mut source,
+        mut sink,
+    } = audio;
+    let socket = sockets.rtp;
     let mut ticker = tokio::time::interval(ptime);
     // Burst: the microphone keeps producing samples whatever the scheduler
     // does, and the far end plays out at that rate. After a stall, sending
@@ -219,9 +327,12 @@ async fn run(
     // minutes of audio on resume.
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut datagram = vec![0u8; MAX_DATAGRAM];
+    let mut control = vec![0u8; MAX_DATAGRAM];
     let mut out = Vec::with_capacity(4);
-    let start = tokio::time::Instant::now();
+    let start = Instant::now();
     let now_ms = || start.elapsed().as_millis() as u64;
+    let report_timer = tokio::time::sleep(reporter.first_interval());
+    tokio::pin!(report_timer);
     loop {
         tokio::select! {
             biased;
@@ -249,7 +360,10 @@ async fn run(
                 let to = *shared.remote.lock().unwrap_or_else(PoisonError::into_inner);
                 for packet in &out {
                     match socket.send_to(packet, to).await {
-                        Ok(_) => { shared.sent.fetch_add(1, Ordering::Relaxed); }
+                        Ok(_) => {
+                            shared.sent.fetch_add(1, Ordering::Relaxed);
+                            packetiser.count_sent(packet.len());
+                        }
                         // Transient (no route yet, ICMP feedback): the next packet may work.
                         Err(e) => tracing::debug!(%to, error = %e, "RTP send failed"),
                     }
@@ -260,12 +374,11 @@ async fn run(
                     // The source address is not checked: with NAT or a changed
                     // answer it legitimately differs from `remote`.
                     let counter = match depacketiser.handle(&datagram[..len], now_ms()) {
-                        Received::Audio => &shared.received,
+                        Received::Audio | Received::Nothing => &shared.received,
                         Received::Dtmf(digit) => {
                             events(MediaEvent::Dtmf(digit));
                             &shared.received
                         }
-                        Received::Nothing => &shared.received,
                         Received::Invalid => &shared.invalid,
                     };
                     counter.fetch_add(1, Ordering::Relaxed);
@@ -273,10 +386,158 @@ async fn run(
                 // E.g. ICMP port unreachable surfacing on Linux; keep going.
                 Err(e) => tracing::debug!(error = %e, "RTP receive failed"),
             },
+            () = &mut report_timer, if sockets.rtcp.is_some() => {
+                report_timer.as_mut().reset(Instant::now() + reporter.next_interval());
+                let Some(rtcp) = sockets.rtcp.as_ref() else { continue };
+                let report = reporter.report(
+                    Instant::now(),
+                    wall_clock(),
+                    packetiser.sender_info(),
+                    depacketiser.jitter.reception(),
+                    depacketiser.jitter.jitter(),
+                );
+                let to = *shared.remote_rtcp.lock().unwrap_or_else(PoisonError::into_inner);
+                if shared.sending.load(Ordering::Relaxed) || !to.ip().is_unspecified() {
+                    match rtcp.send_to(&report, to).await {
+                        Ok(_) => { shared.rtcp_sent.fetch_add(1, Ordering::Relaxed); }
+                        Err(e) => tracing::debug!(%to, error = %e, "RTCP send failed"),
+                    }
+                }
+                events(MediaEvent::Quality(reporter.quality()));
+            }
+            received = recv_maybe(sockets.rtcp.as_ref(), &mut control) => match received {
+                Ok((len, _from)) => {
+                    match reporter.receive(&control[..len], Instant::now(), wall_clock()) {
+                        Ok(()) => {
+                            shared.rtcp_received.fetch_add(1, Ordering::Relaxed);
+                            events(MediaEvent::Quality(reporter.quality()));
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "RTCP datagram dropped");
+                            shared.rtcp_invalid.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "RTCP receive failed"),
+            },
         }
     }
     sink.finish();
     tracing::debug!("RTP session stopped");
+}
+
+/// The RTCP side of a session (RFC 3550 §6): builds our reports and reads
+/// the peer's, keeping the figures of [`CallQuality`].
+struct Reporter {
+    ssrc: u32,
+    cname: String,
+    clock_rate: u32,
+    interval: Duration,
+    /// (expected, received) at the previous report (A.3).
+    prior: (u64, u64),
+    /// Packets we had sent at the previous report: an SR only if we sent since.
+    sent_before: u32,
+    /// LSR of the peer's last SR and when it arrived (for our DLSR).
+    last_sr: Option<(u32, Instant)>,
+    quality: CallQuality,
+}
+
+impl Reporter {
+    fn new(ssrc: u32, cname: String, clock_rate: u32, interval: Duration) -> Self {
+        Reporter {
+            ssrc,
+            cname,
+            clock_rate: clock_rate.max(1),
+            interval,
+            prior: (0, 0),
+            sent_before: 0,
+            last_sr: None,
+            quality: CallQuality::default(),
+        }
+    }
+
+    /// §6.2: the first report after half the interval; §6.3.1: every
+    /// interval randomised to 0.5–1.5 times, so that sources do not
+    /// synchronise.
+    fn first_interval(&self) -> Duration {
+        self.next_interval() / 2
+    }
+
+    fn next_interval(&self) -> Duration {
+        self.interval.mul_f64(0.5 + fastrand::f64())
+    }
+
+    fn quality(&self) -> CallQuality {
+        self.quality
+    }
+
+    fn report(
+        &mut self,
+        now: Instant,
+        wall: Duration,
+        sent: SenderInfo,
+        reception: Option<(u32, rtcp::ReceptionCounts)>,
+        jitter: u32,
+    ) -> Vec<u8> {
+        let ntp = rtcp::ntp_from_unix(wall);
+        let block = reception.map(|(ssrc, counts)| {
+            let (fraction_lost, prior) = rtcp::fraction_lost(&counts, self.prior);
+            self.prior = prior;
+            let (last_sr, delay_since_last_sr) = match self.last_sr {
+                Some((lsr, at)) => (
+                    lsr,
+                    (now.saturating_duration_since(at).as_secs_f64() * 65_536.0) as u32,
+                ),
+                None => (0, 0),
+            };
+            let expected = counts.expected().max(1);
+            self.quality.loss_received_permille =
+                (counts.lost().max(0) as u64 * 1000 / expected) as u32;
+            self.quality.jitter_ms = (u64::from(jitter) * 1000 / u64::from(self.clock_rate)) as u32;
+            ReportBlock {
+                ssrc,
+                fraction_lost,
+                cumulative_lost: counts.lost().clamp(-0x80_0000, 0x7F_FFFF) as i32,
+                highest_sequence: counts.highest as u32,
+                jitter,
+                last_sr,
+                delay_since_last_sr,
+            }
+        });
+        let sender = (sent.packets != self.sent_before).then_some(SenderInfo { ntp, ..sent });
+        self.sent_before = sent.packets;
+        let mut out = Vec::with_capacity(80);
+        rtcp::write_report(&mut out, self.ssrc, sender, block.as_ref(), &self.cname);
+        out
+    }
+
+    fn receive(
+        &mut self,
+        datagram: &[u8],
+        now: Instant,
+        wall: Duration,
+    ) -> Result<(), rtcp::RtcpError> {
+        let arrival = rtcp::ntp_from_unix(wall);
+        for packet in rtcp::parse_compound(datagram)? {
+            let reports = match packet {
+                RtcpPacket::SenderReport { info, reports, .. } => {
+                    self.last_sr = Some((rtcp::ntp_middle(info.ntp), now));
+                    reports
+                }
+                RtcpPacket::ReceiverReport { reports, .. } => reports,
+                _ => continue,
+            };
+            for block in reports.iter().filter(|b| b.ssrc == self.ssrc) {
+                self.quality.loss_sent_permille = Some(u32::from(block.fraction_lost) * 1000 / 256);
+                self.quality.remote_jitter_ms =
+                    Some((u64::from(block.jitter) * 1000 / u64::from(self.clock_rate)) as u32);
+                if let Some(rtt) = rtcp::round_trip(arrival, block) {
+                    self.quality.round_trip_ms = Some(rtt.as_millis() as u32);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Builds outgoing packets (RFC 3550 §5.1): audio, or RFC 4733 events while
@@ -292,6 +553,9 @@ struct Packetiser {
     first: bool,
     /// The digit being sent, if any.
     event: Option<dtmf::Sender>,
+    /// Packets and payload octets sent (the SR's sender info, §6.4.1).
+    packets_sent: u32,
+    octets_sent: u32,
     frame: Vec<i16>,
     payload: Vec<u8>,
 }
@@ -311,8 +575,28 @@ impl Packetiser {
             timestamp: fastrand::u32(..),
             first: true,
             event: None,
+            packets_sent: 0,
+            octets_sent: 0,
             frame: vec![0; samples_per_packet],
             payload: Vec::with_capacity(samples_per_packet),
+        }
+    }
+
+    fn count_sent(&mut self, datagram_len: usize) {
+        self.packets_sent = self.packets_sent.wrapping_add(1);
+        self.octets_sent = self
+            .octets_sent
+            .wrapping_add(datagram_len.saturating_sub(crate::rtp::HEADER_LEN) as u32);
+    }
+
+    /// The SR's sender info but the NTP time, which the report adds: the
+    /// RTP timestamp is that of the next packet, i.e. now.
+    fn sender_info(&self) -> SenderInfo {
+        SenderInfo {
+            ntp: 0,
+            rtp_timestamp: self.timestamp,
+            packets: self.packets_sent,
+            octets: self.octets_sent,
         }
     }
 
@@ -519,6 +803,8 @@ mod tests {
         out
     }
 
+    use crate::RTCP_INTERVAL;
+
     fn config(codec: &str, pt: u8) -> RtpConfig {
         RtpConfig {
             remote: "127.0.0.1:9".parse().unwrap(),
@@ -528,6 +814,8 @@ mod tests {
             telephone_event: Some((101, 96)),
             ptime_ms: 20,
             ssrc: None,
+            remote_rtcp: None,
+            rtcp_interval: RTCP_INTERVAL,
         }
     }
 
@@ -742,5 +1030,75 @@ mod tests {
             d.playout(0, &mut sink);
         }
         assert!(invalid > 15_000, "{invalid}");
+    }
+
+    #[test]
+    fn reports_carry_loss_jitter_and_give_the_round_trip() {
+        // B received 90 of 100 packets from A and got A's SR 250 ms ago.
+        let t0 = Instant::now();
+        let wall = Duration::from_secs(1_000_000);
+        let mut a = Reporter::new(1, "a@x".into(), 8000, RTCP_INTERVAL);
+        let mut b = Reporter::new(2, "b@x".into(), 8000, RTCP_INTERVAL);
+        let sr = a.report(
+            t0,
+            wall,
+            SenderInfo {
+                ntp: 0,
+                rtp_timestamp: 16_000,
+                packets: 100,
+                octets: 16_000,
+            },
+            None,
+            0,
+        );
+        assert!(matches!(
+            rtcp::parse_compound(&sr).unwrap()[0],
+            RtcpPacket::SenderReport { ssrc: 1, .. }
+        ));
+        // The SR takes 40 ms to B; B reports 250 ms later; that takes 40 ms.
+        b.receive(
+            &sr,
+            t0 + Duration::from_millis(40),
+            wall + Duration::from_millis(40),
+        )
+        .unwrap();
+        let counts = rtcp::ReceptionCounts {
+            base: 1 << 20,
+            highest: (1 << 20) + 99,
+            received: 90,
+        };
+        let rr = b.report(
+            t0 + Duration::from_millis(290),
+            wall + Duration::from_millis(290),
+            SenderInfo::default(),
+            Some((1, counts)),
+            160,
+        );
+        assert!(
+            matches!(
+                rtcp::parse_compound(&rr).unwrap()[0],
+                RtcpPacket::ReceiverReport { ssrc: 2, .. }
+            ),
+            "B sent nothing: RR, not SR"
+        );
+        assert_eq!(b.quality().loss_received_permille, 100);
+        assert_eq!(b.quality().jitter_ms, 20);
+        a.receive(
+            &rr,
+            t0 + Duration::from_millis(330),
+            wall + Duration::from_millis(330),
+        )
+        .unwrap();
+        let q = a.quality();
+        assert_eq!(q.loss_sent_permille, Some(97), "25/256 of our packets lost");
+        assert_eq!(q.remote_jitter_ms, Some(20));
+        let rtt = q.round_trip_ms.unwrap();
+        assert!(
+            (79..=81).contains(&rtt),
+            "round trip {rtt} ms, 2 × 40 expected"
+        );
+        // Garbage changes nothing.
+        assert!(a.receive(b"\x80\xc8junk", t0, wall).is_err());
+        assert_eq!(a.quality(), q);
     }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use deskphone_media::analysis::{read_wav, tone_present};
 use deskphone_media::{
-    AudioBackend, Codec, MediaEvent, RtpConfig, RtpSession, SimulatedInput, SimulatorBackend,
+    AudioBackend, CallQuality, Codec, MediaEvent, RTCP_INTERVAL, RtpConfig, RtpSession,
+    SimulatedInput, SimulatorBackend,
 };
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
@@ -53,6 +54,7 @@ fn start_with_events(
     let pt = codec.sdp().static_payload_type.unwrap();
     RtpSession::start(
         socket,
+        None,
         RtpConfig {
             remote,
             codec,
@@ -61,6 +63,8 @@ fn start_with_events(
             telephone_event: Some((101, 101)),
             ptime_ms: 20,
             ssrc: None,
+            remote_rtcp: None,
+            rtcp_interval: RTCP_INTERVAL,
         },
         source,
         sink,
@@ -198,6 +202,84 @@ async fn dtmf_digits_cross_loopback_as_rfc4733_events() {
         }
     }
     assert_eq!(got, ['1', '#', '1', 'D'], "each digit once, repeats too");
+    a.stop().await;
+    b.stop().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// RTP and RTCP on neighbouring ports, as RFC 3550 §11 pairs them.
+async fn bind_pair() -> (UdpSocket, UdpSocket, SocketAddr) {
+    loop {
+        let rtp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = rtp.local_addr().unwrap();
+        if addr.port() % 2 == 0
+            && let Ok(rtcp) = UdpSocket::bind(("127.0.0.1", addr.port() + 1)).await
+        {
+            return (rtp, rtcp, addr);
+        }
+    }
+}
+
+#[tokio::test]
+async fn rtcp_reports_give_both_sides_loss_jitter_and_round_trip() {
+    let dir = temp_dir("rtcp");
+    let backend = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let pcmu = Codec::by_id("pcmu").unwrap();
+    let ((rtp_a, rtcp_a, addr_a), (rtp_b, rtcp_b, addr_b)) = (bind_pair().await, bind_pair().await);
+    let start = |label: &str, rtp, rtcp, remote, tx: mpsc::UnboundedSender<MediaEvent>| {
+        let (source, sink) = backend.open(label, 8000).unwrap();
+        RtpSession::start(
+            rtp,
+            Some(rtcp),
+            RtpConfig {
+                remote,
+                codec: pcmu,
+                send_payload_type: 0,
+                receive_payload_type: 0,
+                telephone_event: None,
+                ptime_ms: 20,
+                ssrc: None,
+                remote_rtcp: None,
+                // Fast reports so the test does not wait for 5 s intervals.
+                rtcp_interval: Duration::from_millis(200),
+            },
+            source,
+            sink,
+            Box::new(move |e| {
+                let _ = tx.send(e);
+            }),
+        )
+    };
+    let (tx_a, mut rx_a) = mpsc::unbounded_channel();
+    let (tx_b, _rx_b) = mpsc::unbounded_channel();
+    let mut a = start("rtcp-a", rtp_a, rtcp_a, addr_b, tx_a);
+    let mut b = start("rtcp-b", rtp_b, rtcp_b, addr_a, tx_b);
+    // A lying compound packet to A's RTCP port is dropped and counted.
+    let (stranger, _) = bind().await;
+    let rtcp_port_a = SocketAddr::new(addr_a.ip(), addr_a.port() + 1);
+    stranger
+        .send_to(&[0x81, 201, 0, 9, 0, 0, 0, 1], rtcp_port_a)
+        .await
+        .unwrap();
+
+    let mut last = CallQuality::default();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while last.round_trip_ms.is_none() {
+        match tokio::time::timeout_at(deadline, rx_a.recv()).await {
+            Ok(Some(MediaEvent::Quality(q))) => last = q,
+            Ok(Some(_)) => {}
+            other => panic!("no round trip in time: {other:?}, last {last:?}"),
+        }
+    }
+    assert!(last.round_trip_ms.unwrap() < 50, "{last:?}");
+    assert_eq!(last.loss_sent_permille, Some(0), "{last:?}");
+    assert_eq!(last.loss_received_permille, 0, "{last:?}");
+    let stats = a.stats();
+    assert!(
+        stats.rtcp_sent >= 1 && stats.rtcp_received >= 1,
+        "{stats:?}"
+    );
+    assert_eq!(stats.rtcp_invalid, 1, "{stats:?}");
     a.stop().await;
     b.stop().await;
     std::fs::remove_dir_all(dir).unwrap();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use deskphone_media::negotiate::{self, LocalMedia, MediaPlan};
 use deskphone_media::{AudioBackend, Codec, MediaEvent, RtpSession};
 use deskphone_protocol::{
-    DisplayEngineState, EndReason, PhoneState, ProvisioningState, RegistrationState,
+    CallQuality, DisplayEngineState, EndReason, PhoneState, ProvisioningState, RegistrationState,
 };
 use deskphone_settings::models::Model;
 use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
@@ -304,7 +304,8 @@ struct LocalSdp {
 /// The media of one call: its RTP socket until the call is answered, then
 /// the running session.
 enum CallMedia {
-    Ready(UdpSocket),
+    /// RTP and, on the next port, RTCP (RFC 3550 §11).
+    Ready(UdpSocket, Option<UdpSocket>),
     Running(RtpSession),
 }
 
@@ -489,6 +490,13 @@ impl Engine {
                 Some((call, event)) = media_events.recv() => match event {
                     // M1: an RFC 4733 digit reaches the call state as an INFO one does.
                     MediaEvent::Dtmf(digit) => self.phone.dtmf_received(call, digit),
+                    MediaEvent::Quality(q) => self.phone.media_quality(call, CallQuality {
+                        loss_received_permille: q.loss_received_permille,
+                        jitter_ms: q.jitter_ms,
+                        loss_sent_permille: q.loss_sent_permille,
+                        remote_jitter_ms: q.remote_jitter_ms,
+                        round_trip_ms: q.round_trip_ms,
+                    }),
                 },
             }
             // S7: subscriptions follow the settings and routes, whatever changed them.
@@ -714,8 +722,23 @@ impl Engine {
         Ok(())
     }
 
-    async fn bind_rtp(&self) -> std::io::Result<UdpSocket> {
-        UdpSocket::bind(SocketAddr::new(self.local_ip, 0)).await
+    /// An RTP socket on an even port and its RTCP socket on the next one (RFC 3550
+    /// §11); when no pair is free after a few tries, RTP alone (no reports).
+    async fn bind_rtp(&self) -> std::io::Result<(UdpSocket, Option<UdpSocket>)> {
+        for _ in 0..16 {
+            let rtp = UdpSocket::bind(SocketAddr::new(self.local_ip, 0)).await?;
+            let port = rtp.local_addr()?.port();
+            if port % 2 == 0
+                && let Ok(rtcp) = UdpSocket::bind(SocketAddr::new(self.local_ip, port + 1)).await
+            {
+                return Ok((rtp, Some(rtcp)));
+            }
+        }
+        tracing::info!("no free RTP/RTCP port pair; RTCP off for this call");
+        Ok((
+            UdpSocket::bind(SocketAddr::new(self.local_ip, 0)).await?,
+            None,
+        ))
     }
 
     /// Place a call; with a `referral` it carries out a transfer request (RFC 3515).
@@ -777,7 +800,7 @@ impl Engine {
             referral,
             ..options
         };
-        let rtp = self.bind_rtp().await.map_err(|e| fail(e.to_string()))?;
+        let (rtp, rtcp) = self.bind_rtp().await.map_err(|e| fail(e.to_string()))?;
         let rtp_port = rtp.local_addr().map_err(|e| fail(e.to_string()))?.port();
         let offer = negotiate::offer(&self.local_media(), self.local_ip, rtp_port, now_ms());
         let call = self
@@ -795,7 +818,7 @@ impl Engine {
             )
             .map_err(|e| fail(e.to_string()))?;
         self.phone.outgoing_started(call, identity, target);
-        self.media.insert(call, CallMedia::Ready(rtp));
+        self.media.insert(call, CallMedia::Ready(rtp, rtcp));
         self.local_sdp.insert(
             call,
             LocalSdp {
@@ -915,7 +938,7 @@ impl Engine {
                 .reject(now, call, 488)
                 .map_err(|e| sip_error(call, e));
         };
-        let rtp = self.bind_rtp().await.map_err(|e| sip_error(call, e))?;
+        let (rtp, rtcp) = self.bind_rtp().await.map_err(|e| sip_error(call, e))?;
         let port = rtp.local_addr().map_err(|e| sip_error(call, e))?.port();
         let (answer, plan) = match negotiate::answer(
             &self.local_media(),
@@ -944,7 +967,7 @@ impl Engine {
                 pending: None,
             },
         );
-        self.start_media(call, rtp, &plan);
+        self.start_media(call, rtp, rtcp, &plan);
         if !plan.remote_direction.receives() {
             self.apply_media(call, &plan, false);
         }
@@ -977,7 +1000,13 @@ impl Engine {
         }
     }
 
-    fn start_media(&mut self, call: CallHandle, socket: UdpSocket, plan: &MediaPlan) {
+    fn start_media(
+        &mut self,
+        call: CallHandle,
+        socket: UdpSocket,
+        rtcp: Option<UdpSocket>,
+        plan: &MediaPlan,
+    ) {
         match self
             .audio
             .open(&format!("call-{}", call.0), plan.codec.sample_rate())
@@ -986,6 +1015,7 @@ impl Engine {
                 let events = self.media_events.clone();
                 let session = RtpSession::start(
                     socket,
+                    rtcp,
                     plan.rtp_config(),
                     source,
                     sink,
@@ -1020,8 +1050,8 @@ impl Engine {
     }
 
     fn apply_media(&mut self, call: CallHandle, plan: &MediaPlan, sending: bool) {
-        if let Some(CallMedia::Ready(socket)) = self.media.remove(&call) {
-            self.start_media(call, socket, plan);
+        if let Some(CallMedia::Ready(socket, rtcp)) = self.media.remove(&call) {
+            self.start_media(call, socket, rtcp, plan);
         }
         if let Some(CallMedia::Running(session)) = self.media.get(&call) {
             session.set_remote(plan.remote);
