@@ -284,3 +284,49 @@ async fn rtcp_reports_give_both_sides_loss_jitter_and_round_trip() {
     b.stop().await;
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Bad input on a running session: every kind is dropped and counted, and
+/// the audio goes on (the tone still arrives after the flood).
+#[tokio::test]
+async fn malformed_rtp_is_counted_and_the_audio_goes_on() {
+    let dir = temp_dir("bad");
+    let caller = SimulatorBackend::new(
+        SimulatedInput::Tone {
+            frequency_hz: 1000.0,
+            amplitude: 0.5,
+        },
+        dir.clone(),
+    );
+    let callee = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let pcmu = Codec::by_id("pcmu").unwrap();
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let mut a = start(&caller, "bad-a", sock_a, addr_b, pcmu);
+    let mut b = start(&callee, "bad-b", sock_b, addr_a, pcmu);
+    let header = |first: u8, pt: u8| vec![first, pt, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9];
+    let mut bad: Vec<Vec<u8>> = Vec::new();
+    // Version 1.
+    bad.push([header(0x40, 0), vec![0xFF; 160]].concat());
+    // Padding count beyond the packet.
+    bad.push([header(0xA0, 0), vec![0xFF; 10], vec![200]].concat());
+    // CSRC count 15 with no CSRCs.
+    bad.push([header(0x8F, 0), vec![0xFF; 8]].concat());
+    // An extension header claiming 65535 words.
+    bad.push([header(0x90, 0), vec![0xBE, 0xDE, 0xFF, 0xFF], vec![0; 16]].concat());
+    // A payload type nobody negotiated.
+    bad.push([header(0x80, 77), vec![0xFF; 160]].concat());
+    let (stranger, _) = bind().await;
+    for _ in 0..20 {
+        for datagram in &bad {
+            stranger.send_to(datagram, addr_b).await.unwrap();
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    a.stop().await;
+    b.stop().await;
+    let stats = b.stats();
+    assert_eq!(stats.packets_invalid, 100, "{stats:?}");
+    assert!(stats.packets_received >= 20, "{stats:?}");
+    let (heard, _) = read_wav(&callee.recording_path("bad-b")).unwrap();
+    assert!(tone_present(&heard, 1000.0, 8000, 0.1));
+    std::fs::remove_dir_all(dir).unwrap();
+}
