@@ -303,17 +303,18 @@ async fn malformed_rtp_is_counted_and_the_audio_goes_on() {
     let mut a = start(&caller, "bad-a", sock_a, addr_b, pcmu);
     let mut b = start(&callee, "bad-b", sock_b, addr_a, pcmu);
     let header = |first: u8, pt: u8| vec![first, pt, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9];
-    let mut bad: Vec<Vec<u8>> = Vec::new();
-    // Version 1.
-    bad.push([header(0x40, 0), vec![0xFF; 160]].concat());
-    // Padding count beyond the packet.
-    bad.push([header(0xA0, 0), vec![0xFF; 10], vec![200]].concat());
-    // CSRC count 15 with no CSRCs.
-    bad.push([header(0x8F, 0), vec![0xFF; 8]].concat());
-    // An extension header claiming 65535 words.
-    bad.push([header(0x90, 0), vec![0xBE, 0xDE, 0xFF, 0xFF], vec![0; 16]].concat());
-    // A payload type nobody negotiated.
-    bad.push([header(0x80, 77), vec![0xFF; 160]].concat());
+    let bad: Vec<Vec<u8>> = vec![
+        // Version 1.
+        [header(0x40, 0), vec![0xFF; 160]].concat(),
+        // Padding count beyond the packet.
+        [header(0xA0, 0), vec![0xFF; 10], vec![200]].concat(),
+        // CSRC count 15 with no CSRCs.
+        [header(0x8F, 0), vec![0xFF; 8]].concat(),
+        // An extension header claiming 65535 words.
+        [header(0x90, 0), vec![0xBE, 0xDE, 0xFF, 0xFF], vec![0; 16]].concat(),
+        // A payload type nobody negotiated.
+        [header(0x80, 77), vec![0xFF; 160]].concat(),
+    ];
     let (stranger, _) = bind().await;
     for _ in 0..20 {
         for datagram in &bad {
