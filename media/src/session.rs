@@ -128,6 +128,7 @@ pub type EventHandler = Box<dyn FnMut(MediaEvent) + Send>;
 /// or by dropping it) ends the task, which then calls `sink.finish()`.
 pub struct RtpSession {
     shared: Arc<Shared>,
+    config: RtpConfig,
     telephone_event: bool,
     /// Dropping this wakes the task and makes it stop.
     stop_tx: Option<oneshot::Sender<()>>,
@@ -194,10 +195,16 @@ impl RtpSession {
         ));
         RtpSession {
             shared,
+            config,
             telephone_event: config.telephone_event.is_some(),
             stop_tx: Some(stop_tx),
             task: Some(task),
         }
+    }
+
+    /// The configuration the session started with (codec, payload types).
+    pub fn config(&self) -> &RtpConfig {
+        &self.config
     }
 
     /// Changes where we send (e.g. after an answer with a new address);

@@ -1054,6 +1054,27 @@ impl Engine {
             self.start_media(call, socket, rtcp, plan);
         }
         if let Some(CallMedia::Running(session)) = self.media.get(&call) {
+            let running = session.config();
+            if (
+                running.codec,
+                running.send_payload_type,
+                running.receive_payload_type,
+            ) != (
+                plan.codec,
+                plan.send_payload_type,
+                plan.receive_payload_type,
+            ) {
+                // A running session keeps its codec: switching means reopening audio at
+                // another rate, which is not done yet. Say so instead of failing silently.
+                tracing::warn!(
+                    "call {}: the session now says {:?} (payload types {}/{}); media keeps {:?}",
+                    call.0,
+                    plan.codec,
+                    plan.send_payload_type,
+                    plan.receive_payload_type,
+                    running.codec
+                );
+            }
             session.set_remote(plan.remote);
             session.set_sending(sending);
         }
