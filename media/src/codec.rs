@@ -1,67 +1,182 @@
-//! Codec trait and the registry that turns implementations into [`Codec`].
+//! The codec registry: every audio codec the phone can use is one entry here.
 //!
-//! Adding a codec = one new file implementing [`AudioCodec`] plus one line in
-//! the `codec_registry!` invocation at the bottom of this file; the macro
-//! generates the `Codec` variant, its dispatch and `SUPPORTED_PAYLOAD_TYPES`.
+//! A codec is one file implementing [`AudioCodec`] (its SDP descriptor and
+//! factories for its stateful [`Encoder`] and [`Decoder`]) plus one line in
+//! [`REGISTRY`]. SDP offer/answer (`crate::negotiate`) reads the descriptors,
+//! the RTP session the factories; nothing else knows codec names or numbers.
 
-/// One audio codec working on 8 kHz mono `i16` PCM.
-///
-/// Static (no `self`) so implementations are zero-sized and the registry can
-/// read the payload type in a `const` context.
-pub trait AudioCodec {
-    /// RTP payload type (static assignments: RFC 3551 §6, table 4).
-    const PAYLOAD_TYPE: u8;
-    /// Encoding name as used in SDP `a=rtpmap` (RFC 3551 table 4).
-    const NAME: &'static str;
-    /// Appends the encoding of `pcm` to `out`.
-    fn encode(pcm: &[i16], out: &mut Vec<u8>);
-    /// Appends the decoded samples of `data` to `out`.
-    fn decode(data: &[u8], out: &mut Vec<i16>);
+use std::fmt;
+
+/// How a codec appears in SDP (RFC 8866 §6.6 `a=rtpmap`, RFC 3551 §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SdpDescriptor {
+    /// Encoding name in `a=rtpmap` (compared case-insensitively, RFC 8866 §6.6).
+    pub encoding_name: &'static str,
+    /// The static payload type (RFC 3551 table 4), or `None` for a dynamic one
+    /// the offer assigns from 96–127.
+    pub static_payload_type: Option<u8>,
+    /// The RTP clock rate, which is what SDP and RTP timestamps count; not
+    /// always the audio rate (G.722: 16 kHz audio, 8000 here, RFC 3551 §4.5.2).
+    pub rtp_clock_rate: u32,
+    pub channels: u8,
+    /// Format parameters for `a=fmtp`, if the codec has any.
+    pub fmtp: Option<&'static str>,
 }
 
-macro_rules! codec_registry {
-    ($($(#[$doc:meta])* $variant:ident => $imp:ty),+ $(,)?) => {
-        /// A codec the phone can send and receive.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Codec { $($(#[$doc])* $variant),+ }
-
-        /// Payload types of every registered codec, in preference order.
-        pub const SUPPORTED_PAYLOAD_TYPES: &[u8] = &[$(<$imp as AudioCodec>::PAYLOAD_TYPE),+];
-
-        impl Codec {
-            /// Every registered codec, in preference order.
-            pub const ALL: &'static [Codec] = &[$(Codec::$variant),+];
-
-            pub fn payload_type(self) -> u8 {
-                match self { $(Codec::$variant => <$imp as AudioCodec>::PAYLOAD_TYPE),+ }
-            }
-
-            pub fn name(self) -> &'static str {
-                match self { $(Codec::$variant => <$imp as AudioCodec>::NAME),+ }
-            }
-
-            pub fn encode(self, pcm: &[i16], out: &mut Vec<u8>) {
-                match self { $(Codec::$variant => <$imp as AudioCodec>::encode(pcm, out)),+ }
-            }
-
-            pub fn decode(self, data: &[u8], out: &mut Vec<i16>) {
-                match self { $(Codec::$variant => <$imp as AudioCodec>::decode(data, out)),+ }
-            }
+impl SdpDescriptor {
+    /// `name/rate[/channels]` as in `a=rtpmap` (channels only when not 1).
+    pub fn rtpmap(&self) -> String {
+        if self.channels == 1 {
+            format!("{}/{}", self.encoding_name, self.rtp_clock_rate)
+        } else {
+            format!(
+                "{}/{}/{}",
+                self.encoding_name, self.rtp_clock_rate, self.channels
+            )
         }
-    };
-}
+    }
 
-impl Codec {
-    pub fn from_payload_type(pt: u8) -> Option<Codec> {
-        Codec::ALL.iter().copied().find(|c| c.payload_type() == pt)
+    /// Whether an `a=rtpmap` value (`name/rate[/channels]`) names this format.
+    pub fn matches_rtpmap(&self, rtpmap: &str) -> bool {
+        let mut parts = rtpmap.trim().split('/');
+        let name = parts.next().unwrap_or("");
+        let rate = parts.next().and_then(|r| r.trim().parse::<u32>().ok());
+        // RFC 8866 §6.6: a missing channel count means one channel.
+        let channels = match parts.next() {
+            None => Some(1),
+            Some(c) => c.trim().parse::<u8>().ok(),
+        };
+        name.eq_ignore_ascii_case(self.encoding_name)
+            && rate == Some(self.rtp_clock_rate)
+            && channels == Some(self.channels)
+            && parts.next().is_none()
     }
 }
 
-codec_registry! {
-    /// G.711 µ-law, payload type 0.
-    Pcmu => crate::g711::Pcmu,
-    /// G.711 A-law, payload type 8.
-    Pcma => crate::g711::Pcma,
+/// Turns audio frames into payloads; holds whatever state the codec needs
+/// from one frame to the next (ADPCM predictors, ...).
+pub trait Encoder: Send {
+    /// Appends the encoding of `pcm` (mono, at the codec's sample rate) to `out`.
+    fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>);
+}
+
+/// Turns payloads into audio frames, keeping state between packets.
+pub trait Decoder: Send {
+    /// Appends the decoded samples of `payload` to `out`.
+    fn decode(&mut self, payload: &[u8], out: &mut Vec<i16>);
+}
+
+/// One codec: a registry entry.
+pub trait AudioCodec: Sync {
+    /// Its name in `codec_priority_list` (lower case, e.g. `pcmu`).
+    fn id(&self) -> &'static str;
+    fn sdp(&self) -> SdpDescriptor;
+    /// The audio rate the encoder takes and the decoder gives.
+    fn sample_rate(&self) -> u32;
+    fn encoder(&self) -> Box<dyn Encoder>;
+    fn decoder(&self) -> Box<dyn Decoder>;
+}
+
+/// Every codec the phone has. The order here is only the fallback order; the
+/// setting `codec_priority_list` decides what is offered and in which order.
+pub static REGISTRY: &[&dyn AudioCodec] =
+    &[&crate::g711::Pcmu, &crate::g711::Pcma, &crate::g722::G722];
+
+/// A handle to a registered codec.
+#[derive(Clone, Copy)]
+pub struct Codec(&'static dyn AudioCodec);
+
+impl PartialEq for Codec {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+impl Eq for Codec {}
+
+impl fmt::Debug for Codec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name in `codec_priority_list` that no registered codec has.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown codec {0:?} in the codec priority list")]
+pub struct UnknownCodec(pub String);
+
+impl Codec {
+    /// Every registered codec, in registry order.
+    pub fn all() -> impl Iterator<Item = Codec> {
+        REGISTRY.iter().map(|c| Codec(*c))
+    }
+
+    /// The codec named `id` in `codec_priority_list` (case-insensitive).
+    pub fn by_id(id: &str) -> Option<Codec> {
+        Codec::all().find(|c| c.id().eq_ignore_ascii_case(id.trim()))
+    }
+
+    /// The codec whose static payload type is `pt` (RFC 3551 table 4).
+    pub fn from_static_payload_type(pt: u8) -> Option<Codec> {
+        Codec::all().find(|c| c.sdp().static_payload_type == Some(pt))
+    }
+
+    /// The codec an `a=rtpmap` value names.
+    pub fn from_rtpmap(rtpmap: &str) -> Option<Codec> {
+        Codec::all().find(|c| c.sdp().matches_rtpmap(rtpmap))
+    }
+
+    /// Reads `codec_priority_list` (`pcmu,pcma,g722`): the codecs to offer and
+    /// accept, best first. Duplicates count once; an empty list is refused, as
+    /// a phone without a codec cannot call.
+    pub fn priority_list(list: &str) -> Result<Vec<Codec>, UnknownCodec> {
+        let mut out: Vec<Codec> = Vec::new();
+        for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let codec = Codec::by_id(id).ok_or_else(|| UnknownCodec(id.to_owned()))?;
+            if !out.contains(&codec) {
+                out.push(codec);
+            }
+        }
+        if out.is_empty() {
+            return Err(UnknownCodec(list.to_owned()));
+        }
+        Ok(out)
+    }
+
+    pub fn id(self) -> &'static str {
+        self.0.id()
+    }
+
+    /// The encoding name as SDP and the call state show it (`PCMU`, `G722`).
+    pub fn name(self) -> &'static str {
+        self.0.sdp().encoding_name
+    }
+
+    pub fn sdp(self) -> SdpDescriptor {
+        self.0.sdp()
+    }
+
+    pub fn sample_rate(self) -> u32 {
+        self.0.sample_rate()
+    }
+
+    /// Audio samples in one packet of `ptime_ms`.
+    pub fn frame_samples(self, ptime_ms: u32) -> usize {
+        (self.sample_rate() * ptime_ms / 1000) as usize
+    }
+
+    /// RTP timestamp units in one packet of `ptime_ms` (RFC 3550 §5.1: the
+    /// timestamp counts at the RTP clock rate, not the audio rate).
+    pub fn timestamp_step(self, ptime_ms: u32) -> u32 {
+        self.sdp().rtp_clock_rate * ptime_ms / 1000
+    }
+
+    pub fn encoder(self) -> Box<dyn Encoder> {
+        self.0.encoder()
+    }
+
+    pub fn decoder(self) -> Box<dyn Decoder> {
+        self.0.decoder()
+    }
 }
 
 #[cfg(test)]
@@ -70,25 +185,53 @@ mod tests {
 
     #[test]
     fn registry_matches_rfc3551_assignments() {
-        assert_eq!(SUPPORTED_PAYLOAD_TYPES, &[0, 8]);
-        assert_eq!(Codec::Pcmu.payload_type(), 0);
-        assert_eq!(Codec::Pcma.payload_type(), 8);
-        assert_eq!(Codec::Pcmu.name(), "PCMU");
-        assert_eq!(Codec::Pcma.name(), "PCMA");
-        assert_eq!(Codec::from_payload_type(0), Some(Codec::Pcmu));
-        assert_eq!(Codec::from_payload_type(8), Some(Codec::Pcma));
-        assert_eq!(Codec::from_payload_type(18), None);
+        let pcmu = Codec::by_id("pcmu").unwrap();
+        let pcma = Codec::by_id("PCMA").unwrap();
+        let g722 = Codec::by_id("g722").unwrap();
+        assert_eq!(pcmu.sdp().static_payload_type, Some(0));
+        assert_eq!(pcma.sdp().static_payload_type, Some(8));
+        assert_eq!(g722.sdp().static_payload_type, Some(9));
+        assert_eq!(Codec::from_static_payload_type(8), Some(pcma));
+        assert_eq!(Codec::from_static_payload_type(18), None);
+        assert_eq!(pcmu.sdp().rtpmap(), "PCMU/8000");
+        // RFC 3551 §4.5.2: G.722 samples at 16 kHz but its RTP clock says 8000.
+        assert_eq!(g722.sdp().rtpmap(), "G722/8000");
+        assert_eq!((g722.sample_rate(), g722.frame_samples(20)), (16_000, 320));
+        assert_eq!(g722.timestamp_step(20), 160);
+        assert_eq!(Codec::from_rtpmap("g722/8000/1"), Some(g722));
+        assert_eq!(Codec::from_rtpmap("PCMU/16000"), None);
+        assert_eq!(Codec::from_rtpmap("PCMU/8000/2"), None);
+        // Ids are unique, so a priority list names each codec once.
+        let mut ids: Vec<_> = Codec::all().map(Codec::id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), REGISTRY.len());
     }
 
     #[test]
-    fn encode_decode_lengths() {
-        for &codec in Codec::ALL {
+    fn priority_list_parsing() {
+        let ids = |l: &str| {
+            Codec::priority_list(l).map(|v| v.into_iter().map(Codec::id).collect::<Vec<_>>())
+        };
+        assert_eq!(ids("pcmu,pcma,g722").unwrap(), ["pcmu", "pcma", "g722"]);
+        assert_eq!(ids(" G722 , pcmu,g722").unwrap(), ["g722", "pcmu"]);
+        assert_eq!(ids("pcmu,g729"), Err(UnknownCodec("g729".into())));
+        assert!(ids(" , ").is_err());
+    }
+
+    #[test]
+    fn encoders_and_decoders_keep_frame_sizes() {
+        for codec in Codec::all() {
+            let n = codec.frame_samples(20);
             let mut bytes = Vec::new();
-            codec.encode(&[0; 160], &mut bytes);
-            assert_eq!(bytes.len(), 160);
+            codec.encoder().encode(&vec![0; n], &mut bytes);
+            assert_eq!(
+                bytes.len(),
+                160,
+                "{codec:?}: 64 kbit/s is 160 octets per 20 ms"
+            );
             let mut pcm = vec![1, 2];
-            codec.decode(&bytes, &mut pcm);
-            assert_eq!(pcm.len(), 162, "decode appends");
+            codec.decoder().decode(&bytes, &mut pcm);
+            assert_eq!(pcm.len(), n + 2, "{codec:?}: decode appends");
         }
     }
 }

@@ -3,7 +3,7 @@
 //! doubling the step size. Inputs are 16-bit linear; G.711 itself works on
 //! 14-bit (µ-law) and 13-bit (A-law) magnitudes, so the low bits are scaled.
 
-use crate::codec::AudioCodec;
+use crate::codec::{AudioCodec, Decoder, Encoder, SdpDescriptor};
 
 /// µ-law bias: G.711 adds 33 to the 14-bit magnitude so every segment starts
 /// at a power of two; 33 << 2 = 132 in 16-bit units.
@@ -63,25 +63,80 @@ pub struct Pcmu;
 /// G.711 A-law, RTP payload type 8.
 pub struct Pcma;
 
-impl AudioCodec for Pcmu {
-    const PAYLOAD_TYPE: u8 = 0;
-    const NAME: &'static str = "PCMU";
-    fn encode(pcm: &[i16], out: &mut Vec<u8>) {
-        out.extend(pcm.iter().map(|&s| ulaw_encode(s)));
+/// G.711 is stateless: one octet per sample, each on its own.
+struct Companding {
+    encode: fn(i16) -> u8,
+    decode: fn(u8) -> i16,
+}
+
+impl Encoder for Companding {
+    fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>) {
+        out.extend(pcm.iter().map(|&s| (self.encode)(s)));
     }
-    fn decode(data: &[u8], out: &mut Vec<i16>) {
-        out.extend(data.iter().map(|&b| ulaw_decode(b)));
+}
+
+impl Decoder for Companding {
+    fn decode(&mut self, payload: &[u8], out: &mut Vec<i16>) {
+        out.extend(payload.iter().map(|&b| (self.decode)(b)));
+    }
+}
+
+/// RFC 3551 §4.5.14: 8 kHz, one channel, static payload types 0 and 8.
+fn g711_descriptor(name: &'static str, pt: u8) -> SdpDescriptor {
+    SdpDescriptor {
+        encoding_name: name,
+        static_payload_type: Some(pt),
+        rtp_clock_rate: 8000,
+        channels: 1,
+        fmtp: None,
+    }
+}
+
+impl AudioCodec for Pcmu {
+    fn id(&self) -> &'static str {
+        "pcmu"
+    }
+    fn sdp(&self) -> SdpDescriptor {
+        g711_descriptor("PCMU", 0)
+    }
+    fn sample_rate(&self) -> u32 {
+        8000
+    }
+    fn encoder(&self) -> Box<dyn Encoder> {
+        Box::new(Companding {
+            encode: ulaw_encode,
+            decode: ulaw_decode,
+        })
+    }
+    fn decoder(&self) -> Box<dyn Decoder> {
+        Box::new(Companding {
+            encode: ulaw_encode,
+            decode: ulaw_decode,
+        })
     }
 }
 
 impl AudioCodec for Pcma {
-    const PAYLOAD_TYPE: u8 = 8;
-    const NAME: &'static str = "PCMA";
-    fn encode(pcm: &[i16], out: &mut Vec<u8>) {
-        out.extend(pcm.iter().map(|&s| alaw_encode(s)));
+    fn id(&self) -> &'static str {
+        "pcma"
     }
-    fn decode(data: &[u8], out: &mut Vec<i16>) {
-        out.extend(data.iter().map(|&b| alaw_decode(b)));
+    fn sdp(&self) -> SdpDescriptor {
+        g711_descriptor("PCMA", 8)
+    }
+    fn sample_rate(&self) -> u32 {
+        8000
+    }
+    fn encoder(&self) -> Box<dyn Encoder> {
+        Box::new(Companding {
+            encode: alaw_encode,
+            decode: alaw_decode,
+        })
+    }
+    fn decoder(&self) -> Box<dyn Decoder> {
+        Box::new(Companding {
+            encode: alaw_encode,
+            decode: alaw_decode,
+        })
     }
 }
 

@@ -1,15 +1,22 @@
-//! Media for the desk phone: G.711 over RTP in 20 ms packets, audio backends
-//! (a cpal sound-card backend and a file/tone simulator) and tone analysis.
+//! Media for the desk phone: the codec registry (G.711, G.722), SDP
+//! offer/answer decisions (`negotiate`), RTP in 20 ms packets with RFC 4733
+//! telephone-events, audio backends (a cpal sound-card backend and a
+//! file/tone simulator) and tone analysis.
 //!
-//! Audio inside the crate is always 8 kHz mono `i16`, moved in 20 ms frames of
-//! [`FRAME_SAMPLES`] samples; backends convert to and from whatever the outside
-//! world uses.
+//! Audio inside the crate is mono `i16` at the negotiated codec's rate (8 kHz
+//! for G.711, 16 kHz for G.722), moved in 20 ms frames; backends convert to
+//! and from whatever the outside world uses.
 
 pub mod analysis;
 pub mod backend;
 pub mod codec;
+pub mod dtmf;
 pub mod g711;
+pub mod g722;
+pub mod jitter;
+pub mod negotiate;
 mod resample;
+pub mod rtcp;
 pub mod rtp;
 pub mod session;
 
@@ -17,13 +24,20 @@ pub use backend::{
     AudioBackend, AudioSink, AudioSource, AudioStreams, DeviceBackend, SimulatedInput,
     SimulatorBackend,
 };
-pub use codec::{AudioCodec, Codec, SUPPORTED_PAYLOAD_TYPES};
-pub use session::{RtpConfig, RtpSession, RtpStats};
+pub use codec::{AudioCodec, Codec};
+pub use negotiate::{MediaPlan, NegotiationError};
+pub use session::{
+    CallQuality, MediaEvent, RTCP_INTERVAL, Reception, RtpConfig, RtpSession, RtpStats,
+};
 
-/// Samples per 20 ms frame at 8 kHz (the G.711 packet time used everywhere here).
-pub const FRAME_SAMPLES: usize = 160;
-/// The crate's internal sample rate: G.711's native rate (ITU-T G.711, RFC 3551 §4.5.14).
-pub const SAMPLE_RATE: u32 = 8000;
+/// The packet time used here: 20 ms, the RFC 3551 §4.5.14 default for G.711
+/// and the usual one for G.722.
+pub const PTIME_MS: u32 = 20;
+
+/// Samples in one 20 ms frame at `sample_rate`.
+pub fn frame_samples(sample_rate: u32) -> usize {
+    (sample_rate * PTIME_MS / 1000) as usize
+}
 
 /// Everything that can go wrong opening or running audio.
 #[derive(Debug, thiserror::Error)]

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use deskphone_media::analysis::{read_wav, tone_present};
 use deskphone_media::{
-    AudioBackend, Codec, RtpConfig, RtpSession, SAMPLE_RATE, SimulatedInput, SimulatorBackend,
+    AudioBackend, CallQuality, Codec, MediaEvent, RTCP_INTERVAL, RtpConfig, RtpSession,
+    SimulatedInput, SimulatorBackend,
 };
 use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir =
@@ -30,26 +32,62 @@ fn start(
     remote: SocketAddr,
     codec: Codec,
 ) -> RtpSession {
-    let (source, sink) = backend.open(label).unwrap();
+    start_with_events(
+        backend,
+        label,
+        socket,
+        remote,
+        codec,
+        mpsc::unbounded_channel().0,
+    )
+}
+
+fn start_with_events(
+    backend: &SimulatorBackend,
+    label: &str,
+    socket: UdpSocket,
+    remote: SocketAddr,
+    codec: Codec,
+    events: mpsc::UnboundedSender<MediaEvent>,
+) -> RtpSession {
+    let (source, sink) = backend.open(label, codec.sample_rate()).unwrap();
+    let pt = codec.sdp().static_payload_type.unwrap();
     RtpSession::start(
         socket,
+        None,
         RtpConfig {
             remote,
             codec,
+            send_payload_type: pt,
+            receive_payload_type: pt,
+            telephone_event: Some((101, 101)),
+            ptime_ms: 20,
             ssrc: None,
+            remote_rtcp: None,
+            rtcp_interval: RTCP_INTERVAL,
         },
         source,
         sink,
+        Box::new(move |e| {
+            let _ = events.send(e);
+        }),
     )
 }
 
 #[tokio::test]
 async fn tone_crosses_loopback_and_is_recorded() {
-    for codec in [Codec::Pcmu, Codec::Pcma] {
+    // G.722 carries a 6 kHz tone, which only wideband audio can.
+    for (id, hz, absent) in [
+        ("pcmu", 1000.0, 2000.0),
+        ("pcma", 1000.0, 2000.0),
+        ("g722", 6000.0, 2000.0),
+    ] {
+        let codec = Codec::by_id(id).unwrap();
+        let rate = codec.sample_rate();
         let dir = temp_dir(codec.name());
         let caller = SimulatorBackend::new(
             SimulatedInput::Tone {
-                frequency_hz: 1000.0,
+                frequency_hz: hz,
                 amplitude: 0.5,
             },
             dir.clone(),
@@ -81,23 +119,23 @@ async fn tone_crosses_loopback_and_is_recorded() {
         assert_eq!(sb.packets_invalid, 2, "{codec:?}: {sb:?}");
 
         // stop() finalised both recordings.
-        let (heard, rate) = read_wav(&callee.recording_path("call-b")).unwrap();
-        assert_eq!(rate, SAMPLE_RATE);
+        let (heard, recorded_rate) = read_wav(&callee.recording_path("call-b")).unwrap();
+        assert_eq!(recorded_rate, rate);
         assert!(
-            heard.len() >= 20 * 160,
+            heard.len() >= 20 * codec.frame_samples(20),
             "{codec:?}: only {} samples",
             heard.len()
         );
         assert!(
-            tone_present(&heard, 1000.0, SAMPLE_RATE, 0.1),
-            "{codec:?}: 1 kHz missing"
+            tone_present(&heard, hz, rate, 0.1),
+            "{codec:?}: {hz} Hz missing"
         );
         assert!(
-            !tone_present(&heard, 2000.0, SAMPLE_RATE, 0.01),
-            "{codec:?}: 2 kHz present"
+            !tone_present(&heard, absent, rate, 0.01),
+            "{codec:?}: {absent} Hz present"
         );
         let (back, _) = read_wav(&caller.recording_path("call-a")).unwrap();
-        assert!(!back.is_empty() && !tone_present(&back, 1000.0, SAMPLE_RATE, 0.01));
+        assert!(!back.is_empty() && !tone_present(&back, hz, rate, 0.01));
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
@@ -116,8 +154,9 @@ async fn set_remote_redirects_and_drop_finalises() {
     let ((sock_a, addr_a), (sock_b, addr_b), (parking, addr_parking)) =
         (bind().await, bind().await, bind().await);
     // Start by sending to a socket nobody reads, as before an answer arrives.
-    let a = start(&caller, "early", sock_a, addr_parking, Codec::Pcmu);
-    let b = start(&callee, "late", sock_b, addr_a, Codec::Pcmu);
+    let pcmu = Codec::by_id("pcmu").unwrap();
+    let a = start(&caller, "early", sock_a, addr_parking, pcmu);
+    let b = start(&callee, "late", sock_b, addr_a, pcmu);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(b.stats().packets_received, 0);
     a.set_remote(addr_b);
@@ -138,6 +177,157 @@ async fn set_remote_redirects_and_drop_finalises() {
             break;
         }
     }
-    assert!(tone_present(&heard, 700.0, SAMPLE_RATE, 0.05));
+    assert!(tone_present(&heard, 700.0, 8000, 0.05));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn dtmf_digits_cross_loopback_as_rfc4733_events() {
+    let dir = temp_dir("dtmf");
+    let backend = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let g722 = Codec::by_id("g722").unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut a = start(&backend, "dtmf-a", sock_a, addr_b, g722);
+    let mut b = start_with_events(&backend, "dtmf-b", sock_b, addr_a, g722, tx);
+    for digit in ['1', '#', '1', 'D'] {
+        assert!(a.send_dtmf(digit));
+    }
+    assert!(!a.send_dtmf('x'), "not a DTMF digit");
+    let mut got = Vec::new();
+    while got.len() < 4 {
+        match tokio::time::timeout(Duration::from_secs(3), rx.recv()).await {
+            Ok(Some(MediaEvent::Dtmf(d))) => got.push(d),
+            other => panic!("after {got:?}: {other:?}"),
+        }
+    }
+    assert_eq!(got, ['1', '#', '1', 'D'], "each digit once, repeats too");
+    a.stop().await;
+    b.stop().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// RTP and RTCP on neighbouring ports, as RFC 3550 §11 pairs them.
+async fn bind_pair() -> (UdpSocket, UdpSocket, SocketAddr) {
+    loop {
+        let rtp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = rtp.local_addr().unwrap();
+        if addr.port() % 2 == 0
+            && let Ok(rtcp) = UdpSocket::bind(("127.0.0.1", addr.port() + 1)).await
+        {
+            return (rtp, rtcp, addr);
+        }
+    }
+}
+
+#[tokio::test]
+async fn rtcp_reports_give_both_sides_loss_jitter_and_round_trip() {
+    let dir = temp_dir("rtcp");
+    let backend = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let pcmu = Codec::by_id("pcmu").unwrap();
+    let ((rtp_a, rtcp_a, addr_a), (rtp_b, rtcp_b, addr_b)) = (bind_pair().await, bind_pair().await);
+    let start = |label: &str, rtp, rtcp, remote, tx: mpsc::UnboundedSender<MediaEvent>| {
+        let (source, sink) = backend.open(label, 8000).unwrap();
+        RtpSession::start(
+            rtp,
+            Some(rtcp),
+            RtpConfig {
+                remote,
+                codec: pcmu,
+                send_payload_type: 0,
+                receive_payload_type: 0,
+                telephone_event: None,
+                ptime_ms: 20,
+                ssrc: None,
+                remote_rtcp: None,
+                // Fast reports so the test does not wait for 5 s intervals.
+                rtcp_interval: Duration::from_millis(200),
+            },
+            source,
+            sink,
+            Box::new(move |e| {
+                let _ = tx.send(e);
+            }),
+        )
+    };
+    let (tx_a, mut rx_a) = mpsc::unbounded_channel();
+    let (tx_b, _rx_b) = mpsc::unbounded_channel();
+    let mut a = start("rtcp-a", rtp_a, rtcp_a, addr_b, tx_a);
+    let mut b = start("rtcp-b", rtp_b, rtcp_b, addr_a, tx_b);
+    // A lying compound packet to A's RTCP port is dropped and counted.
+    let (stranger, _) = bind().await;
+    let rtcp_port_a = SocketAddr::new(addr_a.ip(), addr_a.port() + 1);
+    stranger
+        .send_to(&[0x81, 201, 0, 9, 0, 0, 0, 1], rtcp_port_a)
+        .await
+        .unwrap();
+
+    let mut last = CallQuality::default();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while last.round_trip_ms.is_none() {
+        match tokio::time::timeout_at(deadline, rx_a.recv()).await {
+            Ok(Some(MediaEvent::Quality(q))) => last = q,
+            Ok(Some(_)) => {}
+            other => panic!("no round trip in time: {other:?}, last {last:?}"),
+        }
+    }
+    assert!(last.round_trip_ms.unwrap() < 50, "{last:?}");
+    assert_eq!(last.loss_sent_permille, Some(0), "{last:?}");
+    assert_eq!(last.loss_received_permille, 0, "{last:?}");
+    let stats = a.stats();
+    assert!(
+        stats.rtcp_sent >= 1 && stats.rtcp_received >= 1,
+        "{stats:?}"
+    );
+    assert_eq!(stats.rtcp_invalid, 1, "{stats:?}");
+    a.stop().await;
+    b.stop().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Bad input on a running session: every kind is dropped and counted, and
+/// the audio goes on (the tone still arrives after the flood).
+#[tokio::test]
+async fn malformed_rtp_is_counted_and_the_audio_goes_on() {
+    let dir = temp_dir("bad");
+    let caller = SimulatorBackend::new(
+        SimulatedInput::Tone {
+            frequency_hz: 1000.0,
+            amplitude: 0.5,
+        },
+        dir.clone(),
+    );
+    let callee = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let pcmu = Codec::by_id("pcmu").unwrap();
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let mut a = start(&caller, "bad-a", sock_a, addr_b, pcmu);
+    let mut b = start(&callee, "bad-b", sock_b, addr_a, pcmu);
+    let header = |first: u8, pt: u8| vec![first, pt, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9];
+    let bad: Vec<Vec<u8>> = vec![
+        // Version 1.
+        [header(0x40, 0), vec![0xFF; 160]].concat(),
+        // Padding count beyond the packet.
+        [header(0xA0, 0), vec![0xFF; 10], vec![200]].concat(),
+        // CSRC count 15 with no CSRCs.
+        [header(0x8F, 0), vec![0xFF; 8]].concat(),
+        // An extension header claiming 65535 words.
+        [header(0x90, 0), vec![0xBE, 0xDE, 0xFF, 0xFF], vec![0; 16]].concat(),
+        // A payload type nobody negotiated.
+        [header(0x80, 77), vec![0xFF; 160]].concat(),
+    ];
+    let (stranger, _) = bind().await;
+    for _ in 0..20 {
+        for datagram in &bad {
+            stranger.send_to(datagram, addr_b).await.unwrap();
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    a.stop().await;
+    b.stop().await;
+    let stats = b.stats();
+    assert_eq!(stats.packets_invalid, 100, "{stats:?}");
+    assert!(stats.packets_received >= 20, "{stats:?}");
+    let (heard, _) = read_wav(&callee.recording_path("bad-b")).unwrap();
+    assert!(tone_present(&heard, 1000.0, 8000, 0.1));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -232,9 +232,34 @@ pub struct CallState {
     /// without one. It belongs to this call only.
     #[serde(default)]
     pub alert_info: Option<String>,
-    /// The last DTMF digit the other side sent in this call (SIP INFO), if any.
+    /// The last DTMF digit the other side sent in this call (SIP INFO or an RFC 4733
+    /// event), if any.
     #[serde(default)]
     pub last_dtmf: Option<String>,
+    /// The call's audio quality as RTCP measures it (RFC 3550 §6.4); `None` until the
+    /// first report.
+    #[serde(default)]
+    pub quality: Option<CallQuality>,
+}
+
+/// A call's audio quality figures (RFC 3550 §6.4): both directions' loss and jitter and
+/// the round trip.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallQuality {
+    /// Of the packets the other side sent, lost since the call started, per mille.
+    pub loss_received_permille: u32,
+    /// Interarrival jitter of the audio received, in ms.
+    pub jitter_ms: u32,
+    /// Of our packets, the fraction the other side reports lost in its last report, per
+    /// mille; `None` until it reported.
+    #[serde(default)]
+    pub loss_sent_permille: Option<u32>,
+    /// The jitter the other side reports for our audio, in ms.
+    #[serde(default)]
+    pub remote_jitter_ms: Option<u32>,
+    /// Round trip time, in ms; `None` until the other side answered a sender report.
+    #[serde(default)]
+    pub round_trip_ms: Option<u32>,
 }
 
 /// Where a call transfer the user started stands (C1).

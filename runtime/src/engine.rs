@@ -9,14 +9,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use deskphone_media::{AudioBackend, Codec, RtpConfig, RtpSession, SUPPORTED_PAYLOAD_TYPES};
+use deskphone_media::negotiate::{self, LocalMedia, MediaPlan};
+use deskphone_media::{AudioBackend, Codec, MediaEvent, RtpSession};
 use deskphone_protocol::{
-    DisplayEngineState, EndReason, PhoneState, ProvisioningState, RegistrationState,
+    CallQuality, DisplayEngineState, EndReason, PhoneState, ProvisioningState, RegistrationState,
 };
 use deskphone_settings::models::Model;
 use deskphone_settings::web_access::WebCredentials;
 use deskphone_settings::{IdentityAccount, SettingError, SettingValues};
-use deskphone_sip::sdp::{self, Direction, SessionDescription};
+use deskphone_sip::sdp::{Direction, SessionDescription};
 use deskphone_sip::{
     CallHandle, CallOptions, Credentials, Event, FailoverPolicy, FailoverResponse,
     FailoverResponses, OutgoingCall, Referral, Registration, RegistrationHandle, Transport,
@@ -241,6 +242,8 @@ pub const PHONE_BOOK_FILE: &str = "phonebook.xml";
 
 /// Duration of a DTMF digit sent in SIP INFO, as phones commonly send it.
 const DTMF_INFO_DURATION_MS: u32 = 160;
+/// `codec_priority_list`'s default (M1): narrowband first for the widest interop.
+const DEFAULT_CODECS: &str = "pcmu,pcma,g722";
 
 /// How long shutdown waits for the registrars to confirm the unregistrations.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
@@ -321,7 +324,8 @@ struct LocalSdp {
 /// The media of one call: its RTP socket until the call is answered, then
 /// the running session.
 enum CallMedia {
-    Ready(UdpSocket),
+    /// RTP and, on the next port, RTCP (RFC 3550 §11).
+    Ready(UdpSocket, Option<UdpSocket>),
     Running(RtpSession),
 }
 
@@ -352,6 +356,8 @@ struct Engine {
     leaving: BTreeMap<RegistrationHandle, u16>,
     generation: u64,
     resolved: mpsc::Sender<Resolved>,
+    /// What calls' media tasks report (RFC 4733 digits), by call.
+    media_events: mpsc::UnboundedSender<(CallHandle, MediaEvent)>,
     /// Subscriptions of BLF keys and message waiting (`engine/notices.rs`).
     watches: notices::Watches,
     /// Set by shutdown: until when to wait for the unregistrations, and whom to tell.
@@ -387,6 +393,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     let (web_credentials, credentials_rx) = watch::channel(phone.settings.web_credentials());
     let (requests, request_rx) = mpsc::channel(64);
     let (resolved, resolved_rx) = mpsc::channel(16);
+    let (media_events, media_rx) = mpsc::unbounded_channel();
     let engine = Engine {
         ua,
         locator: config.locator,
@@ -409,10 +416,11 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         leaving: BTreeMap::new(),
         generation: 0,
         resolved,
+        media_events,
         watches: notices::Watches::default(),
         stopping: None,
     };
-    tokio::spawn(engine.run(request_rx, resolved_rx));
+    tokio::spawn(engine.run(request_rx, resolved_rx, media_rx));
     Ok(EngineHandle {
         requests,
         state: state_rx,
@@ -425,6 +433,7 @@ impl Engine {
         mut self,
         mut requests: mpsc::Receiver<Request>,
         mut resolved: mpsc::Receiver<Resolved>,
+        mut media_events: mpsc::UnboundedReceiver<(CallHandle, MediaEvent)>,
     ) {
         let mut buf = vec![0u8; 65_536];
         self.sync_lines(Instant::now());
@@ -502,6 +511,17 @@ impl Engine {
                     None => break,
                 },
                 Some(r) = resolved.recv() => self.on_resolved(r),
+                Some((call, event)) = media_events.recv() => match event {
+                    // M1: an RFC 4733 digit reaches the call state as an INFO one does.
+                    MediaEvent::Dtmf(digit) => self.phone.dtmf_received(call, digit),
+                    MediaEvent::Quality(q) => self.phone.media_quality(call, CallQuality {
+                        loss_received_permille: q.loss_received_permille,
+                        jitter_ms: q.jitter_ms,
+                        loss_sent_permille: q.loss_sent_permille,
+                        remote_jitter_ms: q.remote_jitter_ms,
+                        round_trip_ms: q.round_trip_ms,
+                    }),
+                },
             }
             // S7: subscriptions follow the settings and routes, whatever changed them.
             self.sync_watches().await;
@@ -718,12 +738,16 @@ impl Engine {
                     rtp,
                 } => {
                     if rtp {
-                        // RFC 4733 events in RTP belong to the media crate (M1), not there
-                        // yet: say so rather than drop the digit silently.
-                        tracing::warn!(
-                            "call {}: DTMF {digit} not sent as RTP event: RFC 4733 sending is not implemented yet",
-                            call.0
-                        );
+                        let sent = match self.media.get(&call) {
+                            Some(CallMedia::Running(session)) => session.send_dtmf(digit),
+                            _ => false,
+                        };
+                        if !sent {
+                            tracing::info!(
+                                "call {}: DTMF {digit} not sent in RTP: no telephone-event negotiated",
+                                call.0
+                            );
+                        }
                     }
                     if info {
                         self.ua
@@ -739,8 +763,23 @@ impl Engine {
         Ok(())
     }
 
-    async fn bind_rtp(&self) -> std::io::Result<UdpSocket> {
-        UdpSocket::bind(SocketAddr::new(self.local_ip, 0)).await
+    /// An RTP socket on an even port and its RTCP socket on the next one (RFC 3550
+    /// §11); when no pair is free after a few tries, RTP alone (no reports).
+    async fn bind_rtp(&self) -> std::io::Result<(UdpSocket, Option<UdpSocket>)> {
+        for _ in 0..16 {
+            let rtp = UdpSocket::bind(SocketAddr::new(self.local_ip, 0)).await?;
+            let port = rtp.local_addr()?.port();
+            if port % 2 == 0
+                && let Ok(rtcp) = UdpSocket::bind(SocketAddr::new(self.local_ip, port + 1)).await
+            {
+                return Ok((rtp, Some(rtcp)));
+            }
+        }
+        tracing::info!("no free RTP/RTCP port pair; RTCP off for this call");
+        Ok((
+            UdpSocket::bind(SocketAddr::new(self.local_ip, 0)).await?,
+            None,
+        ))
     }
 
     /// Place a call; with a `referral` it carries out a transfer request (RFC 3515).
@@ -802,9 +841,9 @@ impl Engine {
             referral,
             ..options
         };
-        let rtp = self.bind_rtp().await.map_err(|e| fail(e.to_string()))?;
+        let (rtp, rtcp) = self.bind_rtp().await.map_err(|e| fail(e.to_string()))?;
         let rtp_port = rtp.local_addr().map_err(|e| fail(e.to_string()))?.port();
-        let offer = sdp::offer(self.local_ip, rtp_port, SUPPORTED_PAYLOAD_TYPES, now_ms());
+        let offer = negotiate::offer(&self.local_media(), self.local_ip, rtp_port, now_ms());
         let call = self
             .ua
             .invite_with(
@@ -820,7 +859,7 @@ impl Engine {
             )
             .map_err(|e| fail(e.to_string()))?;
         self.phone.outgoing_started(call, identity, target);
-        self.media.insert(call, CallMedia::Ready(rtp));
+        self.media.insert(call, CallMedia::Ready(rtp, rtcp));
         self.local_sdp.insert(
             call,
             LocalSdp {
@@ -893,18 +932,22 @@ impl Engine {
         } else {
             Direction::SendRecv
         };
-        let offer = SessionDescription::parse(&body).ok();
-        let answer = offer.as_ref().zip(port).and_then(|(offer, port)| {
-            sdp::answer_with(
-                offer,
-                self.local_ip,
-                port,
-                SUPPORTED_PAYLOAD_TYPES,
-                local.session_id,
-                want,
-            )
-        });
-        let (Some(offer), Some((mut answer, _))) = (offer, answer) else {
+        let local_media = self.local_media();
+        let answer = SessionDescription::parse(&body)
+            .ok()
+            .zip(port)
+            .and_then(|(offer, port)| {
+                negotiate::answer(
+                    &local_media,
+                    &offer,
+                    self.local_ip,
+                    port,
+                    local.session_id,
+                    want,
+                )
+                .ok()
+            });
+        let Some((mut answer, plan)) = answer else {
             // RFC 3264 §6: nothing we can use; the session stays as it was.
             let _ = self.ua.reject_reoffer(now, call, 488);
             return;
@@ -918,16 +961,12 @@ impl Engine {
             return;
         }
         let sending = answer.audio_direction().sends()
-            && offer.audio_direction().receives()
+            && plan.remote_direction.receives()
             && !self.phone.holds(call);
         if let Some(l) = self.local_sdp.get_mut(&call) {
             l.current = answer;
         }
-        if let Some((remote, formats)) = offer.remote_audio()
-            && let Some(codec) = formats.iter().find_map(|pt| Codec::from_payload_type(*pt))
-        {
-            self.apply_media(call, remote, codec, sending);
-        }
+        self.apply_media(call, &plan, sending);
     }
 
     async fn answer(&mut self, call: CallHandle) -> Result<(), CommandError> {
@@ -940,20 +979,24 @@ impl Engine {
                 .reject(now, call, 488)
                 .map_err(|e| sip_error(call, e));
         };
-        let rtp = self.bind_rtp().await.map_err(|e| sip_error(call, e))?;
+        let (rtp, rtcp) = self.bind_rtp().await.map_err(|e| sip_error(call, e))?;
         let port = rtp.local_addr().map_err(|e| sip_error(call, e))?.port();
-        let Some((answer, pt)) = sdp::answer(
+        let (answer, plan) = match negotiate::answer(
+            &self.local_media(),
             &offer,
             self.local_ip,
             port,
-            SUPPORTED_PAYLOAD_TYPES,
             now_ms(),
-        ) else {
-            // RFC 3264 §6: nothing in the offer we can use.
-            return self
-                .ua
-                .reject(now, call, 488)
-                .map_err(|e| sip_error(call, e));
+            Direction::SendRecv,
+        ) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::info!("call {}: offer refused: {e}", call.0);
+                return self
+                    .ua
+                    .reject(now, call, e.status_code())
+                    .map_err(|e| sip_error(call, e));
+            }
         };
         self.ua
             .answer(now, call, answer.to_bytes())
@@ -965,33 +1008,61 @@ impl Engine {
                 pending: None,
             },
         );
-        let codec = Codec::from_payload_type(pt);
-        if let (Some(codec), Some((remote, _))) = (codec, offer.remote_audio()) {
-            self.start_media(call, rtp, remote, codec);
+        self.start_media(call, rtp, rtcp, &plan);
+        if !plan.remote_direction.receives() {
+            self.apply_media(call, &plan, false);
         }
         self.phone
-            .connected(call, codec.map(|c| c.name().to_owned()), now_ms());
+            .connected(call, Some(plan.codec.name().to_owned()), now_ms());
         Ok(())
+    }
+
+    /// What this phone offers and accepts. The codec order is the setting
+    /// `codec_priority_list`; a value naming an unknown codec falls back to the
+    /// default, and says so.
+    fn local_media(&self) -> LocalMedia {
+        // TODO(integrator): a typed key once settings-schema has `codec_priority_list`;
+        // until then an absent setting reads as "" and means the default.
+        let list = self.phone.settings.get("codec_priority_list", None);
+        let codecs = match Codec::priority_list(list) {
+            Ok(codecs) => codecs,
+            Err(e) => {
+                if !list.is_empty() {
+                    tracing::warn!("{e}; using {DEFAULT_CODECS}");
+                }
+                Codec::priority_list(DEFAULT_CODECS).unwrap_or_default()
+            }
+        };
+        LocalMedia {
+            codecs,
+            // Receiving RFC 4733 events costs nothing; whether digits are sent that way
+            // is `user_dtmf_info`'s business (`Phone::dtmf`).
+            telephone_event: true,
+        }
     }
 
     fn start_media(
         &mut self,
         call: CallHandle,
         socket: UdpSocket,
-        remote: SocketAddr,
-        codec: Codec,
+        rtcp: Option<UdpSocket>,
+        plan: &MediaPlan,
     ) {
-        match self.audio.open(&format!("call-{}", call.0)) {
+        match self
+            .audio
+            .open(&format!("call-{}", call.0), plan.codec.sample_rate())
+        {
             Ok((source, sink)) => {
+                let events = self.media_events.clone();
                 let session = RtpSession::start(
                     socket,
-                    RtpConfig {
-                        remote,
-                        codec,
-                        ssrc: None,
-                    },
+                    rtcp,
+                    plan.rtp_config(),
                     source,
                     sink,
+                    Box::new(move |event| {
+                        let _ = events.send((call, event));
+                    }),
                 );
                 self.media.insert(call, CallMedia::Running(session));
             }
@@ -1003,30 +1074,49 @@ impl Engine {
     /// media), or re-points running media at it.
     fn apply_remote_sdp(&mut self, call: CallHandle, body: &[u8]) -> Option<Codec> {
         let remote_sdp = SessionDescription::parse(body).ok()?;
-        // RFC 3264 §6: the answer's m-lines match our offer's by position; a port-0
-        // stream is declined and never applied.
-        let ours = self.local_sdp.get(&call).map(|l| &l.current);
-        let (remote, formats) = match ours {
-            Some(ours) => remote_sdp.answered_audio(ours)?,
-            None => remote_sdp.remote_audio()?,
+        let ours = &self.local_sdp.get(&call)?.current;
+        let plan = match negotiate::answered(&self.local_media(), ours, &remote_sdp) {
+            Ok(plan) => plan,
+            Err(e) => {
+                tracing::info!("call {}: remote SDP not applied: {e}", call.0);
+                return None;
+            }
         };
-        let codec = formats
-            .iter()
-            .find_map(|pt| Codec::from_payload_type(*pt))?;
         // RFC 3264 §8.4: on hold (ours or theirs) we send nothing.
-        let sending = ours.is_none_or(|o| o.audio_direction().sends())
-            && remote_sdp.audio_direction().receives()
+        let sending = ours.audio_direction().sends()
+            && plan.remote_direction.receives()
             && !self.phone.holds(call);
-        self.apply_media(call, remote, codec, sending);
-        Some(codec)
+        self.apply_media(call, &plan, sending);
+        Some(plan.codec)
     }
 
-    fn apply_media(&mut self, call: CallHandle, remote: SocketAddr, codec: Codec, sending: bool) {
-        if let Some(CallMedia::Ready(socket)) = self.media.remove(&call) {
-            self.start_media(call, socket, remote, codec);
+    fn apply_media(&mut self, call: CallHandle, plan: &MediaPlan, sending: bool) {
+        if let Some(CallMedia::Ready(socket, rtcp)) = self.media.remove(&call) {
+            self.start_media(call, socket, rtcp, plan);
         }
         if let Some(CallMedia::Running(session)) = self.media.get(&call) {
-            session.set_remote(remote);
+            let running = session.config();
+            if (
+                running.codec,
+                running.send_payload_type,
+                running.receive_payload_type,
+            ) != (
+                plan.codec,
+                plan.send_payload_type,
+                plan.receive_payload_type,
+            ) {
+                // A running session keeps its codec: switching means reopening audio at
+                // another rate, which is not done yet. Say so instead of failing silently.
+                tracing::warn!(
+                    "call {}: the session now says {:?} (payload types {}/{}); media keeps {:?}",
+                    call.0,
+                    plan.codec,
+                    plan.send_payload_type,
+                    plan.receive_payload_type,
+                    running.codec
+                );
+            }
+            session.set_remote(plan.remote);
             session.set_sending(sending);
         }
     }

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use deskphone_protocol::screen::{SoftAction, screen_of, soft_keys};
 use deskphone_protocol::{
-    CallDirection, CallPhase, CallState, DeviceInfo, DisplayEngineState, EndReason, EndedCall,
-    IdentityState, KeyState, Led, ModelInfo, PhoneState, ProvisioningState, RegistrationState,
-    TransferState,
+    CallDirection, CallPhase, CallQuality, CallState, DeviceInfo, DisplayEngineState, EndReason,
+    EndedCall, IdentityState, KeyState, Led, ModelInfo, PhoneState, ProvisioningState,
+    RegistrationState, TransferState,
 };
 use deskphone_settings::models::Model;
 use deskphone_settings::{SettingValues, keys};
@@ -95,8 +95,10 @@ struct Call {
     hold: Hold,
     /// The incoming INVITE's Alert-Info: this call's ringtone, and only this call's.
     alert_info: Option<String>,
-    /// The last DTMF digit the peer sent (SIP INFO).
+    /// The last DTMF digit the peer sent (SIP INFO or RFC 4733).
     last_dtmf: Option<char>,
+    /// RTCP's figures for the call's audio.
+    quality: Option<CallQuality>,
 }
 
 /// A transfer the user started (C1), in the phone's terms.
@@ -527,6 +529,7 @@ impl Phone {
             hold: Hold::Off,
             alert_info: None,
             last_dtmf: None,
+            quality: None,
         });
     }
 
@@ -565,6 +568,7 @@ impl Phone {
             hold: Hold::Off,
             alert_info,
             last_dtmf: None,
+            quality: None,
         });
         vec![Action::Ring(handle)]
     }
@@ -619,6 +623,7 @@ impl Phone {
             hold: Hold::Off,
             alert_info: None,
             last_dtmf: None,
+            quality: None,
         });
         vec![Action::Answer(handle), Action::Hangup(replaced)]
     }
@@ -641,7 +646,14 @@ impl Phone {
         self.transfer = Some(Transfer::Failed);
     }
 
-    /// The peer sent a DTMF digit (SIP INFO).
+    /// New RTCP figures for the call's audio (M6).
+    pub fn media_quality(&mut self, handle: CallHandle, quality: CallQuality) {
+        if let Some(c) = self.find(handle) {
+            c.quality = Some(quality);
+        }
+    }
+
+    /// The peer sent a DTMF digit (SIP INFO or RFC 4733).
     pub fn dtmf_received(&mut self, handle: CallHandle, digit: char) {
         if let Some(c) = self.find(handle) {
             c.last_dtmf = Some(digit);
@@ -752,6 +764,7 @@ impl Phone {
                 held: matches!(c.hold, Hold::On | Hold::Resuming),
                 alert_info: c.alert_info.clone(),
                 last_dtmf: c.last_dtmf.map(String::from),
+                quality: c.quality,
             })
             .collect();
         let keys = (1..=self.model.function_keys)

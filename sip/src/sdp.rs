@@ -1,4 +1,7 @@
-//! SDP (RFC 8866) parsing and serialisation, and RFC 3264 offer/answer for one audio stream.
+//! SDP (RFC 8866) parsing and serialisation, and the structure of RFC 3264 offers and
+//! answers (m-lines by position, declined lines, directions). Which formats to offer or
+//! accept is not decided here: that needs codec knowledge, which lives in the media
+//! crate's registry and its `negotiate` module.
 //!
 //! The model keeps what a phone needs (origin, connection, media lines with rtpmap, fmtp,
 //! ptime and direction); other attribute lines are kept verbatim so nothing is silently lost
@@ -7,9 +10,6 @@
 
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
-
-/// Dynamic payload type used for RFC 4733 telephone-events in our offers.
-pub const TELEPHONE_EVENT_PT: u8 = 101;
 
 /// Why an SDP body was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -142,48 +142,22 @@ impl Direction {
     }
 }
 
-/// Encoding names of the static payload types we know (RFC 3551 §6) plus our telephone-event.
-fn well_known_encoding(pt: u8) -> Option<&'static str> {
-    Some(match pt {
-        0 => "PCMU/8000",
-        3 => "GSM/8000",
-        8 => "PCMA/8000",
-        9 => "G722/8000",
-        18 => "G729/8000",
-        TELEPHONE_EVENT_PT => "telephone-event/8000",
-        _ => return None,
-    })
-}
-
-/// Compare `name/rate[/channels]` case-insensitively, treating a missing channel count as 1.
-fn same_encoding(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        let s = s.trim().to_ascii_lowercase();
-        s.strip_suffix("/1").map(str::to_owned).unwrap_or(s)
-    };
-    norm(a) == norm(b)
-}
-
-fn is_telephone_event(encoding: &str) -> bool {
-    encoding
-        .to_ascii_lowercase()
-        .starts_with("telephone-event/")
-}
-
 impl MediaDescription {
-    /// The encoding of payload type `pt`: its rtpmap, else the static assignment.
+    /// The `a=rtpmap` value of payload type `pt`, if the description has one (static
+    /// payload types may come without, RFC 3551 §6).
     pub fn encoding(&self, pt: u8) -> Option<&str> {
         self.rtpmap
             .iter()
             .find(|(p, _)| *p == pt)
             .map(|(_, e)| e.as_str())
-            .or_else(|| {
-                if pt < 96 {
-                    well_known_encoding(pt)
-                } else {
-                    None
-                }
-            })
+    }
+
+    /// The `a=fmtp` value of payload type `pt`.
+    pub fn format_parameters(&self, pt: u8) -> Option<&str> {
+        self.fmtp
+            .iter()
+            .find(|(p, _)| *p == pt)
+            .map(|(_, f)| f.as_str())
     }
 }
 
@@ -443,158 +417,63 @@ impl SessionDescription {
     }
 }
 
-fn new_session(addr: IpAddr, session_id: u64) -> SessionDescription {
-    SessionDescription {
-        origin_username: "-".into(),
-        session_id,
-        session_version: session_id,
-        origin_address: addr.to_string(),
-        session_name: "-".into(),
-        connection: Some(addr),
-        direction: None,
-        attributes: Vec::new(),
-        media: Vec::new(),
+impl SessionDescription {
+    /// The direction the writer gave m-line `index`: media level, else session level, else
+    /// sendrecv (RFC 3264 §5.1).
+    pub fn media_direction(&self, index: usize) -> Direction {
+        self.media
+            .get(index)
+            .and_then(|m| m.direction.as_deref())
+            .or(self.direction.as_deref())
+            .and_then(Direction::parse)
+            .unwrap_or_default()
     }
-}
 
-/// An audio offer (RFC 3264 §5) listing `payload_types` in preference order, with rtpmap
-/// lines for the ones we know (0 PCMU, 8 PCMA, 101 telephone-event, ...) and 20 ms packets.
-pub fn offer(
-    addr: IpAddr,
-    rtp_port: u16,
-    payload_types: &[u8],
-    session_id: u64,
-) -> SessionDescription {
-    let mut m = MediaDescription {
-        media: "audio".into(),
-        port: rtp_port,
-        proto: "RTP/AVP".into(),
-        formats: payload_types.to_vec(),
-        ptime: Some(20),
-        direction: Some("sendrecv".into()),
-        ..MediaDescription::default()
-    };
-    for &pt in payload_types {
-        if let Some(enc) = well_known_encoding(pt) {
-            m.rtpmap.push((pt, enc.into()));
-        }
-        if pt == TELEPHONE_EVENT_PT {
-            // RFC 4733 §7.1.1: DTMF digits 0-9, *, #, A-D and flash.
-            m.fmtp.push((pt, "0-16".into()));
+    /// A new session description from `addr` with no media yet (RFC 3264 §5: `s=-`,
+    /// version = id).
+    pub fn new(addr: IpAddr, session_id: u64) -> SessionDescription {
+        SessionDescription {
+            origin_username: "-".into(),
+            session_id,
+            session_version: session_id,
+            origin_address: addr.to_string(),
+            session_name: "-".into(),
+            connection: Some(addr),
+            direction: None,
+            attributes: Vec::new(),
+            media: Vec::new(),
         }
     }
-    let mut sd = new_session(addr, session_id);
-    sd.media.push(m);
-    sd
-}
 
-/// Answer `offer` (RFC 3264 §6): accept the first audio m-line with a non-zero port using
-/// the first offered codec found in `supported` (payload types interpreted like in
-/// [`offer`]), plus telephone-event when both sides have it; every other m-line is declined
-/// with port 0. Returns the answer and the chosen payload type (the offerer's number,
-/// RFC 3264 §6.1), or `None` if that audio stream has nothing we can use.
-pub fn answer(
-    offer: &SessionDescription,
-    addr: IpAddr,
-    rtp_port: u16,
-    supported: &[u8],
-    session_id: u64,
-) -> Option<(SessionDescription, u8)> {
-    answer_with(
-        offer,
-        addr,
-        rtp_port,
-        supported,
-        session_id,
-        Direction::SendRecv,
-    )
-}
-
-/// [`answer`] from a side that wants `local` (e.g. sendonly while it holds the call):
-/// the accepted stream's direction is `local` answering the offered one (RFC 3264 §6.1).
-pub fn answer_with(
-    offer: &SessionDescription,
-    addr: IpAddr,
-    rtp_port: u16,
-    supported: &[u8],
-    session_id: u64,
-    local: Direction,
-) -> Option<(SessionDescription, u8)> {
-    let audio = offer
-        .media
-        .iter()
-        .position(|m| m.media == "audio" && m.port != 0 && m.proto.contains("RTP"))?;
-    let om = &offer.media[audio];
-    let we_support = |enc: &str| {
-        supported
+    /// The answer to `offer` (RFC 3264 §6) that accepts m-line `accepted` with `line` and
+    /// declines every other one: a declined stream keeps its m-line, with port zero.
+    pub fn answer_to(
+        offer: &SessionDescription,
+        accepted: usize,
+        line: MediaDescription,
+        addr: IpAddr,
+        session_id: u64,
+    ) -> SessionDescription {
+        let mut sd = SessionDescription::new(addr, session_id);
+        let mut line = Some(line);
+        sd.media = offer
+            .media
             .iter()
-            .filter_map(|&pt| well_known_encoding(pt))
-            .any(|ours| same_encoding(ours, enc))
-    };
-    let usable = |pt: &u8| om.encoding(*pt).is_some_and(we_support);
-    let chosen = *om
-        .formats
-        .iter()
-        .filter(|pt| om.encoding(**pt).is_some_and(|e| !is_telephone_event(e)))
-        .find(|pt| usable(pt))?;
-    let dtmf = om
-        .formats
-        .iter()
-        .copied()
-        .find(|pt| om.encoding(*pt).is_some_and(is_telephone_event) && usable(pt));
-
-    let mut accepted = MediaDescription {
-        media: om.media.clone(),
-        port: rtp_port,
-        proto: om.proto.clone(),
-        ptime: Some(20),
-        // RFC 3264 §6.1: mirror the offered direction, within what we want.
-        direction: Some(
-            local
-                .answering(
-                    om.direction
-                        .as_deref()
-                        .or(offer.direction.as_deref())
-                        .and_then(Direction::parse)
-                        .unwrap_or_default(),
-                )
-                .as_str()
-                .into(),
-        ),
-        ..MediaDescription::default()
-    };
-    for pt in std::iter::once(chosen).chain(dtmf) {
-        accepted.formats.push(pt);
-        if let Some(enc) = om.encoding(pt) {
-            accepted.rtpmap.push((pt, enc.to_owned()));
-        }
-        if let Some(f) = om.fmtp.iter().find(|(p, _)| *p == pt) {
-            accepted.fmtp.push(f.clone());
-        }
-    }
-
-    let mut sd = new_session(addr, session_id);
-    sd.media = offer
-        .media
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            if i == audio {
-                accepted.clone()
-            } else {
-                // RFC 3264 §6: a declined stream keeps its m-line, with port zero.
-                MediaDescription {
+            .enumerate()
+            .map(|(i, m)| match line.take_if(|_| i == accepted) {
+                Some(line) => line,
+                None => MediaDescription {
                     media: m.media.clone(),
                     port: 0,
                     proto: m.proto.clone(),
                     formats: m.formats.clone(),
                     other_formats: m.other_formats.clone(),
                     ..MediaDescription::default()
-                }
-            }
-        })
-        .collect();
-    Some((sd, chosen))
+                },
+            })
+            .collect();
+        sd
+    }
 }
 
 #[cfg(test)]
@@ -625,7 +504,13 @@ mod tests {
         assert_eq!(a.rtpmap, [(96, "telephone-event/8000".to_string())]);
         assert_eq!(a.direction.as_deref(), Some("sendonly"));
         assert_eq!(a.attributes, ["foo:bar"]);
-        assert_eq!(a.encoding(8), Some("PCMA/8000"));
+        assert_eq!(a.encoding(96), Some("telephone-event/8000"));
+        assert_eq!(
+            a.encoding(8),
+            None,
+            "no rtpmap: the registry knows static types"
+        );
+        assert_eq!(a.format_parameters(96), Some("0-15"));
         let again = SessionDescription::parse(&sd.to_bytes()).unwrap();
         assert_eq!(again, sd);
     }
@@ -638,34 +523,34 @@ mod tests {
         assert_eq!(fmts, [18, 8, 96, 0]);
     }
 
+    const OURS: &str = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n\
+        t=0 0\r\nm=audio 5004 RTP/AVP 0 8\r\na=sendrecv\r\n";
+
     #[test]
-    fn answer_declines_port_zero_line_and_picks_first_supported() {
+    fn answer_to_declines_every_other_line_by_position() {
         let offer = SessionDescription::parse(OFFER.as_bytes()).unwrap();
         let me: IpAddr = "192.0.2.9".parse().unwrap();
-        let (ans, pt) = answer(&offer, me, 40000, &[0, 8, 101], 7).unwrap();
-        assert_eq!(pt, 8, "G.729 is first but unsupported; PCMA comes next");
+        let line = MediaDescription {
+            media: "audio".into(),
+            port: 40000,
+            proto: "RTP/AVP".into(),
+            formats: vec![8],
+            ..MediaDescription::default()
+        };
+        let ans = SessionDescription::answer_to(&offer, 1, line, me, 7);
+        let ports: Vec<u16> = ans.media.iter().map(|m| m.port).collect();
         assert_eq!(
-            ans.media.len(),
-            3,
+            ports,
+            [0, 40000, 0],
             "RFC 3264 §6: one answer line per offered line"
         );
         assert_eq!(
-            (ans.media[0].media.as_str(), ans.media[0].port),
-            ("video", 0)
+            ans.media[2].formats,
+            [0],
+            "a declined line keeps its formats"
         );
-        assert_eq!(
-            ans.media[2].port, 0,
-            "only the first usable audio line is accepted"
-        );
-        let m = &ans.media[1];
-        assert_eq!(m.port, 40000);
-        assert_eq!(
-            m.formats,
-            [8, 96],
-            "telephone-event keeps the offerer's number"
-        );
-        assert_eq!(m.direction.as_deref(), Some("recvonly"));
-        assert_eq!(m.fmtp, [(96, "0-15".to_string())]);
+        assert_eq!(offer.media_direction(1), Direction::SendOnly);
+        assert_eq!(offer.media_direction(2), Direction::SendRecv);
         let (dest, _) = SessionDescription::parse(&ans.to_bytes())
             .unwrap()
             .remote_audio()
@@ -673,64 +558,22 @@ mod tests {
         assert_eq!(dest, SocketAddr::new(me, 40000));
     }
 
-    #[test]
-    fn answer_none_when_nothing_usable() {
-        let offer = offer("192.0.2.1".parse().unwrap(), 5000, &[18], 1);
-        assert!(answer(&offer, "192.0.2.2".parse().unwrap(), 6000, &[0, 8], 2).is_none());
-        let mut held = offer.clone();
-        held.media[0].port = 0;
-        assert!(held.remote_audio().is_none());
-        assert!(answer(&held, "192.0.2.2".parse().unwrap(), 6000, &[18], 2).is_none());
-    }
-
-    #[test]
-    fn offer_shape() {
-        let o = offer("192.0.2.1".parse().unwrap(), 5004, &[0, 8, 101], 42);
-        let text = String::from_utf8(o.to_bytes()).unwrap();
-        assert!(text.starts_with(
-            "v=0\r\no=- 42 42 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-        ));
-        for line in [
-            "m=audio 5004 RTP/AVP 0 8 101\r\n",
-            "a=rtpmap:0 PCMU/8000\r\n",
-            "a=rtpmap:8 PCMA/8000\r\n",
-            "a=rtpmap:101 telephone-event/8000\r\n",
-            "a=ptime:20\r\n",
-        ] {
-            assert!(text.contains(line), "{line:?} missing in {text}");
-        }
-    }
-
     const TWO_AUDIO: &str = "v=0\r\no=peer 1 1 IN IP4 198.51.100.1\r\ns=-\r\n\
         c=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\nm=audio 30000 RTP/AVP 8 0\r\n";
 
     #[test]
-    fn offer_with_a_disabled_first_audio_line_is_answered_line_by_line() {
+    fn a_disabled_first_audio_line_is_never_applied() {
         let offer = SessionDescription::parse(TWO_AUDIO.as_bytes()).unwrap();
-        let me: IpAddr = "192.0.2.9".parse().unwrap();
-        let (ans, pt) = answer(&offer, me, 40000, &[0, 8], 3).unwrap();
-        assert_eq!(pt, 8);
-        let ports: Vec<u16> = ans.media.iter().map(|m| m.port).collect();
-        assert_eq!(
-            ports,
-            [0, 40000],
-            "RFC 3264 §6: a disabled offered stream stays at 0"
-        );
         assert_eq!(
             offer.remote_audio().unwrap().0,
             "198.51.100.1:30000".parse().unwrap(),
             "the port-0 line is never applied"
         );
-        let text = String::from_utf8(ans.to_bytes()).unwrap();
-        assert!(
-            text.contains("m=audio 0 RTP/AVP 0\r\nm=audio 40000 RTP/AVP 8\r\n"),
-            "{text}"
-        );
     }
 
     #[test]
     fn an_answer_declining_our_stream_is_not_applied() {
-        let ours = offer("192.0.2.1".parse().unwrap(), 5004, &[0, 8], 1);
+        let ours = SessionDescription::parse(OURS.as_bytes()).unwrap();
         let declined = SessionDescription::parse(
             b"v=0\r\no=- 2 2 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n",
         )
@@ -762,15 +605,12 @@ mod tests {
         assert_eq!(SendOnly.answering(SendRecv), SendOnly, "we keep holding");
         assert_eq!(SendOnly.answering(SendOnly), Inactive);
 
-        let mut ours = offer("192.0.2.1".parse().unwrap(), 5004, &[0], 10);
+        let mut ours = SessionDescription::parse(OURS.as_bytes()).unwrap();
         let mut hold = ours.clone();
         hold.set_audio_direction(SendOnly);
         hold.follow(&ours);
-        assert_eq!((hold.session_id, hold.session_version), (10, 11));
+        assert_eq!((hold.session_id, hold.session_version), (1, 2));
         assert_eq!(hold.audio_direction(), SendOnly);
-        let (ans, _) =
-            answer_with(&hold, "192.0.2.2".parse().unwrap(), 6000, &[0], 5, SendRecv).unwrap();
-        assert_eq!(ans.audio_direction(), RecvOnly);
         // RFC 2543 hold: c=0.0.0.0 means nothing is to be sent there.
         ours.connection = Some("0.0.0.0".parse().unwrap());
         assert!(!ours.audio_direction().receives());

@@ -7,13 +7,13 @@ mod net;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use deskphone_sip::sdp::{self, Direction, SessionDescription};
+use deskphone_sip::sdp::{Direction, SessionDescription};
 use deskphone_sip::{CallHandle, EndReason, Event};
 use net::*;
 
 /// Our SDP for one side of the call.
 fn local_sdp(net: &Net, who: usize, port: u16) -> SessionDescription {
-    sdp::offer(net.addr[who].ip(), port, &[0, 8, 101], 100 + who as u64)
+    audio_sdp(net.addr[who].ip(), port, 100 + who as u64)
 }
 
 /// A call where Alice offered and Bob answered real SDP; returns the handles and both
@@ -22,7 +22,7 @@ fn call_with_media(net: &mut Net) -> (CallHandle, CallHandle) {
     let (a, b) = net.incoming();
     let offer = SessionDescription::parse(&net.offer()).unwrap();
     let ip: IpAddr = net.addr[BOB].ip();
-    let (answer, _) = sdp::answer(&offer, ip, 50000, &[0, 8, 101], 200).unwrap();
+    let answer = audio_answer(&offer, ip, 50000, 200, Direction::SendRecv);
     net.ua[BOB].answer(net.now, b, answer.to_bytes()).unwrap();
     net.settle();
     assert!(matches!(
@@ -53,8 +53,7 @@ fn answer_reoffers(net: &mut Net, who: usize, port: u16) -> usize {
     for (call, offer) in &offers {
         let offer = SessionDescription::parse(offer.as_deref().unwrap()).unwrap();
         let ip = net.addr[who].ip();
-        let (mut answer, _) =
-            sdp::answer_with(&offer, ip, port, &[0, 8, 101], 1, Direction::SendRecv).unwrap();
+        let mut answer = audio_answer(&offer, ip, port, 1, Direction::SendRecv);
         answer.follow(&local_sdp(net, who, port));
         let now = net.now;
         net.ua[who]

@@ -2,7 +2,8 @@
 //!
 //! cpal delivers audio on its own threads in device-sized chunks at the
 //! device rate (typically 44.1/48 kHz, often stereo). The callbacks convert
-//! to/from 8 kHz mono and exchange audio with the 20 ms frame API through two
+//! to/from mono at the call's rate (the codec's: 8 or 16 kHz) and exchange
+//! audio with the 20 ms frame API through two
 //! small ring buffers. The ring buffers are bounded so a stalled reader or a
 //! clock mismatch between the far end and our sound card drops old audio
 //! instead of letting latency grow without limit.
@@ -17,17 +18,15 @@ use cpal::{FromSample, Sample, SampleFormat, SizedSample, StreamConfig, Supporte
 use super::{AudioBackend, AudioSink, AudioSource, AudioStreams};
 use crate::analysis::to_i16;
 use crate::resample::Resampler;
-use crate::{FRAME_SAMPLES, MediaError, SAMPLE_RATE};
+use crate::{MediaError, frame_samples};
 
-/// Most microphone audio kept waiting for the call (160 ms).
-const CAPTURE_MAX: usize = 8 * FRAME_SAMPLES;
-/// Most received audio queued for the speaker (200 ms).
-const PLAYBACK_MAX: usize = 10 * FRAME_SAMPLES;
+/// Most microphone audio kept waiting for the call, in 20 ms frames (160 ms).
+const CAPTURE_MAX_FRAMES: usize = 8;
+/// Most received audio queued for the speaker, in frames (200 ms).
+const PLAYBACK_MAX_FRAMES: usize = 10;
 /// Audio buffered before playout starts (or restarts after running dry):
 /// a 40 ms cushion against network jitter.
-const PLAYBACK_PRIME: usize = 2 * FRAME_SAMPLES;
-/// Granularity at which the speaker callback pulls 8 kHz audio (10 ms).
-const PULL_CHUNK: usize = FRAME_SAMPLES / 2;
+const PLAYBACK_PRIME_FRAMES: usize = 2;
 
 /// cpal's default input and output devices.
 ///
@@ -44,9 +43,10 @@ impl DeviceBackend {
 }
 
 impl AudioBackend for DeviceBackend {
-    fn open(&self, label: &str) -> Result<AudioStreams, MediaError> {
+    fn open(&self, label: &str, sample_rate: u32) -> Result<AudioStreams, MediaError> {
+        let frame = frame_samples(sample_rate);
         let capture = Arc::new(Mutex::new(VecDeque::new()));
-        let playback = Arc::new(Mutex::new(PlaybackRing::default()));
+        let playback = Arc::new(Mutex::new(PlaybackRing::new(frame)));
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
         let (c, p) = (capture.clone(), playback.clone());
@@ -55,7 +55,7 @@ impl AudioBackend for DeviceBackend {
         std::thread::Builder::new()
             .name(format!("audio-{label}"))
             .spawn(move || {
-                match open_streams(c, p) {
+                match open_streams(c, p, sample_rate) {
                     Ok(streams) => {
                         let _ = ready_tx.send(Ok(()));
                         // Returns once every `stop_tx` clone is gone.
@@ -80,6 +80,7 @@ impl AudioBackend for DeviceBackend {
             }),
             Box::new(DeviceSink {
                 ring: playback,
+                max: PLAYBACK_MAX_FRAMES * frame,
                 _guard: guard,
             }),
         ))
@@ -96,6 +97,7 @@ impl AudioBackend for DeviceBackend {
 fn open_streams(
     capture: Arc<Mutex<VecDeque<i16>>>,
     playback: Arc<Mutex<PlaybackRing>>,
+    rate: u32,
 ) -> Result<(cpal::Stream, cpal::Stream), MediaError> {
     let host = cpal::default_host();
     let input = host
@@ -112,8 +114,8 @@ fn open_streams(
     let out_config = output
         .default_output_config()
         .map_err(|e| MediaError::NoDevice(format!("output device unusable: {e}")))?;
-    let in_stream = build_input(&input, in_config, capture)?;
-    let out_stream = build_output(&output, out_config, playback)?;
+    let in_stream = build_input(&input, in_config, capture, rate)?;
+    let out_stream = build_output(&output, out_config, playback, rate)?;
     in_stream
         .play()
         .map_err(|e| MediaError::Device(e.to_string()))?;
@@ -144,16 +146,18 @@ fn build_input(
     device: &cpal::Device,
     config: SupportedStreamConfig,
     ring: Arc<Mutex<VecDeque<i16>>>,
+    rate: u32,
 ) -> Result<cpal::Stream, MediaError> {
     fn build<T: SizedSample>(
         device: &cpal::Device,
         config: &StreamConfig,
         ring: Arc<Mutex<VecDeque<i16>>>,
+        rate: u32,
     ) -> Result<cpal::Stream, MediaError>
     where
         f32: FromSample<T>,
     {
-        let mut capture = Capture::new(config.sample_rate.0, config.channels);
+        let mut capture = Capture::new(config.sample_rate.0, config.channels, rate);
         device
             .build_input_stream(
                 config,
@@ -165,7 +169,7 @@ fn build_input(
     }
     for_sample_format!(
         config.sample_format(),
-        build(device, &config.config(), ring)
+        build(device, &config.config(), ring, rate)
     )
 }
 
@@ -173,13 +177,15 @@ fn build_output(
     device: &cpal::Device,
     config: SupportedStreamConfig,
     ring: Arc<Mutex<PlaybackRing>>,
+    rate: u32,
 ) -> Result<cpal::Stream, MediaError> {
     fn build<T: SizedSample + FromSample<f32>>(
         device: &cpal::Device,
         config: &StreamConfig,
         ring: Arc<Mutex<PlaybackRing>>,
+        rate: u32,
     ) -> Result<cpal::Stream, MediaError> {
-        let mut playout = Playout::new(config.sample_rate.0, config.channels);
+        let mut playout = Playout::new(config.sample_rate.0, config.channels, rate);
         device
             .build_output_stream(
                 config,
@@ -191,7 +197,7 @@ fn build_output(
     }
     for_sample_format!(
         config.sample_format(),
-        build(device, &config.config(), ring)
+        build(device, &config.config(), ring, rate)
     )
 }
 
@@ -207,19 +213,21 @@ fn push_capped(ring: &mut VecDeque<i16>, samples: impl IntoIterator<Item = i16>,
     ring.drain(..excess);
 }
 
-/// Microphone callback state: device frames → mono → 8 kHz → ring.
+/// Microphone callback state: device frames → mono → call rate → ring.
 struct Capture {
     channels: usize,
+    max: usize,
     resampler: Resampler,
     mono: Vec<f32>,
     resampled: Vec<f32>,
 }
 
 impl Capture {
-    fn new(device_rate: u32, channels: u16) -> Self {
+    fn new(device_rate: u32, channels: u16, rate: u32) -> Self {
         Capture {
             channels: usize::from(channels.max(1)),
-            resampler: Resampler::new(device_rate, SAMPLE_RATE),
+            max: CAPTURE_MAX_FRAMES * frame_samples(rate),
+            resampler: Resampler::new(device_rate, rate),
             mono: Vec::new(),
             resampled: Vec::new(),
         }
@@ -241,23 +249,31 @@ impl Capture {
         push_capped(
             &mut lock(ring),
             self.resampled.iter().map(|&x| to_i16(x)),
-            CAPTURE_MAX,
+            self.max,
         );
     }
 }
 
-/// Received audio waiting for the speaker, at 8 kHz.
-#[derive(Default)]
+/// Received audio waiting for the speaker, at the call's rate.
 struct PlaybackRing {
     samples: VecDeque<i16>,
     /// Playing (true) or refilling the jitter cushion (false).
     primed: bool,
+    prime: usize,
 }
 
 impl PlaybackRing {
+    fn new(frame: usize) -> Self {
+        PlaybackRing {
+            samples: VecDeque::new(),
+            primed: false,
+            prime: PLAYBACK_PRIME_FRAMES * frame,
+        }
+    }
+
     /// Fills `out` with audio, or silence while the cushion is refilling.
     fn pull(&mut self, out: &mut [f32]) {
-        if !self.primed && self.samples.len() >= PLAYBACK_PRIME {
+        if !self.primed && self.samples.len() >= self.prime {
             self.primed = true;
         }
         for o in out {
@@ -277,22 +293,23 @@ impl PlaybackRing {
     }
 }
 
-/// Speaker callback state: ring → 8 kHz → device rate → every channel.
+/// Speaker callback state: ring → call rate → device rate → every channel.
 struct Playout {
     channels: usize,
     resampler: Resampler,
     staged: VecDeque<f32>,
-    chunk: [f32; PULL_CHUNK],
+    /// Pulled from the ring 10 ms at a time.
+    chunk: Vec<f32>,
     resampled: Vec<f32>,
 }
 
 impl Playout {
-    fn new(device_rate: u32, channels: u16) -> Self {
+    fn new(device_rate: u32, channels: u16, rate: u32) -> Self {
         Playout {
             channels: usize::from(channels.max(1)),
-            resampler: Resampler::new(SAMPLE_RATE, device_rate),
+            resampler: Resampler::new(rate, device_rate),
             staged: VecDeque::new(),
-            chunk: [0.0; PULL_CHUNK],
+            chunk: vec![0.0; frame_samples(rate) / 2],
             resampled: Vec::new(),
         }
     }
@@ -318,12 +335,13 @@ struct DeviceSource {
 }
 
 impl AudioSource for DeviceSource {
-    fn read_frame(&mut self, frame: &mut [i16; FRAME_SAMPLES]) {
+    fn read_frame(&mut self, frame: &mut [i16]) {
         let mut ring = lock(&self.ring);
+        let n = frame.len();
         // A partial frame padded with zeros would click; wait for a whole one
         // (the cap above bounds the latency this can add).
-        if ring.len() >= FRAME_SAMPLES {
-            for (dst, src) in frame.iter_mut().zip(ring.drain(..FRAME_SAMPLES)) {
+        if ring.len() >= n {
+            for (dst, src) in frame.iter_mut().zip(ring.drain(..n)) {
                 *dst = src;
             }
         } else {
@@ -334,6 +352,7 @@ impl AudioSource for DeviceSource {
 
 struct DeviceSink {
     ring: Arc<Mutex<PlaybackRing>>,
+    max: usize,
     _guard: Arc<mpsc::Sender<()>>,
 }
 
@@ -342,7 +361,7 @@ impl AudioSink for DeviceSink {
         push_capped(
             &mut lock(&self.ring).samples,
             frame.iter().copied(),
-            PLAYBACK_MAX,
+            self.max,
         );
     }
 }
@@ -357,10 +376,10 @@ mod tests {
     fn open_without_sound_card_is_an_error_not_a_panic() {
         let backend = DeviceBackend::new();
         assert!(!backend.describe().is_empty());
-        match backend.open("call-test") {
+        match backend.open("call-test", 8000) {
             Ok((mut source, mut sink)) => {
                 // A real machine: the frame API must still work.
-                let mut frame = [0; FRAME_SAMPLES];
+                let mut frame = [0; 160];
                 source.read_frame(&mut frame);
                 sink.write_frame(&frame);
                 sink.finish();
@@ -375,7 +394,7 @@ mod tests {
     #[test]
     fn capture_downmixes_resamples_and_caps() {
         let ring = Mutex::new(VecDeque::new());
-        let mut capture = Capture::new(48_000, 2);
+        let mut capture = Capture::new(48_000, 2, 8000);
         // 100 ms of 48 kHz stereo in 10 ms callbacks: 1 kHz left, silence right.
         for block in 0..10 {
             let data: Vec<f32> = (0..480)
@@ -392,13 +411,13 @@ mod tests {
             "got {}",
             samples.len()
         );
-        assert!(tone_present(&samples[100..], 1000.0, SAMPLE_RATE, 0.12));
+        assert!(tone_present(&samples[100..], 1000.0, 8000, 0.12));
 
         let mut source = DeviceSource {
             ring: Arc::new(ring),
             _guard: Arc::new(mpsc::channel().0),
         };
-        let mut frame = [1; FRAME_SAMPLES];
+        let mut frame = [1; 160];
         for _ in 0..4 {
             source.read_frame(&mut frame);
         }
@@ -409,21 +428,21 @@ mod tests {
         );
 
         let mut ring = VecDeque::new();
-        push_capped(&mut ring, 0..5000, CAPTURE_MAX);
-        assert_eq!(ring.len(), CAPTURE_MAX);
+        push_capped(&mut ring, 0..5000, 1280);
+        assert_eq!(ring.len(), 1280);
         assert_eq!(ring.back(), Some(&4999), "oldest audio is the one dropped");
     }
 
     #[test]
     fn playout_primes_then_plays_at_device_rate() {
-        let ring = Mutex::new(PlaybackRing::default());
-        let mut playout = Playout::new(48_000, 2);
+        let ring = Mutex::new(PlaybackRing::new(160));
+        let mut playout = Playout::new(48_000, 2, 8000);
         let mut out = vec![0.5f32; 960]; // 10 ms stereo
         // One frame is below the cushion: silence, and the frame stays queued.
-        lock(&ring).samples.extend([8000i16; FRAME_SAMPLES]);
+        lock(&ring).samples.extend([8000i16; 160]);
         playout.fill(&mut out, &ring);
         assert!(out.iter().all(|&s| s == 0.0));
-        assert_eq!(lock(&ring).samples.len(), FRAME_SAMPLES);
+        assert_eq!(lock(&ring).samples.len(), 160);
 
         let tone: Vec<i16> = (0..8000)
             .map(|n| (8000.0 * (TAU * 500.0 * n as f32 / 8000.0).sin()) as i16)

@@ -6,12 +6,13 @@ mod sim;
 pub use device::DeviceBackend;
 pub use sim::{SimulatedInput, SimulatorBackend};
 
-use crate::{FRAME_SAMPLES, MediaError};
+use crate::MediaError;
 
-/// Microphone side: fills one 20 ms frame each call (never blocks long;
-/// silence if nothing is available).
+/// Microphone side: fills one frame each call (never blocks long; silence if
+/// nothing is available). The frame's length is the packet time at the rate
+/// the stream was opened with (320 samples for 20 ms at 16 kHz).
 pub trait AudioSource: Send {
-    fn read_frame(&mut self, frame: &mut [i16; FRAME_SAMPLES]);
+    fn read_frame(&mut self, frame: &mut [i16]);
 }
 
 /// Speaker side: takes one frame of received audio (normally 20 ms, but any
@@ -27,8 +28,9 @@ pub type AudioStreams = (Box<dyn AudioSource>, Box<dyn AudioSink>);
 
 /// Where a call's audio comes from and goes to.
 pub trait AudioBackend: Send + Sync {
-    /// Opens audio for one call; `label` names the call (e.g. "call-3") for files/logs.
-    fn open(&self, label: &str) -> Result<AudioStreams, MediaError>;
+    /// Opens audio for one call at `sample_rate` (the codec's, mono);
+    /// `label` names the call (e.g. "call-3") for files/logs.
+    fn open(&self, label: &str, sample_rate: u32) -> Result<AudioStreams, MediaError>;
     /// One line for logs and the UI.
     fn describe(&self) -> String;
 }

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{AudioBackend, AudioSink, AudioSource, AudioStreams};
+use crate::MediaError;
 use crate::analysis::{read_wav_f32, to_i16};
 use crate::resample::resample_all;
-use crate::{FRAME_SAMPLES, MediaError, SAMPLE_RATE};
 
 /// What the simulated microphone produces.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,7 +22,7 @@ pub enum SimulatedInput {
         amplitude: f32,
     },
     /// A WAV file played in a loop; any rate/channel count is downmixed and
-    /// resampled to 8 kHz mono when a call opens.
+    /// resampled to the call's rate, mono, when a call opens.
     WavFile(PathBuf),
 }
 
@@ -34,7 +34,7 @@ pub struct SimulatorBackend {
 
 impl SimulatorBackend {
     /// Records what each call receives to `<recordings_dir>/<label>.wav`
-    /// (8 kHz mono 16-bit); the header is valid after `finish()` or drop.
+    /// (mono 16-bit at the call's rate); the header is valid after `finish()` or drop.
     pub fn new(input: SimulatedInput, recordings_dir: PathBuf) -> Self {
         SimulatorBackend {
             input,
@@ -65,7 +65,7 @@ impl SimulatorBackend {
 }
 
 impl AudioBackend for SimulatorBackend {
-    fn open(&self, label: &str) -> Result<AudioStreams, MediaError> {
+    fn open(&self, label: &str, sample_rate: u32) -> Result<AudioStreams, MediaError> {
         let source = match &self.input {
             SimulatedInput::Silence => SimSource::Silence,
             &SimulatedInput::Tone {
@@ -73,7 +73,7 @@ impl AudioBackend for SimulatorBackend {
                 amplitude,
             } => SimSource::Tone {
                 phase: 0.0,
-                step: TAU * f64::from(frequency_hz) / f64::from(SAMPLE_RATE),
+                step: TAU * f64::from(frequency_hz) / f64::from(sample_rate),
                 amplitude: f64::from(amplitude.clamp(0.0, 1.0)),
             },
             SimulatedInput::WavFile(path) => {
@@ -84,7 +84,7 @@ impl AudioBackend for SimulatorBackend {
                         path.display()
                     )));
                 }
-                let samples: Arc<[i16]> = resample_all(&samples, rate, SAMPLE_RATE)
+                let samples: Arc<[i16]> = resample_all(&samples, rate, sample_rate)
                     .into_iter()
                     .map(to_i16)
                     .collect();
@@ -98,7 +98,7 @@ impl AudioBackend for SimulatorBackend {
             }
         };
         std::fs::create_dir_all(&self.recordings_dir)?;
-        let sink = WavRecorder::create(&self.recording_path(label))?;
+        let sink = WavRecorder::create(&self.recording_path(label), sample_rate)?;
         tracing::debug!(label, input = ?self.input, "simulator audio opened");
         Ok((Box::new(source), Box::new(sink)))
     }
@@ -135,7 +135,7 @@ enum SimSource {
 }
 
 impl AudioSource for SimSource {
-    fn read_frame(&mut self, frame: &mut [i16; FRAME_SAMPLES]) {
+    fn read_frame(&mut self, frame: &mut [i16]) {
         match self {
             SimSource::Silence => frame.fill(0),
             SimSource::Tone {
@@ -163,7 +163,7 @@ impl AudioSource for SimSource {
     }
 }
 
-/// Writes 8 kHz mono 16-bit WAV; finalised by `finish()` or on drop.
+/// Writes mono 16-bit WAV; finalised by `finish()` or on drop.
 struct WavRecorder {
     writer: Option<hound::WavWriter<BufWriter<File>>>,
     path: PathBuf,
@@ -175,10 +175,10 @@ struct WavRecorder {
 const FLUSH_EVERY_FRAMES: u32 = 50;
 
 impl WavRecorder {
-    fn create(path: &Path) -> Result<Self, MediaError> {
+    fn create(path: &Path, sample_rate: u32) -> Result<Self, MediaError> {
         let spec = hound::WavSpec {
             channels: 1,
-            sample_rate: SAMPLE_RATE,
+            sample_rate,
             bits_per_sample: 16,
             sample_format: hound::SampleFormat::Int,
         };
@@ -239,7 +239,7 @@ mod tests {
 
     fn read_frames(source: &mut dyn AudioSource, frames: usize) -> Vec<i16> {
         let mut out = Vec::new();
-        let mut frame = [0; FRAME_SAMPLES];
+        let mut frame = [0; 160];
         for _ in 0..frames {
             source.read_frame(&mut frame);
             out.extend_from_slice(&frame);
@@ -258,10 +258,10 @@ mod tests {
             dir.clone(),
         );
         assert!(backend.describe().contains("1000 Hz"));
-        let (mut source, mut sink) = backend.open("call/../1").unwrap();
+        let (mut source, mut sink) = backend.open("call/../1", 8000).unwrap();
         let audio = read_frames(source.as_mut(), 25);
-        assert!(tone_present(&audio, 1000.0, SAMPLE_RATE, 0.2));
-        for frame in audio.chunks(FRAME_SAMPLES) {
+        assert!(tone_present(&audio, 1000.0, 8000, 0.2));
+        for frame in audio.chunks(160) {
             sink.write_frame(frame);
         }
         drop(sink); // finalised by drop alone
@@ -272,7 +272,7 @@ mod tests {
             "label cannot escape the directory"
         );
         let (recorded, rate) = read_wav(&path).unwrap();
-        assert_eq!((recorded.len(), rate), (audio.len(), SAMPLE_RATE));
+        assert_eq!((recorded.len(), rate), (audio.len(), 8000));
         assert_eq!(recorded, audio);
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -301,16 +301,16 @@ mod tests {
         w.finalize().unwrap();
 
         let backend = SimulatorBackend::new(SimulatedInput::WavFile(input), dir.join("rec"));
-        let (mut source, _sink) = backend.open("wav").unwrap();
+        let (mut source, _sink) = backend.open("wav", 8000).unwrap();
         // 0.5 s of input = 4000 samples at 8 kHz = 25 frames; read 60 to loop.
         let audio = read_frames(source.as_mut(), 60);
         let first = &audio[200..3800];
         // Downmix halves the left channel: 0.3 amplitude → power 0.09.
-        let power = goertzel_power(first, 1000.0, SAMPLE_RATE);
+        let power = goertzel_power(first, 1000.0, 8000);
         assert!((power - 0.09).abs() < 0.01, "1 kHz power {power}");
-        assert!(tone_present(first, 1000.0, SAMPLE_RATE, 0.05));
+        assert!(tone_present(first, 1000.0, 8000, 0.05));
         assert!(
-            goertzel_power(first, 2000.0, SAMPLE_RATE) < 1e-4,
+            goertzel_power(first, 2000.0, 8000) < 1e-4,
             "6 kHz aliased to 2 kHz"
         );
         // Looping: the second pass repeats the first.
@@ -319,10 +319,32 @@ mod tests {
     }
 
     #[test]
+    fn wideband_calls_get_16_khz_audio_and_recordings() {
+        let dir = temp_dir("tone16k");
+        let backend = SimulatorBackend::new(
+            SimulatedInput::Tone {
+                frequency_hz: 6000.0,
+                amplitude: 0.5,
+            },
+            dir.clone(),
+        );
+        let (mut source, mut sink) = backend.open("wide", 16_000).unwrap();
+        let mut frame = [0; 320];
+        source.read_frame(&mut frame);
+        // 6 kHz only exists above 8 kHz sampling: G.722's upper band.
+        assert!(tone_present(&frame, 6000.0, 16_000, 0.2));
+        sink.write_frame(&frame);
+        sink.finish();
+        let (recorded, rate) = read_wav(&backend.recording_path("wide")).unwrap();
+        assert_eq!((recorded.len(), rate), (320, 16_000));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn silence_and_missing_file() {
         let dir = temp_dir("silence");
         let backend = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
-        let (mut source, mut sink) = backend.open("s").unwrap();
+        let (mut source, mut sink) = backend.open("s", 8000).unwrap();
         assert!(read_frames(source.as_mut(), 3).iter().all(|&s| s == 0));
         sink.finish();
         sink.finish(); // idempotent
@@ -330,7 +352,7 @@ mod tests {
 
         let missing =
             SimulatorBackend::new(SimulatedInput::WavFile(dir.join("nope.wav")), dir.clone());
-        assert!(missing.open("x").is_err());
+        assert!(missing.open("x", 8000).is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

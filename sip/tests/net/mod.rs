@@ -138,7 +138,7 @@ impl Net {
     }
 
     pub fn offer(&self) -> Vec<u8> {
-        sdp::offer(self.addr[ALICE].ip(), 40000, &[0, 8, 101], 1).to_bytes()
+        audio_sdp(self.addr[ALICE].ip(), 40000, 1).to_bytes()
     }
 
     pub fn call_bob(&mut self) -> CallHandle {
@@ -225,4 +225,39 @@ pub fn request(method: &str, to_tag: &str, extra: &str) -> String {
          Call-ID: out-of-dialog\r\nCSeq: 1 {method}\r\n{extra}Content-Length: 0\r\n\r\n",
         fastrand::u32(..)
     )
+}
+
+/// A session description with one audio stream (PCMU, PCMA, telephone-event), as a
+/// phone would offer it; which codecs is the media crate's business, not the SIP core's.
+pub fn audio_sdp(ip: std::net::IpAddr, port: u16, session_id: u64) -> sdp::SessionDescription {
+    let text = format!(
+        "v=0\r\no=- {session_id} {session_id} IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\n\
+         m=audio {port} RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n"
+    );
+    sdp::SessionDescription::parse(text.as_bytes()).unwrap()
+}
+
+/// The answer to `offer` accepting its first audio stream with the formats `formats`,
+/// in the direction `want` answers the offered one (RFC 3264 §6.1).
+pub fn audio_answer(
+    offer: &sdp::SessionDescription,
+    ip: std::net::IpAddr,
+    port: u16,
+    session_id: u64,
+    want: sdp::Direction,
+) -> sdp::SessionDescription {
+    let index = offer
+        .media
+        .iter()
+        .position(|m| m.media == "audio" && m.port != 0)
+        .unwrap();
+    let line = sdp::MediaDescription {
+        media: "audio".into(),
+        port,
+        proto: "RTP/AVP".into(),
+        formats: vec![0],
+        direction: Some(want.answering(offer.media_direction(index)).as_str().into()),
+        ..sdp::MediaDescription::default()
+    };
+    sdp::SessionDescription::answer_to(offer, index, line, ip, session_id)
 }
