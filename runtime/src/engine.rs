@@ -1018,21 +1018,22 @@ impl Engine {
     }
 
     /// What this phone offers and accepts. The codec order is the setting
-    /// `codec_priority_list`; a value naming an unknown codec falls back to the
-    /// default, and says so.
+    /// `codec_priority_list`; the names it lists that this phone has no codec for yet
+    /// (the schema accepts every name a desk phone knows, e.g. `g729`, `opus`) are
+    /// skipped, and a list with none it has means the default.
     fn local_media(&self) -> LocalMedia {
-        // TODO(integrator): a typed key once settings-schema has `codec_priority_list`;
-        // until then an absent setting reads as "" and means the default.
-        let list = self.phone.settings.get("codec_priority_list", None);
-        let codecs = match Codec::priority_list(list) {
-            Ok(codecs) => codecs,
-            Err(e) => {
-                if !list.is_empty() {
-                    tracing::warn!("{e}; using {DEFAULT_CODECS}");
-                }
-                Codec::priority_list(DEFAULT_CODECS).unwrap_or_default()
-            }
-        };
+        let list = self
+            .phone
+            .settings
+            .value(deskphone_settings::keys::codec_priority_list);
+        let known: Vec<&str> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|id| Codec::priority_list(id).is_ok())
+            .collect();
+        let codecs = Codec::priority_list(&known.join(","))
+            .or_else(|_| Codec::priority_list(DEFAULT_CODECS))
+            .unwrap_or_default();
         LocalMedia {
             codecs,
             // Receiving RFC 4733 events costs nothing; whether digits are sent that way

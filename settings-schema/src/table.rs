@@ -282,7 +282,7 @@ settings! {
     stun_interval: Int(0..=3600) = "60", SipRtp/nat;
     rtp_port_start: Port = "49152", SipRtp/rtp;
     rtp_port_end: Port = "65534", SipRtp/rtp;
-    codec_priority_list: CodecList = "g722,pcmu,pcma,opus,telephone-event", SipRtp/rtp;
+    codec_priority_list: CodecList = "pcmu,pcma,g722,telephone-event", SipRtp/rtp, implemented;
     codec_size: Choice["10", "20", "30", "40", "60"] = "20", SipRtp/rtp;
     // RFC 4733 §2.1: a dynamic payload type, 96 to 127.
     dtmf_payload_type: Int(96..=127) = "101", SipRtp/rtp;
