@@ -2,6 +2,8 @@
 //! no tree, no DTD.
 
 use deskphone_settings::SettingKey;
+// XML 1.0 §4.6: only the five predefined entities are expanded, never a DTD's.
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -61,18 +63,6 @@ struct Frame {
 
 /// Attributes per element; the most any element of the format has is six.
 const MAX_ATTRIBUTES: usize = 64;
-
-/// The five predefined entities of XML 1.0 §4.6; nothing else is expanded.
-fn predefined_entity(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "lt" => "<",
-        "gt" => ">",
-        "amp" => "&",
-        "apos" => "'",
-        "quot" => "\"",
-        _ => return None,
-    })
-}
 
 /// Maps quick-xml's entity errors to ours, naming the reference as written.
 fn entity_error(e: quick_xml::Error, raw: &str) -> SyntaxError {
@@ -239,7 +229,7 @@ fn reference(r: &BytesRef<'_>) -> Result<String, SyntaxError> {
             _ => Err(SyntaxError::BadCharacterReference(name)),
         };
     }
-    predefined_entity(&name)
+    resolve_predefined_entity(&name)
         .map(str::to_owned)
         .ok_or(SyntaxError::UnknownEntity(name))
 }
@@ -254,7 +244,7 @@ fn attributes(e: &BytesStart<'_>, element: &str) -> Result<Vec<(String, String)>
         let name = attr.key.as_ref().to_owned();
         // XML 1.0 §3.3.3: blanks normalised, only the predefined entities expanded.
         let value = attr
-            .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
+            .normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_predefined_entity)
             .map_err(|err| entity_error(err, &attr.value))?
             .into_owned();
         if out.iter().any(|(n, _)| *n == name) {

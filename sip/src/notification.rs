@@ -8,6 +8,8 @@
 //! five predefined entities and character references are decoded; a body that declares
 //! or uses other entities is not read.
 
+// XML 1.0 §4.6: only the five predefined entities are expanded, never a DTD's.
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
@@ -137,19 +139,6 @@ impl Tag {
 /// dialogs 3, with participant details 5).
 const MAX_XML_DEPTH: usize = 32;
 
-/// The five predefined entities of XML 1.0 §4.6. Nothing else is expanded: a body that
-/// declares entities in a DTD or uses others is not read (no entity expansion attacks).
-fn predefined_entity(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "lt" => "<",
-        "gt" => ">",
-        "amp" => "&",
-        "apos" => "'",
-        "quot" => "\"",
-        _ => return None,
-    })
-}
-
 fn tag(e: &BytesStart<'_>, self_closing: bool) -> Option<Tag> {
     let mut attrs = Vec::new();
     // Duplicate checks off: quick-xml's are quadratic in the number of attributes; the
@@ -161,7 +150,7 @@ fn tag(e: &BytesStart<'_>, self_closing: bool) -> Option<Tag> {
             continue;
         }
         let value = attr
-            .normalized_value_with(XmlVersion::Implicit1_0, 1, predefined_entity)
+            .normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_predefined_entity)
             .ok()?;
         attrs.push((
             attr.key.local_name().as_ref().to_owned(),
@@ -214,7 +203,7 @@ fn tags(xml: &str) -> Option<Vec<(String, Tag)>> {
                 if r.is_char_ref() {
                     text.push(r.resolve_char_ref().ok()??);
                 } else {
-                    text.push_str(predefined_entity(&r)?);
+                    text.push_str(resolve_predefined_entity(&r)?);
                 }
             }
             Event::DocType(d) if d.contains("<!ENTITY") => return None,
