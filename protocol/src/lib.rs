@@ -121,6 +121,18 @@ pub struct ProvisioningState {
     pub running: bool,
     /// When polling fetches the settings next, milliseconds since the Unix epoch.
     pub next_poll_at_ms: Option<u64>,
+    /// Files the last successful run's `<uploads>` named (logos, ringtones, language
+    /// files), waiting for the customisation work to fetch and check them.
+    #[serde(default)]
+    pub queued_uploads: Vec<QueuedUpload>,
+}
+
+/// One `<uploads><file url type/>` entry of a provisioning file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedUpload {
+    pub url: String,
+    /// The `type` attribute as written (`gui_lang`, `bg_image`, …).
+    pub kind: String,
 }
 
 /// One finished provisioning run: the first file that failed decides the result.

@@ -70,6 +70,9 @@ const MAIN_FILE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
   <functionKeys e="2">
     <fkey idx="0" perm="RW">blf sip:bob@127.0.0.1</fkey>
   </functionKeys>
+  <uploads>
+    <file url="http://127.0.0.1/lang/fr.xml" type="gui_lang"/>
+  </uploads>
   <setting-files>
     <file url="SECOND_URL"/>
   </setting-files>
@@ -142,6 +145,12 @@ async fn a_phone_provisions_itself_and_refuses_bad_files() -> anyhow::Result<()>
     assert_eq!(setting(&state, "user_name[2]"), "carol");
     assert_eq!(setting(&state, "user_realname[2]"), "Carol Ø");
     assert!(!state.settings.contains_key("user_pass[1]"));
+    // `<uploads>` are parsed and queued for the customisation work.
+    assert_eq!(state.provisioning.queued_uploads.len(), 1);
+    assert_eq!(
+        state.provisioning.queued_uploads[0].url,
+        "http://127.0.0.1/lang/fr.xml"
+    );
 
     // Check-sync fetches again: the new file's values arrive.
     let t = state.provisioning.last.as_ref().unwrap().finished_at_ms;

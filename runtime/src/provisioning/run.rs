@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use deskphone_protocol::{ProvisioningOutcome, ProvisioningResult, ProvisioningState};
+use deskphone_protocol::{
+    ProvisioningOutcome, ProvisioningResult, ProvisioningState, QueuedUpload,
+};
 use deskphone_provisioning::ProvisioningError;
 use deskphone_settings::{SettingValues, keys};
 use tokio::sync::mpsc;
@@ -113,7 +115,10 @@ impl Provisioner {
             if let Some(why) = trigger.take() {
                 state.running = true;
                 self.engine.set_provisioning_state(state.clone()).await;
-                if let Some(outcome) = self.run_once(&settings, why).await {
+                if let Some((outcome, uploads)) = self.run_once(&settings, why).await {
+                    if let ProvisioningResult::Ok { .. } = outcome.result {
+                        state.queued_uploads = uploads;
+                    }
                     state.last = Some(outcome);
                 }
                 last_run_ms = now_ms();
@@ -155,30 +160,40 @@ impl Provisioner {
         }
     }
 
-    /// One run: every file or none. `None` when no server is configured.
+    /// One run: every file or none, with the uploads its files name. `None` when no
+    /// server is configured.
     async fn run_once(
         &self,
         settings: &SettingValues,
         why: Trigger,
-    ) -> Option<ProvisioningOutcome> {
+    ) -> Option<(ProvisioningOutcome, Vec<QueuedUpload>)> {
         let template = settings.value(keys::setting_server).trim().to_owned();
         if template.is_empty() {
             return None;
         }
         let url = expand(&template, &self.mac, self.model);
         tracing::info!("provisioning ({why:?}): {url}");
+        let mut uploads = Vec::new();
         let result = match self.read_files(settings, &url).await {
             Err(f) => Err(f),
             Ok(files) => {
                 let names: Vec<String> = files.iter().map(|f| f.url.clone()).collect();
-                let uploads = files.iter().map(|f| f.plan.uploads.len()).sum::<usize>();
+                uploads = files
+                    .iter()
+                    .flat_map(|f| &f.plan.uploads)
+                    .map(|u| QueuedUpload {
+                        url: u.url.clone(),
+                        kind: u.kind.clone(),
+                    })
+                    .collect();
                 match self.engine.apply_provisioning(files).await {
                     Ok(applied) => {
                         tracing::info!(
-                            "provisioning: {} changed, {} kept, {} contacts, {uploads} uploads queued",
+                            "provisioning: {} changed, {} kept, {} contacts, {} uploads queued",
                             applied.changed,
                             applied.kept,
-                            applied.contacts
+                            applied.contacts,
+                            uploads.len()
                         );
                         Ok(ProvisioningResult::Ok {
                             files: names,
@@ -204,11 +219,12 @@ impl Provisioner {
                 reason: f.reason,
             }
         });
-        Some(ProvisioningOutcome {
+        let outcome = ProvisioningOutcome {
             url,
             finished_at_ms: now_ms(),
             result,
-        })
+        };
+        Some((outcome, uploads))
     }
 
     /// The file at `url` and every file it names, breadth first, validated.
