@@ -574,6 +574,9 @@ impl Engine {
         });
     }
 
+    /// Carries out a request. A command's answer goes out only after the state it made
+    /// is published, so that a script that reads `/api/state` after `/command.htm`
+    /// answered sees the key's effect.
     async fn handle_request(&mut self, request: Request) {
         match request {
             Request::Key(name, reply) => {
@@ -584,16 +587,20 @@ impl Engine {
                         Err(e) => Err(e.into()),
                     },
                 };
+                self.publish();
                 let _ = reply.send(result);
             }
             Request::SendMessage { to, text, reply } => {
-                let _ = reply.send(self.send_text(&to, &text).await);
+                let result = self.send_text(&to, &text).await;
+                self.publish();
+                let _ = reply.send(result);
             }
             Request::Dial(number, reply) => {
                 let result = match self.phone.dial_number(&number) {
                     Ok(actions) => self.execute(actions).await,
                     Err(e) => Err(e.into()),
                 };
+                self.publish();
                 let _ = reply.send(result);
             }
             Request::SetSettings(values, reply) => {
@@ -601,6 +608,7 @@ impl Engine {
                 let result = self.change_settings(|next| {
                     next.apply_local(values.iter().map(|(k, v)| (k.as_str(), v.as_str())), model)
                 });
+                self.publish();
                 let _ = reply.send(result);
             }
             Request::ResetSettings(keys, reply) => {
@@ -608,6 +616,7 @@ impl Engine {
                 let result = self.change_settings(|next| {
                     next.reset_local(keys.iter().map(String::as_str), model)
                 });
+                self.publish();
                 let _ = reply.send(result);
             }
             Request::RemoveIdentity(identity, reply) => {
@@ -621,6 +630,7 @@ impl Engine {
                     next.remove_identity(identity);
                     Ok(())
                 });
+                self.publish();
                 let _ = reply.send(result);
             }
             Request::DisplayEngine(state) => self.phone.display_engine = state,
@@ -628,7 +638,9 @@ impl Engine {
                 let _ = reply.send(self.phone.settings.clone());
             }
             Request::ApplyProvisioning(files, reply) => {
-                let _ = reply.send(self.apply_provisioning(files));
+                let result = self.apply_provisioning(files);
+                self.publish();
+                let _ = reply.send(result);
             }
             Request::ProvisioningState(state) => self.phone.provisioning = state,
             Request::Shutdown(reply) => {
