@@ -527,7 +527,7 @@ fn ProvisioningStatus() -> impl IntoView {
     view! {
         <section class="card" id="status-provisioning" data-result=result_name>
             <h2>{move || tr.t("web-status-provisioning")}</h2>
-            <FetchNow />
+            <FetchNow running=Signal::derive(move || prov.with(|p| p.running)) />
             <Show when=move || prov.with(|p| p.running)>
                 <p class="note" id="provisioning-running">{move || tr.t("web-prov-running")}</p>
             </Show>
@@ -552,9 +552,9 @@ enum FetchNowState {
 }
 
 /// "Fetch settings now" (administrator only): asks the runtime for a provisioning run;
-/// how it went shows in the card as the run's state arrives.
+/// how it went shows in the card as the run's state arrives. Off while a run is going.
 #[component]
-fn FetchNow() -> impl IntoView {
+fn FetchNow(running: Signal<bool>) -> impl IntoView {
     let tr = Tr::get();
     let login = Login::get();
     let state = RwSignal::new(FetchNowState::Idle);
@@ -588,7 +588,7 @@ fn FetchNow() -> impl IntoView {
                 <button
                     id="provisioning-fetch-now"
                     type="button"
-                    disabled=move || state.get() == FetchNowState::Sending
+                    disabled=move || running.get() || state.get() == FetchNowState::Sending
                     on:click=click
                 >
                     {move || tr.t("web-prov-fetch-now")}
