@@ -22,7 +22,9 @@
 //!   `#live-screen` / `#screen-off`, info `#info-firmware`, `#info-build`,
 //!   `#info-model`, `#info-mac`, `#info-expansion`, `#info-http`, `#info-sip`,
 //!   `#info-started`, `#info-uptime`; support `#support-members`,
-//!   `#support-download`,
+//!   `#support-download`, backup (`backup.rs`) `#backup-export`, `#backup-file`,
+//!   `#backup-status[data-status]`, `#backup-preview`, `#backup-apply`,
+//!   `#backup-error`, the provisioning card's `#provisioning-fetch-now`,
 //!   `#identity-select`, inputs named by setting key with id
 //!   `setting-<key>` (`setting-user_realname-1`), `#settings-save`,
 //!   `#settings-status[data-status]`, `#logout`.
@@ -30,8 +32,10 @@
 //!   `#login-submit`, `#login-error[data-error]`. The phone's idle screen shows
 //!   `#generated-password` while the generated admin password is in use (display engine only).
 
+mod backup;
 mod clock;
 mod conn;
+mod http;
 mod i18n;
 mod info;
 mod login;

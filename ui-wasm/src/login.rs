@@ -8,12 +8,11 @@
 //! DOM hooks: `form#login` with `#login-user`, `#login-password`, `#login-submit`;
 //! `#login-error[data-error]` (`wrong`, `locked`, `failed`); `#logout`.
 
+use deskphone_settings::Role;
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
 
 use crate::conn::{self, Live};
+use crate::http::{Body, fetch, json_of};
 use crate::i18n::Tr;
 
 /// Where the login stands.
@@ -57,6 +56,29 @@ impl Login {
     pub fn get() -> Login {
         expect_context::<Login>()
     }
+
+    /// The session's CSRF token, for a state-changing request (untracked).
+    pub fn csrf(self) -> Option<String> {
+        match self.session.get_untracked() {
+            Session::LoggedIn { csrf, .. } => Some(csrf),
+            _ => None,
+        }
+    }
+
+    /// Whether the logged-in person is the administrator (tracked). Anything the
+    /// runtime does not call `admin` is treated as the user role: the UI then shows
+    /// less, never more, than the runtime allows.
+    pub fn is_admin(self) -> bool {
+        self.session.with(|s| match s {
+            Session::LoggedIn { role, .. } => role_of(role) == Role::Admin,
+            _ => false,
+        })
+    }
+}
+
+/// The role named in `/api/session` or the login answer (`admin`, `user`).
+fn role_of(name: &str) -> Role {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).unwrap_or(Role::User)
 }
 
 /// The display token in the page's fragment (`#display-token=…`), if any.
@@ -106,36 +128,6 @@ pub fn start(live: Live) -> Login {
     login
 }
 
-async fn fetch(
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-    csrf: Option<&str>,
-) -> Result<Response, JsValue> {
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    let request = Request::new_with_str_and_init(path, &init)?;
-    if body.is_some() {
-        request.headers().set("Content-Type", "application/json")?;
-    }
-    if let Some(token) = csrf {
-        request.headers().set("X-CSRF-Token", token)?;
-    }
-    let response = JsFuture::from(window().fetch_with_request(&request)).await?;
-    response.dyn_into::<Response>()
-}
-
-async fn json_of(response: &Response) -> Option<serde_json::Value> {
-    let text = JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()?;
-    serde_json::from_str(&text).ok()
-}
-
 fn logged_in(v: &serde_json::Value) -> Option<Session> {
     Some(Session::LoggedIn {
         role: v.get("role")?.as_str()?.to_owned(),
@@ -144,7 +136,7 @@ fn logged_in(v: &serde_json::Value) -> Option<Session> {
 }
 
 async fn check_session() -> Session {
-    let Ok(response) = fetch("GET", "/api/session", None, None).await else {
+    let Ok(response) = fetch("GET", "/api/session", Body::None, None).await else {
         return Session::LoggedOut;
     };
     match json_of(&response).await {
@@ -157,7 +149,7 @@ async fn check_session() -> Session {
 
 async fn log_in(user: String, password: String) -> Result<Session, LoginError> {
     let body = serde_json::json!({ "user": user, "password": password }).to_string();
-    let response = fetch("POST", "/api/login", Some(&body), None)
+    let response = fetch("POST", "/api/login", Body::Json(&body), None)
         .await
         .map_err(|_| LoginError::Failed)?;
     let json = json_of(&response).await;
@@ -272,7 +264,7 @@ pub fn LogoutButton() -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            let _ = fetch("POST", "/api/logout", Some("{}"), Some(&csrf)).await;
+            let _ = fetch("POST", "/api/logout", Body::Json("{}"), Some(&csrf)).await;
             conn::stop();
             login.session.set(Session::LoggedOut);
         });
@@ -281,5 +273,19 @@ pub fn LogoutButton() -> impl IntoView {
         <button id="logout" type="button" class="logout" on:click=logout>
             {move || tr.t("web-logout")}
         </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_is_the_administrator() {
+        assert_eq!(role_of("admin"), Role::Admin);
+        assert_eq!(role_of("user"), Role::User);
+        // Unknown to this UI: shown as little as the user role sees.
+        assert_eq!(role_of("display"), Role::User);
+        assert_eq!(role_of(""), Role::User);
     }
 }

@@ -9,9 +9,14 @@ use leptos::prelude::*;
 
 use crate::clock;
 use crate::conn::Live;
+use crate::http::{Body, fetch};
 use crate::i18n::{self, Lang, Tr};
+use crate::login::Login;
 use crate::screen;
 use crate::web::Waiting;
+
+/// Where the runtime starts a provisioning run by hand (answers 202).
+const PROVISION_NOW_URL: &str = "/api/provisioning";
 
 /// How often the live screen image refreshes when no state changes.
 const SCREEN_REFRESH: Duration = Duration::from_secs(5);
@@ -522,6 +527,7 @@ fn ProvisioningStatus() -> impl IntoView {
     view! {
         <section class="card" id="status-provisioning" data-result=result_name>
             <h2>{move || tr.t("web-status-provisioning")}</h2>
+            <FetchNow running=Signal::derive(move || prov.with(|p| p.running)) />
             <Show when=move || prov.with(|p| p.running)>
                 <p class="note" id="provisioning-running">{move || tr.t("web-prov-running")}</p>
             </Show>
@@ -532,6 +538,64 @@ fn ProvisioningStatus() -> impl IntoView {
                 </p>
             })}
         </section>
+    }
+}
+
+/// Where the last "fetch now" request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FetchNowState {
+    Idle,
+    Sending,
+    Started,
+    /// The HTTP status (0: no answer).
+    Failed(u16),
+}
+
+/// "Fetch settings now" (administrator only): asks the runtime for a provisioning run;
+/// how it went shows in the card as the run's state arrives. Off while a run is going.
+#[component]
+fn FetchNow(running: Signal<bool>) -> impl IntoView {
+    let tr = Tr::get();
+    let login = Login::get();
+    let state = RwSignal::new(FetchNowState::Idle);
+    let click = move |_| {
+        state.set(FetchNowState::Sending);
+        leptos::task::spawn_local(async move {
+            let csrf = login.csrf();
+            let answer = fetch("POST", PROVISION_NOW_URL, Body::None, csrf.as_deref()).await;
+            state.set(match answer {
+                Ok(r) if r.status() == 202 => FetchNowState::Started,
+                Ok(r) => FetchNowState::Failed(r.status()),
+                Err(_) => FetchNowState::Failed(0),
+            });
+        });
+    };
+    let name = move || match state.get() {
+        FetchNowState::Idle => "idle",
+        FetchNowState::Sending => "sending",
+        FetchNowState::Started => "started",
+        FetchNowState::Failed(_) => "failed",
+    };
+    let text = move || match state.get() {
+        FetchNowState::Failed(status) => {
+            tr.fmt("web-prov-fetch-failed", &[("status", status.into())])
+        }
+        _ => String::new(),
+    };
+    view! {
+        <Show when=move || login.is_admin()>
+            <div class="actions">
+                <button
+                    id="provisioning-fetch-now"
+                    type="button"
+                    disabled=move || running.get() || state.get() == FetchNowState::Sending
+                    on:click=click
+                >
+                    {move || tr.t("web-prov-fetch-now")}
+                </button>
+                <p id="provisioning-fetch-status" role="status" data-status=name>{text}</p>
+            </div>
+        </Show>
     }
 }
 

@@ -1,11 +1,16 @@
 //! The administrator's web UI (`/`): the navigation with the brand, the
-//! status, info and support pages (`status.rs`, `info.rs`, `support.rs`) and
-//! the generated settings pages. Navigation is the URL hash (`#status`,
-//! `#info`, `#support`, `#<page id>`).
+//! status, info, support and backup pages (`status.rs`, `info.rs`, `support.rs`,
+//! `backup.rs`) and the generated settings pages. Navigation is the URL hash
+//! (`#status`, `#info`, `#support`, `#backup`, `#<page id>`).
+//!
+//! The user role sees only what it may use (the runtime refuses the rest anyway):
+//! settings whose `editable_by` is `Role::User`, no page without one, no support or
+//! backup page, no identity removal.
 
 use std::collections::BTreeMap;
 
 use deskphone_protocol::Command;
+use deskphone_settings::web_access::user_may_edit;
 use deskphone_settings::{
     CODECS, IndexKind, Kind, Page, SETTINGS, Setting, SettingError, SettingKey, Source, section_id,
     time_zones,
@@ -13,9 +18,11 @@ use deskphone_settings::{
 use leptos::ev;
 use leptos::prelude::*;
 
+use crate::backup::BackupPage;
 use crate::conn::{self, Link, Live, Reply};
 use crate::i18n::{self, Tr, page_id, setting_id};
 use crate::info::InfoPage;
+use crate::login::Login;
 use crate::status::StatusPage;
 use crate::support::SupportPage;
 
@@ -28,6 +35,7 @@ enum Route {
     Status,
     Info,
     Support,
+    Backup,
     Settings(Page),
 }
 
@@ -42,6 +50,7 @@ impl Route {
         match id {
             "info" => Route::Info,
             "support" => Route::Support,
+            "backup" => Route::Backup,
             _ => Page::ALL
                 .iter()
                 .find(|p| p.id() == id)
@@ -54,6 +63,7 @@ impl Route {
             Route::Status => "#status".to_owned(),
             Route::Info => "#info".to_owned(),
             Route::Support => "#support".to_owned(),
+            Route::Backup => "#backup".to_owned(),
             Route::Settings(p) => format!("#{}", p.id()),
         }
     }
@@ -63,7 +73,19 @@ impl Route {
             Route::Status => tr.t("web-nav-status"),
             Route::Info => tr.t("web-nav-info"),
             Route::Support => tr.t("web-nav-support"),
+            Route::Backup => tr.t("web-nav-backup"),
             Route::Settings(p) => tr.t(&page_id(p, "")),
+        }
+    }
+
+    /// Whether the page is shown to the administrator (`admin`) or the user role.
+    fn shown_to(self, admin: bool) -> bool {
+        match self {
+            Route::Status | Route::Info => true,
+            Route::Support | Route::Backup => admin,
+            Route::Settings(page) => {
+                admin || SETTINGS.iter().any(|s| s.page == page && user_may_edit(s))
+            }
         }
     }
 }
@@ -72,17 +94,31 @@ impl Route {
 pub fn WebApp() -> impl IntoView {
     let live = Live::get();
     let tr = Tr::get();
+    let login = Login::get();
     let route = RwSignal::new(Route::from_hash());
+    // A page the role may not see (a typed or old link) shows the status page.
+    let shown = move || {
+        let r = route.get();
+        if r.shown_to(login.is_admin()) {
+            r
+        } else {
+            Route::Status
+        }
+    };
     let _ = window_event_listener(ev::hashchange, move |_| route.set(Route::from_hash()));
     let nav_link = move |target: Route| {
-        view! {
-            <a
-                href=target.href()
-                class:active=move || route.get() == target
-                aria-current=move || (route.get() == target).then_some("page")
-            >
-                {move || target.label(tr)}
-            </a>
+        move || {
+            target.shown_to(login.is_admin()).then(|| {
+                view! {
+                    <a
+                        href=target.href()
+                        class:active=move || shown() == target
+                        aria-current=move || (shown() == target).then_some("page")
+                    >
+                        {move || target.label(tr)}
+                    </a>
+                }
+            })
         }
     };
     view! {
@@ -99,6 +135,7 @@ pub fn WebApp() -> impl IntoView {
                 {nav_link(Route::Info)}
                 {Page::ALL.iter().map(|p| nav_link(Route::Settings(*p))).collect_view()}
                 {nav_link(Route::Support)}
+                {nav_link(Route::Backup)}
             </nav>
             <crate::login::LogoutButton />
             <div id="link-state" data-link=move || if live.link.get() == Link::Open { "open" } else { "connecting" }>
@@ -108,10 +145,11 @@ pub fn WebApp() -> impl IntoView {
             </div>
         </header>
         <main id="content">
-            {move || match route.get() {
+            {move || match shown() {
                 Route::Status => view! { <StatusPage /> }.into_any(),
                 Route::Info => view! { <InfoPage /> }.into_any(),
                 Route::Support => view! { <SupportPage /> }.into_any(),
+                Route::Backup => view! { <BackupPage /> }.into_any(),
                 Route::Settings(page) => view! { <SettingsPage page=page /> }.into_any(),
             }}
         </main>
@@ -154,7 +192,7 @@ impl SaveState {
 }
 
 /// The label of a setting key, with the identity for indexed ones.
-fn key_label(tr: Tr, key: &SettingKey) -> String {
+pub fn key_label(tr: Tr, key: &SettingKey) -> String {
     let label = tr.t(&setting_id(&key.name, "label"));
     match key.idx {
         Some(i) => tr.fmt(
@@ -242,6 +280,7 @@ fn changes(
 fn SettingsPage(page: Page) -> impl IntoView {
     let live = Live::get();
     let tr = Tr::get();
+    let login = Login::get();
     let model = Memo::new(move |_| {
         live.state
             .with(|s| s.as_ref().map(|s| s.model.name.clone()))
@@ -301,9 +340,10 @@ fn SettingsPage(page: Page) -> impl IntoView {
 
     let settings = move || -> Vec<&'static Setting> {
         let model = model.get().unwrap_or_default();
+        let admin = login.is_admin();
         SETTINGS
             .iter()
-            .filter(|s| s.page == page && s.available_on(&model))
+            .filter(|s| s.page == page && s.available_on(&model) && (admin || user_may_edit(s)))
             .collect()
     };
     // What the index of this page's indexed settings counts (one kind per page).
@@ -382,7 +422,7 @@ fn SettingsPage(page: Page) -> impl IntoView {
                                 })
                                 .collect_view()}
                         </select>
-                        <Show when=move || index_kind == Some(IndexKind::Identity)>
+                        <Show when=move || index_kind == Some(IndexKind::Identity) && login.is_admin()>
                             <button
                                 type="button"
                                 id="remove-identity"
@@ -689,8 +729,22 @@ mod tests {
             assert_eq!(route, Route::Settings(*page));
             assert_eq!(route.href(), format!("#{}", page.id()));
         }
-        for route in [Route::Status, Route::Info, Route::Support] {
+        assert_eq!(Route::from_id("backup"), Route::Backup);
+        for route in [Route::Status, Route::Info, Route::Support, Route::Backup] {
             assert_eq!(Route::from_id(route.href().trim_start_matches('#')), route);
+        }
+    }
+
+    #[test]
+    fn the_user_role_sees_only_pages_with_settings_it_may_change() {
+        assert!(Route::Status.shown_to(false) && Route::Info.shown_to(false));
+        assert!(!Route::Support.shown_to(false) && !Route::Backup.shown_to(false));
+        assert!(!Route::Settings(Page::Network).shown_to(false));
+        assert!(Route::Settings(Page::Identity).shown_to(false));
+        for page in Page::ALL {
+            assert!(Route::Settings(*page).shown_to(true));
+            let has_user_setting = SETTINGS.iter().any(|s| s.page == *page && user_may_edit(s));
+            assert_eq!(Route::Settings(*page).shown_to(false), has_user_setting);
         }
     }
 

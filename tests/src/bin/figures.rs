@@ -1,13 +1,26 @@
 //! Prints the runtime's figures, measured on this machine against a real
-//! `deskphone`: idle RSS and key-press-to-frame latency. Run by `cargo xtask
-//! figures`, which builds the release runtime and bundle (printing the
-//! bundle's raw and gzipped sizes) and points `DESKPHONE_BIN` and
-//! `DESKPHONE_UI_DIR` at them. Not a test: figures vary with the machine.
+//! `deskphone`: idle RSS, the web UI's first render in headless Chromium and
+//! key-press-to-frame latency. Run by `cargo xtask figures`, which builds the
+//! release runtime and bundle (printing the bundle's raw and gzipped sizes)
+//! and points `DESKPHONE_BIN` and `DESKPHONE_UI_DIR` at them. Not a test:
+//! figures vary with the machine.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use deskphone_tests::{PhoneOptions, TestPhone};
+use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
+use deskphone_tests::{
+    ADMIN_PASSWORD, ADMIN_USER, PhoneOptions, TestBrowser, TestPhone, log_in, wait_js,
+};
+
+/// Page loads of the web UI measured (after one that logs in).
+const RENDERS: usize = 20;
+
+/// Runs in every new page before its own scripts: notes `performance.now()` (ms since
+/// the navigation started) when the status page's identity table first exists, which
+/// needs the bundle loaded, the session checked, the WebSocket's snapshot received and
+/// rendered.
+const RENDER_PROBE: &str = "window.__firstRender = null;     new MutationObserver((_, o) => {       if (document.querySelector('#status-identities')) {         window.__firstRender = performance.now(); o.disconnect(); }     }).observe(document, { childList: true, subtree: true });";
 
 fn rss_kib(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -35,6 +48,9 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_secs(2)).await;
         println!("deskphone idle: {} KiB RSS", rss_kib(phone.pid())?);
     }
+
+    println!("\n== First render of the web UI (headless Chromium, loopback) ==");
+    web_first_render().await?;
 
     println!("\n== Key press to changed frame at /screen.png ==");
     let phone = TestPhone::start("figures-latency", options(true)).await?;
@@ -67,14 +83,57 @@ async fn main() -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
     }
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "{} presses: median {:.1} ms, min {:.1} ms, max {:.1} ms",
-        samples.len(),
-        ms(samples[samples.len() / 2]),
-        ms(samples[0]),
-        ms(samples[samples.len() - 1])
-    );
+    let ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    println!("{} presses: {}", ms.len(), summary(ms));
+    Ok(())
+}
+
+/// Median, min and max of `ms`.
+fn summary(mut ms: Vec<f64>) -> String {
+    ms.sort_by(f64::total_cmp);
+    format!(
+        "median {:.1} ms, min {:.1} ms, max {:.1} ms",
+        ms[ms.len() / 2],
+        ms[0],
+        ms[ms.len() - 1]
+    )
+}
+
+/// Opens `/` in a fresh page [`RENDERS`] times with the session cookie already set
+/// (logged in once through the form in the same browser) and measures from the
+/// navigation's start until the status page shows the phone's state.
+async fn web_first_render() -> anyhow::Result<()> {
+    let phone = TestPhone::start("figures-web", options(false)).await?;
+    let browser = TestBrowser::launch("figures-web-browser", 1280, 800).await?;
+    let url = format!("http://{}/", phone.http);
+    let first = browser.headless.browser.new_page(url.as_str()).await?;
+    log_in(&first, ADMIN_USER, ADMIN_PASSWORD).await?;
+    wait_js(
+        &first,
+        "the status page after logging in",
+        "!!document.querySelector('#status-identities')",
+    )
+    .await?;
+    first.close().await?;
+    let mut samples = Vec::new();
+    for _ in 0..RENDERS {
+        let page = browser.headless.browser.new_page("about:blank").await?;
+        page.evaluate_on_new_document(AddScriptToEvaluateOnNewDocumentParams::new(RENDER_PROBE))
+            .await?;
+        page.goto(url.as_str()).await?;
+        wait_js(
+            &page,
+            "the status page",
+            "typeof window.__firstRender === 'number'",
+        )
+        .await?;
+        let ms = page
+            .evaluate("window.__firstRender")
+            .await?
+            .into_value::<f64>()?;
+        samples.push(ms);
+        page.close().await?;
+    }
+    println!("{RENDERS} loads of / with a session: {}", summary(samples));
     Ok(())
 }
