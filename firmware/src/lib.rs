@@ -99,23 +99,15 @@ pub enum ImageError {
     #[error("the image is for the {image}, this phone is a {phone}")]
     WrongModel { image: String, phone: String },
     #[error(
-        "version {image} needs version {minimum} or later to be running (this phone runs {running}): install {install} first"
+        "version {} needs version {} or later to be running (this phone runs {}): install {} first",
+        .0.image, .0.minimum, .0.running, .0.install
     )]
-    RunningTooOld {
-        image: Version,
-        minimum: Version,
-        running: Version,
-        install: Version,
-    },
+    RunningTooOld(Box<VersionRefusal>),
     #[error(
-        "version {image} is below {minimum}, the oldest version firmware {running} may go back to: install {install} first"
+        "version {} is below {}, the oldest version firmware {} may go back to: install {} first",
+        .0.image, .0.minimum, .0.running, .0.install
     )]
-    BelowMinimum {
-        image: Version,
-        minimum: Version,
-        running: Version,
-        install: Version,
-    },
+    BelowMinimum(Box<VersionRefusal>),
     #[error("the payload is larger than the {expected} bytes its manifest names")]
     PayloadTooLarge { expected: u64 },
     #[error("the payload is {got} bytes, its manifest names {expected}: the image is truncated")]
@@ -124,6 +116,16 @@ pub enum ImageError {
     HashMismatch { got: String, expected: String },
     #[error("a signing or verifying key is 32 bytes in hex: {0}")]
     BadKey(String),
+}
+
+/// Why the version rules refuse an image, and what to install first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionRefusal {
+    pub image: Version,
+    pub minimum: Version,
+    pub running: Version,
+    /// The version to install first.
+    pub install: Version,
 }
 
 /// A parsed, not yet verified header.
@@ -197,7 +199,7 @@ impl Header {
 /// forward. Either refusal names the version to install first.
 pub fn check_versions(running: &Running, image: &Manifest) -> Result<(), ImageError> {
     if running.version < image.minimum {
-        return Err(ImageError::RunningTooOld {
+        return Err(ImageError::RunningTooOld(Box::new(VersionRefusal {
             image: image.version.clone(),
             minimum: image.minimum.clone(),
             running: running.version.clone(),
@@ -205,10 +207,10 @@ pub fn check_versions(running: &Running, image: &Manifest) -> Result<(), ImageEr
                 .intermediate
                 .clone()
                 .unwrap_or_else(|| image.minimum.clone()),
-        });
+        })));
     }
     if image.version < running.minimum {
-        return Err(ImageError::BelowMinimum {
+        return Err(ImageError::BelowMinimum(Box::new(VersionRefusal {
             image: image.version.clone(),
             minimum: running.minimum.clone(),
             running: running.version.clone(),
@@ -216,7 +218,7 @@ pub fn check_versions(running: &Running, image: &Manifest) -> Result<(), ImageEr
                 .intermediate
                 .clone()
                 .unwrap_or_else(|| running.minimum.clone()),
-        });
+        })));
     }
     Ok(())
 }
@@ -578,12 +580,12 @@ mod tests {
         let err = check_versions(&runs, &manifest).unwrap_err();
         assert_eq!(
             err,
-            ImageError::BelowMinimum {
+            ImageError::BelowMinimum(Box::new(VersionRefusal {
                 image: v("0.5.0"),
                 minimum: v("1.0.0"),
                 running: v("2.0.0"),
                 install: v("1.2.0")
-            }
+            }))
         );
         assert!(err.to_string().contains("install 1.2.0 first"), "{err}");
         // A downgrade that stays at or above the minimum is allowed.
