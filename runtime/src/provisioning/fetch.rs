@@ -360,10 +360,21 @@ where
         .body(Empty::<Bytes>::new())
         .map_err(|e| TryError::Final(FetchError::BadUrl(format!("{url}: {e}"))))?;
     let result = async {
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| TryError::Next(format!("HTTP: {e}")))?;
+        let response = match &*mode {
+            // A streamed download bounds the wait for the answer as for each piece.
+            BodyMode::Stream { stall, .. } => {
+                tokio::time::timeout(*stall, sender.send_request(request))
+                    .await
+                    .map_err(|_| {
+                        TryError::Final(FetchError::Stalled {
+                            url: url.to_string(),
+                            secs: stall.as_secs(),
+                        })
+                    })?
+            }
+            BodyMode::Collect => sender.send_request(request).await,
+        }
+        .map_err(|e| TryError::Next(format!("HTTP: {e}")))?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
