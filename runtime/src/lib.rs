@@ -257,7 +257,8 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         model.name,
         provisioning_fetcher.clone(),
         engine.clone(),
-    )?;
+    )
+    .await?;
     updater.report_health_when_ready(engine.clone(), http_addr);
 
     // P2: fetched at start, on check-sync, by polling and by hand.

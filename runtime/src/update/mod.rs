@@ -86,7 +86,7 @@ pub struct Updater {
 impl Updater {
     /// The update side of a phone running from `slot`; its status reaches the state
     /// through `engine`.
-    pub fn start(
+    pub async fn start(
         data_dir: &Path,
         slot: Slot,
         model: &'static str,
@@ -102,6 +102,15 @@ impl Updater {
             state: UpdatePhase::Idle,
             last: state.last_outcome.map(outcome),
         });
+        // The state carries the version and slot before the web server answers.
+        let initial = changes.borrow_and_update().clone();
+        engine.set_update_state(initial).await;
+        let mut published = engine.subscribe();
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            published.wait_for(|p| !p.state.update.version.is_empty()),
+        )
+        .await;
         // The state follows the status, at most ten times a second while bytes arrive.
         tokio::spawn(async move {
             loop {
