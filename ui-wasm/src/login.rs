@@ -106,7 +106,7 @@ pub fn start(live: Live) -> Login {
     login
 }
 
-async fn fetch(
+pub(crate) async fn fetch(
     method: &str,
     path: &str,
     body: Option<&str>,

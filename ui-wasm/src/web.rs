@@ -28,6 +28,7 @@ enum Route {
     Status,
     Info,
     Support,
+    Update,
     Settings(Page),
 }
 
@@ -42,6 +43,7 @@ impl Route {
         match id {
             "info" => Route::Info,
             "support" => Route::Support,
+            "software-update" => Route::Update,
             _ => Page::ALL
                 .iter()
                 .find(|p| p.id() == id)
@@ -54,6 +56,7 @@ impl Route {
             Route::Status => "#status".to_owned(),
             Route::Info => "#info".to_owned(),
             Route::Support => "#support".to_owned(),
+            Route::Update => "#software-update".to_owned(),
             Route::Settings(p) => format!("#{}", p.id()),
         }
     }
@@ -63,6 +66,7 @@ impl Route {
             Route::Status => tr.t("web-nav-status"),
             Route::Info => tr.t("web-nav-info"),
             Route::Support => tr.t("web-nav-support"),
+            Route::Update => tr.t("web-update-nav"),
             Route::Settings(p) => tr.t(&page_id(p, "")),
         }
     }
@@ -98,6 +102,7 @@ pub fn WebApp() -> impl IntoView {
                 {nav_link(Route::Status)}
                 {nav_link(Route::Info)}
                 {Page::ALL.iter().map(|p| nav_link(Route::Settings(*p))).collect_view()}
+                {nav_link(Route::Update)}
                 {nav_link(Route::Support)}
             </nav>
             <crate::login::LogoutButton />
@@ -112,6 +117,7 @@ pub fn WebApp() -> impl IntoView {
                 Route::Status => view! { <StatusPage /> }.into_any(),
                 Route::Info => view! { <InfoPage /> }.into_any(),
                 Route::Support => view! { <SupportPage /> }.into_any(),
+                Route::Update => view! { <crate::update::UpdatePage /> }.into_any(),
                 Route::Settings(page) => view! { <SettingsPage page=page /> }.into_any(),
             }}
         </main>
@@ -689,7 +695,7 @@ mod tests {
             assert_eq!(route, Route::Settings(*page));
             assert_eq!(route.href(), format!("#{}", page.id()));
         }
-        for route in [Route::Status, Route::Info, Route::Support] {
+        for route in [Route::Status, Route::Info, Route::Support, Route::Update] {
             assert_eq!(Route::from_id(route.href().trim_start_matches('#')), route);
         }
     }
