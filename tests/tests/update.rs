@@ -384,3 +384,61 @@ async fn power_loss_at_random_points_of_an_update_leaves_a_bootable_phone() -> a
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_software_update_page_starts_an_update_and_follows_it_in_a_browser()
+-> anyhow::Result<()> {
+    use deskphone_tests::{ADMIN_PASSWORD, ADMIN_USER, TestBrowser, log_in, wait_js};
+    let phone = TestPhone::start("update-page", options()).await?;
+    let server = ProvServer::http("127.0.0.1:0".parse()?).await?;
+    let payload = payload(b"#!/bin/sh\nexit 0\n", &deskphone_tests::ui_dir()?)?;
+    let (_, image) = build_image(
+        &release("DP480C", "0.3.0", "0.0.0", None),
+        &payload,
+        &key()?,
+    );
+    // Half the image, then silence: the bar stays in the download long enough to see.
+    server.set(
+        "/half.img",
+        Route::StallAfter(image[..image.len() / 2].to_vec()),
+    );
+    let url = format!("http://{}/half.img", server.addr);
+
+    let browser = TestBrowser::launch("update-page-browser", 1024, 768).await?;
+    let page = browser
+        .headless
+        .browser
+        .new_page(format!("http://{}/#software-update", phone.http))
+        .await?;
+    log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
+    wait_js(
+        &page,
+        "the running version",
+        &format!("document.querySelector('#update-version')?.innerText === '{FACTORY}'"),
+    )
+    .await?;
+    let input = page.find_element("#update-url").await?;
+    input.click().await?;
+    input.type_str(&url).await?;
+    page.find_element("#update-load").await?.click().await?;
+    wait_js(
+        &page,
+        "the progress bar in the download",
+        "(() => { const p = document.querySelector('#update-progress'); \
+         return p?.dataset.phase === 'downloading' && p.value > 0; })()",
+    )
+    .await?;
+    wait_js(
+        &page,
+        "the outcome of the stalled download",
+        "document.querySelector('#update-outcome')?.dataset.ok === 'false' \
+         && document.querySelector('#update-outcome').innerText.includes('sent nothing')",
+    )
+    .await?;
+    let slot = page
+        .evaluate("document.querySelector('#update-slot').innerText")
+        .await?
+        .into_value::<String>()?;
+    assert_eq!(slot, "A");
+    Ok(())
+}
