@@ -128,6 +128,16 @@ async fn refused(
     Ok(last.message)
 }
 
+/// The peak resident set of a process (`VmHWM`), KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
 fn settings_intact(state: &deskphone_protocol::PhoneState) -> bool {
     state.settings.values().any(|v| v == REALNAME)
 }
@@ -213,12 +223,36 @@ async fn bad_images_are_refused_with_a_clear_message_and_the_slot_stays() -> any
     let payload = payload(b"#!/bin/sh\nexit 0\n", &deskphone_tests::ui_dir()?)?;
     let good = release("DP480C", "0.3.0", "0.0.0", None);
 
-    // The payload differs from what the signed manifest names.
-    let (_, mut image) = build_image(&good, &payload, &key);
+    // The payload (30 MB) differs from what the signed manifest names: it is
+    // downloaded and hashed in full before the refusal, which gives the figure of
+    // download + verify, and the phone's peak RSS must not grow with the image.
+    let mut big = vec![0u8; 30_000_000];
+    for (i, b) in big.iter_mut().enumerate() {
+        *b = (i * 31 % 251) as u8;
+    }
+    let (_, mut image) = build_image(&good, &big, &key);
+    drop(big);
     let last = image.len() - 1;
     image[last] ^= 0x55;
+    let size = image.len();
+    let rss_before = peak_rss_kib(phone.pid());
+    let started = Instant::now();
     let message = refused(&phone, &server, "/sha.img", Route::File(image)).await?;
+    let took = started.elapsed();
+    let rss_after = peak_rss_kib(phone.pid());
     assert!(message.contains("SHA256"), "{message}");
+    println!(
+        "update figure: {:.1} MB image downloaded and verified in {:.2} s ({:.1} MB/s, debug build, loopback); phone peak RSS {} KiB before, {} KiB after",
+        size as f64 / 1e6,
+        took.as_secs_f64(),
+        size as f64 / 1e6 / took.as_secs_f64(),
+        rss_before,
+        rss_after
+    );
+    assert!(
+        rss_after < rss_before + 20 * 1024,
+        "the download streams: peak RSS grew from {rss_before} to {rss_after} KiB for a 30 MB image"
+    );
 
     let (_, image) = build_image(&good, &payload, &key);
     let message = refused(

@@ -234,6 +234,7 @@ impl Updater {
         let payload_path = dir.join("payload.tar");
         let file = std::fs::File::create(&payload_path).map_err(io)?;
         let mut download = Download {
+            slot: target.name(),
             key: &inner.key,
             model: inner.model,
             running: &inner.running,
@@ -275,7 +276,8 @@ impl Updater {
             .status
             .send_modify(|s| s.state = UpdatePhase::Installing);
         let unpack_dir = dir.clone();
-        tokio::task::spawn_blocking(move || unpack(&unpack_dir, &payload_path))
+        let slot_name = target.name();
+        tokio::task::spawn_blocking(move || unpack(slot_name, &unpack_dir, &payload_path))
             .await
             .map_err(|e| UpdateError::BadPayload(e.to_string()))??;
         // The manifest is written last: it is what makes the slot count as installed.
@@ -355,6 +357,8 @@ async fn web_answers(mut http: SocketAddr) -> bool {
 /// One download: the header is read and checked first, then the payload goes to the
 /// slot's file while it is hashed.
 struct Download<'a> {
+    /// The slot being written, for error messages.
+    slot: &'static str,
     key: &'a deskphone_firmware::ed25519_dalek::VerifyingKey,
     model: &'a str,
     running: &'a Running,
@@ -409,25 +413,24 @@ impl Download<'_> {
                 let rest = self.prefix.split_off(header.len);
                 check.update(&rest)?;
                 self.header = Some((manifest, check));
+                let slot = self.slot;
                 self.file
                     .write_all(&rest)
-                    .map_err(|source| UpdateError::Io { slot: "?", source })?;
+                    .map_err(|source| UpdateError::Io { slot, source })?;
                 return Ok(());
             }
         };
+        let slot = self.slot;
         self.file
             .write_all(payload)
-            .map_err(|source| UpdateError::Io { slot: "?", source })
+            .map_err(|source| UpdateError::Io { slot, source })
     }
 }
 
 /// Unpacks a verified payload (`deskphone` and `ui/…`) into its slot and syncs every
 /// file, then removes the archive.
-fn unpack(dir: &Path, payload: &Path) -> Result<(), UpdateError> {
-    let io = |source| UpdateError::Io {
-        slot: "new",
-        source,
-    };
+fn unpack(slot: &'static str, dir: &Path, payload: &Path) -> Result<(), UpdateError> {
+    let io = |source| UpdateError::Io { slot, source };
     let file = std::fs::File::open(payload).map_err(io)?;
     let mut archive = tar::Archive::new(std::io::BufReader::new(file));
     let mut written: Vec<PathBuf> = Vec::new();
