@@ -360,7 +360,11 @@ async fn a_slot_that_never_reports_healthy_falls_back_to_the_previous_one() -> a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn power_loss_at_random_points_of_an_update_leaves_a_bootable_phone() -> anyhow::Result<()> {
-    const POINTS: usize = 20;
+    // 20 by default; `DESKPHONE_POWER_LOSS_POINTS=200` for the longer run.
+    let points: usize = std::env::var("DESKPHONE_POWER_LOSS_POINTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     let mut phone = TestPhone::start("update-power", options()).await?;
     let server = ProvServer::http("127.0.0.1:0".parse()?).await?;
     let (_, image) = build_image(
@@ -374,7 +378,7 @@ async fn power_loss_at_random_points_of_an_update_leaves_a_bootable_phone() -> a
     let span = Duration::from_secs(8);
     let mut good_starts = 0;
     let mut seen_slots = std::collections::BTreeSet::new();
-    for point in 0..POINTS {
+    for point in 0..points {
         // A phone on trial refuses updates for a few seconds: wait until it takes one.
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -414,7 +418,7 @@ async fn power_loss_at_random_points_of_an_update_leaves_a_bootable_phone() -> a
         good_starts += 1;
     }
     println!(
-        "update figure: power loss at {POINTS} random points of an update: {good_starts} good starts (slots seen: {seen_slots:?})"
+        "update figure: power loss at {points} random points of an update: {good_starts} good starts (slots seen: {seen_slots:?})"
     );
     Ok(())
 }
@@ -475,4 +479,61 @@ async fn the_software_update_page_starts_an_update_and_follows_it_in_a_browser()
         .into_value::<String>()?;
     assert_eq!(slot, "A");
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_launcher_stops_a_slot_on_trial() -> anyhow::Result<()> {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let phone = TestPhone::start("update-stop", options()).await?;
+    let server = ProvServer::http("127.0.0.1:0".parse()?).await?;
+    // A slot that runs but never reports healthy: the launcher waits for it.
+    let payload = payload(b"#!/bin/sh\nexec sleep 300\n", &deskphone_tests::ui_dir()?)?;
+    let (_, image) = build_image(
+        &release("DP480C", "0.4.0", "0.0.0", None),
+        &payload,
+        &key()?,
+    );
+    server.set("/sleepy.img", Route::File(image));
+    let (status, text) = post_update(&phone, &format!("http://{}/sleepy.img", server.addr)).await?;
+    assert_eq!(status, 202, "{text}");
+    // The launcher (the phone's process) now waits for the slot on trial.
+    let state_file = phone.data_dir.join("slots/state.json");
+    let start = Instant::now();
+    while !std::fs::read_to_string(&state_file).is_ok_and(|s| s.contains("\"boot_attempts\": 1")) {
+        if start.elapsed() > Duration::from_secs(60) {
+            bail!("the slot was not started on trial\n{}", phone.log());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(live_in_group(phone.pid()) >= 2, "launcher and slot run");
+    kill(Pid::from_raw(phone.pid() as i32), Signal::SIGTERM)?;
+    let start = Instant::now();
+    // Every process of the phone's group ends: the slot's program with its launcher.
+    while live_in_group(phone.pid()) > 0 {
+        if start.elapsed() > Duration::from_secs(10) {
+            bail!("a process of the phone outlived SIGTERM to its launcher");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// Processes of a process group that have not ended (zombies do not count).
+fn live_in_group(group: u32) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
+        .filter(|stat| {
+            // After the command name in parentheses: state, ppid, pgrp.
+            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+                return false;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            fields.len() > 2 && fields[0] != "Z" && fields[2] == group.to_string()
+        })
+        .count()
 }

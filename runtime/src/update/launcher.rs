@@ -57,14 +57,20 @@ pub fn launch(data_dir: &Path) -> anyhow::Result<Slot> {
             return Ok(Slot::A);
         }
         command.env(TRIAL_ENV, "1");
-        if let Some(code) = supervise(&mut command, &slots, choice.slot) {
+        let forward = signals::forward_to_child();
+        if let Some(code) = supervise(&mut command, &slots, choice.slot, &forward) {
             std::process::exit(code);
         }
     }
 }
 
 /// Runs a slot on trial. `Some(code)`: the launcher ends with it; `None`: choose again.
-fn supervise(command: &mut Command, slots: &Slots, slot: Slot) -> Option<i32> {
+fn supervise(
+    command: &mut Command,
+    slots: &Slots,
+    slot: Slot,
+    forward: &signals::Forward,
+) -> Option<i32> {
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -72,12 +78,15 @@ fn supervise(command: &mut Command, slots: &Slots, slot: Slot) -> Option<i32> {
             return None;
         }
     };
+    forward.set_child(Some(child.id()));
     let started = Instant::now();
     loop {
         let committed = slots.load().pending != Some(slot);
         match child.try_wait() {
             Ok(Some(status)) => {
+                forward.set_child(None);
                 return match status.code() {
+                    _ if forward.stopping() => Some(status.code().unwrap_or(0)),
                     Some(REBOOT_EXIT_CODE) => None,
                     Some(0) => Some(0),
                     code if committed => Some(code.unwrap_or(1)),
@@ -101,9 +110,85 @@ fn supervise(command: &mut Command, slots: &Slots, slot: Slot) -> Option<i32> {
             );
             let _ = child.kill();
             let _ = child.wait();
+            forward.set_child(None);
             return None;
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP sent to the launcher reach the slot on trial it waits
+/// for, so that stopping the phone by its process id stops the slot too. The handlers
+/// (signal-hook's, safe) are reset by `exec`, so the started program is untouched.
+#[cfg(target_os = "linux")]
+mod signals {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+    /// The child to pass signals to, and whether one was passed (the phone is being
+    /// stopped: the launcher ends with the child instead of choosing again).
+    #[derive(Clone, Default)]
+    pub struct Forward(Arc<Mutex<Option<u32>>>, Arc<AtomicBool>);
+
+    impl Forward {
+        pub fn set_child(&self, pid: Option<u32>) {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = pid;
+        }
+
+        pub fn stopping(&self) -> bool {
+            self.1.load(Ordering::SeqCst)
+        }
+    }
+
+    /// One forwarding thread for the launcher's life.
+    pub fn forward_to_child() -> Forward {
+        static FORWARD: OnceLock<Forward> = OnceLock::new();
+        FORWARD
+            .get_or_init(|| {
+                let forward = Forward::default();
+                if let Ok(mut signals) =
+                    signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
+                {
+                    let target = forward.clone();
+                    std::thread::spawn(move || {
+                        for number in signals.forever() {
+                            let child = *target.0.lock().unwrap_or_else(|e| e.into_inner());
+                            match (child, Signal::try_from(number)) {
+                                (Some(pid), Ok(signal)) => {
+                                    target.1.store(true, Ordering::SeqCst);
+                                    let _ = kill(Pid::from_raw(pid as i32), signal);
+                                }
+                                // Between two starts: the launcher ends as it would have.
+                                _ => std::process::exit(128 + number),
+                            }
+                        }
+                    });
+                }
+                forward
+            })
+            .clone()
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod signals {
+    #[derive(Clone, Default)]
+    pub struct Forward;
+
+    impl Forward {
+        pub fn set_child(&self, _: Option<u32>) {}
+
+        pub fn stopping(&self) -> bool {
+            false
+        }
+    }
+
+    pub fn forward_to_child() -> Forward {
+        Forward
     }
 }
 
