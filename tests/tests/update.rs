@@ -393,7 +393,14 @@ async fn power_loss_at_random_points_of_an_update_leaves_a_bootable_phone() -> a
         }
         let at = Duration::from_millis(fastrand::u64(0..span.as_millis() as u64));
         tokio::time::sleep(at).await;
-        // SIGKILL of the whole process group, then a fresh start: a power cut.
+        // SIGKILL of the whole process group, then a fresh start: a power cut. A slot
+        // on trial is the launcher's child: its sockets are free only once it is gone.
+        let leader = phone.pid();
+        deskphone_tests::kill_group(leader);
+        let gone = Instant::now();
+        while live_in_group(leader) > 0 && gone.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         phone.restart().await?;
         let state = phone.state().await?.1;
         let update = &state.update;
