@@ -113,13 +113,10 @@ impl Updater {
         .await;
         // The state follows the status, at most ten times a second while bytes arrive.
         tokio::spawn(async move {
-            loop {
+            while changes.changed().await.is_ok() {
                 let current = changes.borrow_and_update().clone();
                 engine.set_update_state(current).await;
                 tokio::time::sleep(Duration::from_millis(100)).await;
-                if changes.changed().await.is_err() {
-                    break;
-                }
             }
         });
         Ok(Updater {
