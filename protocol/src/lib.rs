@@ -76,6 +76,49 @@ pub struct PhoneState {
     /// connection; `/api/state` and every other connection carry `null`.
     #[serde(default)]
     pub generated_admin_password: Option<ShownSecret>,
+    /// Software update (F1): the running version and slot, what an update is doing,
+    /// and how the last one ended.
+    #[serde(default)]
+    pub update: UpdateStatus,
+}
+
+/// Software update as the Software Update page, the phone's screen and scripts see it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateStatus {
+    /// The running firmware version, e.g. `0.2.0`.
+    pub version: String,
+    /// The A/B slot the phone runs from: `a` or `b`.
+    pub slot: String,
+    /// What an update is doing now.
+    pub state: UpdatePhase,
+    /// How the last update ended, if one ran (kept across the reboot into a new slot).
+    pub last: Option<UpdateOutcome>,
+}
+
+/// One step of an update; `phase` names it on the wire.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum UpdatePhase {
+    #[default]
+    Idle,
+    /// `bytes` of the image arrived; `total` once the manifest names the size.
+    Downloading { bytes: u64, total: Option<u64> },
+    /// Size, SHA256 and signature are checked before anything is switched.
+    Verifying,
+    /// The verified payload is written into the inactive slot.
+    Installing,
+    /// The new slot is marked to start and the phone restarts into it.
+    Rebooting,
+}
+
+/// How an update ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateOutcome {
+    pub ok: bool,
+    /// What happened, e.g. the version installed or why the image was refused.
+    pub message: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: u64,
 }
 
 /// The phone's identity card: what the info page and the diagnostic archive show.

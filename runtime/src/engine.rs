@@ -86,6 +86,8 @@ enum Request {
     ),
     /// What the provisioning task reports for the state.
     ProvisioningState(ProvisioningState),
+    /// What the update task reports for the state.
+    UpdateState(deskphone_protocol::UpdateStatus),
 }
 
 /// One fetched and validated provisioning file.
@@ -199,6 +201,11 @@ impl EngineHandle {
     /// Shows where provisioning stands in the state.
     pub async fn set_provisioning_state(&self, state: ProvisioningState) {
         let _ = self.requests.send(Request::ProvisioningState(state)).await;
+    }
+
+    /// Shows where a software update stands in the state.
+    pub async fn set_update_state(&self, state: deskphone_protocol::UpdateStatus) {
+        let _ = self.requests.send(Request::UpdateState(state)).await;
     }
 
     pub fn current(&self) -> Published {
@@ -643,6 +650,7 @@ impl Engine {
                 let _ = reply.send(result);
             }
             Request::ProvisioningState(state) => self.phone.provisioning = state,
+            Request::UpdateState(state) => self.phone.update = state,
             Request::Shutdown(reply) => {
                 let now = Instant::now();
                 let identities: Vec<u16> = self.lines.keys().copied().collect();

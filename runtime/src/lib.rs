@@ -18,6 +18,7 @@ pub mod store;
 pub mod tcp;
 pub mod tls;
 pub mod unreachable;
+pub mod update;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -88,6 +89,9 @@ pub struct Options {
     /// Read the admin password from the first line of this file.
     #[arg(long, value_name = "PATH")]
     pub admin_password_file: Option<PathBuf>,
+    /// The A/B slot this program runs as (`update::launcher::launch` decides).
+    #[arg(skip)]
+    pub slot: Option<update::slots::Slot>,
 }
 
 fn parse_secret(s: &str) -> Result<auth::credentials::Secret, String> {
@@ -220,7 +224,18 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         .with_context(|| format!("cannot bind the web server to {}", options.http))?;
     let http_addr = listener.local_addr()?;
     let mac = device::simulator_mac(&data_dir)?;
-    let device = device::info(model.name, mac, engine::now_ms(), http_addr, sip_addr);
+    let slot = options.slot.unwrap_or(update::slots::Slot::A);
+    let slots = update::slots::Slots::new(&data_dir);
+    let mut device = device::info(model.name, mac, engine::now_ms(), http_addr, sip_addr);
+    device.firmware_version = update::slots::running_firmware(&slots, slot)
+        .version
+        .to_string();
+    // A program started from a slot serves the UI bundle installed with it.
+    let ui_dir = if std::env::var_os(update::launcher::SLOT_ENV).is_some() {
+        slots.dir(slot).join("ui")
+    } else {
+        options.ui_dir.clone()
+    };
     let provisioning_fetcher = provisioning::fetch::Fetcher::new(
         locator.clone(),
         tls::root_store(options.trust_ca.as_deref()).map_err(anyhow::Error::msg)?,
@@ -236,6 +251,16 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         device,
     })?;
 
+    let updater = update::Updater::start(
+        &data_dir,
+        slot,
+        model.name,
+        provisioning_fetcher.clone(),
+        engine.clone(),
+    )
+    .await?;
+    updater.report_health_when_ready(engine.clone(), http_addr);
+
     // P2: fetched at start, on check-sync, by polling and by hand.
     let provisioning = provisioning::run::Provisioner {
         fetcher: provisioning_fetcher,
@@ -245,10 +270,10 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     }
     .start();
 
-    if !options.ui_dir.join("index.html").exists() {
+    if !ui_dir.join("index.html").exists() {
         tracing::warn!(
             "no UI bundle in {} (run `cargo xtask build-ui`); the API still works",
-            options.ui_dir.display()
+            ui_dir.display()
         );
     }
     let frames = display::FrameStore::default();
@@ -263,8 +288,9 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
             frames: frames.clone(),
             provisioning,
             auth: auth.clone(),
+            updater: updater.clone(),
         },
-        options.ui_dir.clone(),
+        ui_dir,
     );
 
     if options.no_display {
@@ -293,6 +319,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         tokio::spawn(display::run(config, engine.clone(), frames));
     }
 
+    tracing::info!("firmware {} from slot {}", updater.version(), slot.name());
     println!(
         "deskphone {} ready: web http://{http_addr}/ screen http://{http_addr}/phone sip udp {sip_addr} audio {} data {}",
         model.name,
@@ -310,6 +337,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
             tracing::warn!("check-sync asked for a reboot: restarting");
             Ending::Reboot
         }
+        () = updater.reboot_requested() => Ending::Reboot,
     };
     // Best effort: the registrars forget this phone's bindings (RFC 3261 §10.2.2).
     engine.shutdown().await;

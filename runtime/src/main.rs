@@ -7,6 +7,11 @@ fn main() -> anyhow::Result<()> {
         let profile = std::path::PathBuf::from(args.next().unwrap_or_default());
         return Ok(deskphone_runtime::display::reap(&profile)?);
     }
+    let mut options = deskphone_runtime::Options::parse();
+    // The launcher comes before anything else: it may start another slot's program.
+    options.slot = Some(deskphone_runtime::update::launcher::launch(
+        &options.data_dir,
+    )?);
     use tracing_subscriber::prelude::*;
     // The same lines go to stderr and to the in-memory ring of the diagnostic archive.
     tracing_subscriber::registry()
@@ -18,30 +23,12 @@ fn main() -> anyhow::Result<()> {
         .with(deskphone_runtime::diagnostics::log_layer())
         .init();
     let runtime = tokio::runtime::Runtime::new()?;
-    let ending = runtime.block_on(deskphone_runtime::run(deskphone_runtime::Options::parse()))?;
+    let ending = runtime.block_on(deskphone_runtime::run(options))?;
     // Dropping the runtime ends every task and child (the display engine's
     // browser is killed on drop) before a reboot starts the program anew.
     drop(runtime);
     if ending == deskphone_runtime::Ending::Reboot {
-        return Err(reboot().into());
+        return Err(deskphone_runtime::update::launcher::reboot().into());
     }
     Ok(())
-}
-
-/// Replaces this process with a fresh start of the same program and
-/// arguments: the simulator's reboot. Returns only if that fails.
-#[cfg(unix)]
-fn reboot() -> std::io::Error {
-    use std::os::unix::process::CommandExt;
-    match std::env::current_exe() {
-        Ok(exe) => std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .exec(),
-        Err(e) => e,
-    }
-}
-
-#[cfg(not(unix))]
-fn reboot() -> std::io::Error {
-    std::io::Error::other("reboot is only supported on Unix")
 }

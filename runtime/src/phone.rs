@@ -136,6 +136,8 @@ pub struct Phone {
     pub provisioning: ProvisioningState,
     /// Firmware, MAC, addresses: set once at start.
     pub device: DeviceInfo,
+    /// Software update; set by the update task through the engine.
+    pub update: deskphone_protocol::UpdateStatus,
     calls: Vec<Call>,
     dial_buffer: String,
     off_hook: bool,
@@ -159,6 +161,7 @@ impl Phone {
             display_engine: DisplayEngineState::Off,
             provisioning: ProvisioningState::default(),
             device: DeviceInfo::default(),
+            update: deskphone_protocol::UpdateStatus::default(),
             calls: Vec::new(),
             dial_buffer: String::new(),
             off_hook: false,
@@ -794,6 +797,7 @@ impl Phone {
             provisioning: self.provisioning.clone(),
             last_ended_call: self.last_ended.clone(),
             device: self.device.clone(),
+            update: self.update.clone(),
             transfer: self.transfer.map(|t| match t {
                 Transfer::Dialling { .. } => TransferState::Dialling,
                 Transfer::Confirming { .. } => TransferState::Confirming,

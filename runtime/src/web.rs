@@ -35,6 +35,7 @@ pub struct AppState {
     pub frames: FrameStore,
     pub provisioning: crate::provisioning::run::ProvisioningHandle,
     pub auth: Auth,
+    pub updater: crate::update::Updater,
 }
 
 impl FromRef<AppState> for Auth {
@@ -56,6 +57,7 @@ pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
             )),
         )
         .route("/api/provisioning", post(crate::admin::provision_now))
+        .route("/api/update", post(start_update))
         .route_layer(middleware::from_fn(admin_only));
     let protected = Router::new()
         .route("/api/state", get(api_state))
@@ -102,6 +104,27 @@ async fn admin_only(
         )
             .into_response()
     }
+}
+
+/// `POST /api/update` with `{"url": …}`: starts a software update (F1). The answer
+/// comes at once (202); progress and outcome are in the state's `update`.
+async fn start_update(
+    State(app): State<AppState>,
+    axum::Json(request): axum::Json<UpdateRequest>,
+) -> Response {
+    use crate::update::StartError;
+    match app.updater.begin(&request.url) {
+        Ok(()) => (StatusCode::ACCEPTED, "update started\n").into_response(),
+        Err(e @ StartError::BadUrl(_)) => {
+            (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response()
+        }
+        Err(e) => (StatusCode::CONFLICT, format!("{e}\n")).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct UpdateRequest {
+    url: String,
 }
 
 /// The display engine's token opens the WebSocket only; everything else is for people.

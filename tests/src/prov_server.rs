@@ -32,6 +32,9 @@ pub enum Route {
     Huge(usize),
     /// This status, empty body.
     Status(u16),
+    /// 200, these bytes, then silence with the connection open (a server that stalls
+    /// in the middle of a download).
+    StallAfter(Vec<u8>),
 }
 
 type Routes = Arc<Mutex<HashMap<String, Route>>>;
@@ -172,6 +175,11 @@ fn answer(
             let frames = (0..n.div_ceil(CHUNK))
                 .map(move |_| Ok::<_, Infallible>(Frame::data(chunk.clone())));
             *response.body_mut() = StreamBody::new(stream::iter(frames)).boxed();
+        }
+        Some(Route::StallAfter(bytes)) => {
+            let first = Ok::<_, Infallible>(Frame::data(Bytes::from(bytes)));
+            let frames = futures_util::StreamExt::chain(stream::iter([first]), stream::pending());
+            *response.body_mut() = StreamBody::new(frames).boxed();
         }
     }
     response

@@ -43,6 +43,7 @@ mod phone;
 mod screen;
 mod status;
 mod support;
+mod update;
 mod web;
 
 use leptos::prelude::*;

@@ -36,6 +36,7 @@ enum Route {
     Info,
     Support,
     Backup,
+    Update,
     Settings(Page),
 }
 
@@ -51,6 +52,7 @@ impl Route {
             "info" => Route::Info,
             "support" => Route::Support,
             "backup" => Route::Backup,
+            "software-update" => Route::Update,
             _ => Page::ALL
                 .iter()
                 .find(|p| p.id() == id)
@@ -64,6 +66,7 @@ impl Route {
             Route::Info => "#info".to_owned(),
             Route::Support => "#support".to_owned(),
             Route::Backup => "#backup".to_owned(),
+            Route::Update => "#software-update".to_owned(),
             Route::Settings(p) => format!("#{}", p.id()),
         }
     }
@@ -74,6 +77,7 @@ impl Route {
             Route::Info => tr.t("web-nav-info"),
             Route::Support => tr.t("web-nav-support"),
             Route::Backup => tr.t("web-nav-backup"),
+            Route::Update => tr.t("web-update-nav"),
             Route::Settings(p) => tr.t(&page_id(p, "")),
         }
     }
@@ -82,7 +86,7 @@ impl Route {
     fn shown_to(self, admin: bool) -> bool {
         match self {
             Route::Status | Route::Info => true,
-            Route::Support | Route::Backup => admin,
+            Route::Support | Route::Backup | Route::Update => admin,
             Route::Settings(page) => {
                 admin || SETTINGS.iter().any(|s| s.page == page && user_may_edit(s))
             }
@@ -134,6 +138,7 @@ pub fn WebApp() -> impl IntoView {
                 {nav_link(Route::Status)}
                 {nav_link(Route::Info)}
                 {Page::ALL.iter().map(|p| nav_link(Route::Settings(*p))).collect_view()}
+                {nav_link(Route::Update)}
                 {nav_link(Route::Support)}
                 {nav_link(Route::Backup)}
             </nav>
@@ -150,6 +155,7 @@ pub fn WebApp() -> impl IntoView {
                 Route::Info => view! { <InfoPage /> }.into_any(),
                 Route::Support => view! { <SupportPage /> }.into_any(),
                 Route::Backup => view! { <BackupPage /> }.into_any(),
+                Route::Update => view! { <crate::update::UpdatePage /> }.into_any(),
                 Route::Settings(page) => view! { <SettingsPage page=page /> }.into_any(),
             }}
         </main>
@@ -730,7 +736,13 @@ mod tests {
             assert_eq!(route.href(), format!("#{}", page.id()));
         }
         assert_eq!(Route::from_id("backup"), Route::Backup);
-        for route in [Route::Status, Route::Info, Route::Support, Route::Backup] {
+        for route in [
+            Route::Status,
+            Route::Info,
+            Route::Support,
+            Route::Backup,
+            Route::Update,
+        ] {
             assert_eq!(Route::from_id(route.href().trim_start_matches('#')), route);
         }
     }

@@ -12,6 +12,7 @@
 mod build_ui;
 mod debian;
 mod figures;
+mod firmware;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -56,6 +57,7 @@ fn main() -> anyhow::Result<()> {
         Some("demo") => demo(&root),
         Some("test") => test(&root, &args[1..]),
         Some("figures") => figures::run(&root),
+        Some("firmware-image") => firmware::run(&root, &args[1..]),
         Some("settings-doc") => {
             let path = root.join("docs/settings.md");
             std::fs::write(&path, deskphone_settings::reference::markdown())
@@ -70,7 +72,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             bail!(
-                "usage: cargo xtask demo | test | build-ui [--release] | figures | settings-doc | install-deps"
+                "usage: cargo xtask demo | test | build-ui [--release] | figures | firmware-image | settings-doc | install-deps"
             )
         }
     }

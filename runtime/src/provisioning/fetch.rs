@@ -79,6 +79,25 @@ pub enum FetchError {
     TooManyRedirects { url: String },
     #[error("{url}: the file is larger than {max} bytes")]
     TooLarge { url: String, max: usize },
+    #[error("{url}: the server sent nothing for {secs} s")]
+    Stalled { url: String, secs: u64 },
+    #[error("{url}: the download broke off: {reason}")]
+    BrokenOff { url: String, reason: String },
+    /// The receiver of a streamed body refused a piece (it keeps its own reason).
+    #[error("{url}: the download was stopped")]
+    Stopped { url: String },
+}
+
+/// Where a streamed body goes, piece by piece; an `Err` stops the download.
+pub type Sink<'a> = dyn FnMut(&[u8]) -> Result<(), ()> + Send + 'a;
+
+/// How a body is taken in: whole, or streamed to a sink with a bound on silence.
+enum BodyMode<'s, 'a> {
+    Collect,
+    Stream {
+        sink: &'s mut Sink<'a>,
+        stall: Duration,
+    },
 }
 
 fn describe(tries: &[(SocketAddr, String)]) -> String {
@@ -97,6 +116,8 @@ enum TryError {
 
 enum Answer {
     Body(Vec<u8>),
+    /// The body went to the sink.
+    Streamed,
     Redirect(String),
 }
 
@@ -117,15 +138,46 @@ impl Fetcher {
 
     /// Fetches `url`, following redirects.
     pub async fn fetch(&self, url: &str, config: &FetchConfig) -> Result<Fetched, FetchError> {
+        self.get(url, config, &mut BodyMode::Collect).await
+    }
+
+    /// Fetches `url`, following redirects, and hands the body to `sink` while it
+    /// arrives (firmware images: nothing larger than a piece is held in memory). Once
+    /// a byte went to the sink, no other address is tried. `stall` bounds the silence
+    /// between two pieces. Returns the URL the body came from.
+    pub async fn fetch_streaming(
+        &self,
+        url: &str,
+        config: &FetchConfig,
+        stall: Duration,
+        sink: &mut Sink<'_>,
+    ) -> Result<String, FetchError> {
+        self.get(url, config, &mut BodyMode::Stream { sink, stall })
+            .await
+            .map(|fetched| fetched.url)
+    }
+
+    async fn get(
+        &self,
+        url: &str,
+        config: &FetchConfig,
+        mode: &mut BodyMode<'_, '_>,
+    ) -> Result<Fetched, FetchError> {
         let tls = self.tls_config(config)?;
         let mut current = parse(url)?;
         let mut visited = vec![current.clone()];
         for _ in 0..=MAX_REDIRECTS {
-            match self.fetch_one(&current, config, &tls).await? {
+            match self.fetch_one(&current, config, &tls, mode).await? {
                 Answer::Body(body) => {
                     return Ok(Fetched {
                         url: current.to_string(),
                         body,
+                    });
+                }
+                Answer::Streamed => {
+                    return Ok(Fetched {
+                        url: current.to_string(),
+                        body: Vec::new(),
                     });
                 }
                 Answer::Redirect(location) => {
@@ -175,6 +227,7 @@ impl Fetcher {
         url: &Url,
         config: &FetchConfig,
         tls: &Arc<ClientConfig>,
+        mode: &mut BodyMode<'_, '_>,
     ) -> Result<Answer, FetchError> {
         let host = url.host_str().unwrap_or_default();
         // `Url` keeps IPv6 literals in brackets.
@@ -194,7 +247,7 @@ impl Fetcher {
         for addr in addresses {
             let attempt = tokio::time::timeout(
                 config.timeouts.transfer,
-                self.try_address(url, &bare, addr, config, tls),
+                self.try_address(url, &bare, addr, config, tls, mode),
             )
             .await;
             match attempt {
@@ -224,6 +277,7 @@ impl Fetcher {
         addr: SocketAddr,
         config: &FetchConfig,
         tls: &Arc<ClientConfig>,
+        mode: &mut BodyMode<'_, '_>,
     ) -> Result<Answer, TryError> {
         let connect = async {
             let tcp = TcpStream::connect(addr)
@@ -252,8 +306,8 @@ impl Fetcher {
             })?
             .map_err(TryError::Next)?;
         match stream {
-            Stream::Plain(s) => exchange(s, url, config).await,
-            Stream::Tls(s) => exchange(*s, url, config).await,
+            Stream::Plain(s) => exchange(s, url, config, mode).await,
+            Stream::Tls(s) => exchange(*s, url, config, mode).await,
         }
     }
 }
@@ -277,7 +331,12 @@ fn parse(url: &str) -> Result<Url, FetchError> {
 }
 
 /// One GET on an open connection.
-async fn exchange<S>(io: S, url: &Url, config: &FetchConfig) -> Result<Answer, TryError>
+async fn exchange<S>(
+    io: S,
+    url: &Url,
+    config: &FetchConfig,
+    mode: &mut BodyMode<'_, '_>,
+) -> Result<Answer, TryError>
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
@@ -301,10 +360,21 @@ where
         .body(Empty::<Bytes>::new())
         .map_err(|e| TryError::Final(FetchError::BadUrl(format!("{url}: {e}"))))?;
     let result = async {
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| TryError::Next(format!("HTTP: {e}")))?;
+        let response = match &*mode {
+            // A streamed download bounds the wait for the answer as for each piece.
+            BodyMode::Stream { stall, .. } => {
+                tokio::time::timeout(*stall, sender.send_request(request))
+                    .await
+                    .map_err(|_| {
+                        TryError::Final(FetchError::Stalled {
+                            url: url.to_string(),
+                            secs: stall.as_secs(),
+                        })
+                    })?
+            }
+            BodyMode::Collect => sender.send_request(request).await,
+        }
+        .map_err(|e| TryError::Next(format!("HTTP: {e}")))?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
@@ -346,6 +416,18 @@ where
         {
             return Err(too_large());
         }
+        if let BodyMode::Stream { sink, stall } = mode {
+            return stream_body(
+                response.into_body(),
+                url,
+                config.max_bytes,
+                *stall,
+                &mut **sink,
+            )
+            .await
+            .map(|()| Answer::Streamed)
+            .map_err(TryError::Final);
+        }
         let body = Limited::new(response.into_body(), config.max_bytes)
             .collect()
             .await
@@ -363,6 +445,45 @@ where
     .await;
     driver.abort();
     result
+}
+
+/// Hands a body to `sink` piece by piece, within `max` bytes and `stall` of silence.
+async fn stream_body(
+    mut body: hyper::body::Incoming,
+    url: &Url,
+    max: usize,
+    stall: Duration,
+    sink: &mut Sink<'_>,
+) -> Result<(), FetchError> {
+    let mut total = 0usize;
+    loop {
+        let frame = tokio::time::timeout(stall, body.frame())
+            .await
+            .map_err(|_| FetchError::Stalled {
+                url: url.to_string(),
+                secs: stall.as_secs(),
+            })?;
+        let Some(frame) = frame else {
+            return Ok(());
+        };
+        let frame = frame.map_err(|e| FetchError::BrokenOff {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        total += data.len();
+        if total > max {
+            return Err(FetchError::TooLarge {
+                url: url.to_string(),
+                max,
+            });
+        }
+        sink(data).map_err(|()| FetchError::Stopped {
+            url: url.to_string(),
+        })?;
+    }
 }
 
 #[cfg(test)]
