@@ -281,6 +281,13 @@ impl TestPhone {
         kill_group(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Grandchildren (a slot on trial under the launcher, the display engine's
+        // browser) hold ports and files until they are gone too.
+        let group = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while nix::sys::signal::killpg(group, None).is_ok() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let log = std::fs::OpenOptions::new()
             .append(true)
             .open(self.data_dir.with_extension("log"))?;
