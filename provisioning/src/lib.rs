@@ -478,6 +478,18 @@ pub enum ProvisioningError {
 }
 
 impl ProvisioningError {
+    /// The setting the error is about, as written (`user_expiry[1]`, `fkey`), when it is
+    /// about one.
+    pub fn setting(&self) -> Option<String> {
+        match self {
+            ProvisioningError::Setting { key, .. } | ProvisioningError::Perm { key, .. } => {
+                Some(key.to_string())
+            }
+            ProvisioningError::FunctionKeyIndex { name, .. } => Some(name.clone()),
+            _ => None,
+        }
+    }
+
     /// The 1-based line the error is at, when it is at one.
     pub fn line(&self) -> Option<u32> {
         match self {

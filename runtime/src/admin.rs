@@ -87,18 +87,11 @@ pub async fn import(
     let plan = match deskphone_provisioning::read(&body, &model) {
         Ok(plan) => plan,
         Err(e) => {
-            let setting = match &e {
-                deskphone_provisioning::ProvisioningError::Setting { key, .. }
-                | deskphone_provisioning::ProvisioningError::Perm { key, .. } => {
-                    Some(key.to_string())
-                }
-                _ => None,
-            };
             return refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ImportAnswer::Refused {
                     line: e.line(),
-                    setting,
+                    setting: e.setting(),
                     reason: e.to_string(),
                 },
             )

@@ -304,6 +304,7 @@ impl SettingValues {
             checked.push((key, s.validate(value)?, *perm));
         }
         let mut report = ProvisionReport::default();
+        let mut changed = std::collections::BTreeSet::new();
         for (key, value, perm) in checked {
             let wire = key.to_string();
             let local = self
@@ -325,7 +326,8 @@ impl SettingValues {
                     perm,
                 },
             );
-            if self.get(&key.name, key.idx) != before && !report.changed.contains(key) {
+            // A key set twice in one file counts once.
+            if self.get(&key.name, key.idx) != before && changed.insert(key) {
                 report.changed.push(key.clone());
             }
         }

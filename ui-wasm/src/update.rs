@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::conn::Live;
 use crate::i18n::Tr;
-use crate::login::{Login, Session};
+use crate::login::Login;
 use crate::web::Waiting;
 
 /// The phase's name as the `data-phase` hook shows it.
@@ -122,10 +122,7 @@ pub fn UpdatePage() -> impl IntoView {
         if target.is_empty() {
             return;
         }
-        let csrf = match login.session.get_untracked() {
-            Session::LoggedIn { csrf, .. } => Some(csrf),
-            _ => None,
-        };
+        let csrf = login.csrf();
         problem.set(None);
         sending.set(true);
         leptos::task::spawn_local(async move {

@@ -78,17 +78,10 @@ impl Failure {
     }
 
     fn file(url: &str, e: &ProvisioningError) -> Failure {
-        let setting = match e {
-            ProvisioningError::Setting { key, .. } | ProvisioningError::Perm { key, .. } => {
-                Some(key.to_string())
-            }
-            ProvisioningError::FunctionKeyIndex { name, .. } => Some(name.clone()),
-            _ => None,
-        };
         Failure {
             url: url.to_owned(),
             line: e.line(),
-            setting,
+            setting: e.setting(),
             reason: e.to_string(),
         }
     }
