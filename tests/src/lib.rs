@@ -124,6 +124,15 @@ pub struct TestBrowser {
 }
 
 impl TestBrowser {
+    /// A new page of this browser at `path` on `phone`'s web server.
+    pub async fn open(&self, phone: &TestPhone, path: &str) -> anyhow::Result<chromiumoxide::Page> {
+        Ok(self
+            .headless
+            .browser
+            .new_page(format!("http://{}{path}", phone.http))
+            .await?)
+    }
+
     pub async fn launch(name: &str, width: u32, height: u32) -> anyhow::Result<TestBrowser> {
         let exe = deskphone_runtime::browser::find_browser(None)
             .context("chromium is not installed: `cargo xtask test` installs it")?;

@@ -450,11 +450,7 @@ async fn the_software_update_page_starts_an_update_and_follows_it_in_a_browser()
     let url = format!("http://{}/half.img", server.addr);
 
     let browser = TestBrowser::launch("update-page-browser", 1024, 768).await?;
-    let page = browser
-        .headless
-        .browser
-        .new_page(format!("http://{}/#software-update", phone.http))
-        .await?;
+    let page = browser.open(&phone, "/#software-update").await?;
     log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
     wait_js(
         &page,

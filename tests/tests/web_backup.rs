@@ -96,11 +96,7 @@ async fn settings_export_and_import_through_the_web_ui() -> anyhow::Result<()> {
                 .map_err(anyhow::Error::msg)?,
         )
         .await?;
-    let page = browser
-        .headless
-        .browser
-        .new_page(format!("http://{}/", phone.http))
-        .await?;
+    let page = browser.open(&phone, "/").await?;
     log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
     wait_js(
         &page,
@@ -256,11 +252,7 @@ async fn the_user_role_sees_only_what_it_may_change() -> anyhow::Result<()> {
     )
     .await?;
     let browser = TestBrowser::launch("web-user-role-browser", 1024, 768).await?;
-    let page = browser
-        .headless
-        .browser
-        .new_page(format!("http://{}/", phone.http))
-        .await?;
+    let page = browser.open(&phone, "/").await?;
     log_in(&page, "user", "user-pw-1").await?;
     wait_js(
         &page,

@@ -48,11 +48,7 @@ async fn info_and_support_pages_show_the_phone() -> anyhow::Result<()> {
     assert_eq!(mac.len(), 17, "{mac}");
 
     let browser = TestBrowser::launch("web-pages-browser", 1024, 768).await?;
-    let page = browser
-        .headless
-        .browser
-        .new_page(format!("http://{}/#info", phone.http))
-        .await?;
+    let page = browser.open(&phone, "/#info").await?;
     log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
     wait_js(
         &page,

@@ -28,11 +28,7 @@ async fn web_ui_changes_the_name_on_the_phone_screen() -> anyhow::Result<()> {
         .await?;
 
     let browser = TestBrowser::launch("web-ui-browser", 1024, 768).await?;
-    let page = browser
-        .headless
-        .browser
-        .new_page(format!("http://{}/", phone.http))
-        .await?;
+    let page = browser.open(&phone, "/").await?;
     // A wrong password first: the form says so, in words.
     log_in(&page, ADMIN_USER, "not-the-password").await?;
     wait_js(
@@ -167,11 +163,7 @@ async fn the_phone_page_in_a_browser_needs_a_login_and_logout_ends_it() -> anyho
     )
     .await?;
     let browser = TestBrowser::launch("web-ui-phone-browser", 480, 272).await?;
-    let page = browser
-        .headless
-        .browser
-        .new_page(format!("http://{}/phone", phone.http))
-        .await?;
+    let page = browser.open(&phone, "/phone").await?;
     // Without a login no screen, only the form.
     wait_js(
         &page,
