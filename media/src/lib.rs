@@ -15,10 +15,12 @@ pub mod g711;
 pub mod g722;
 pub mod jitter;
 pub mod negotiate;
+pub mod opus;
 mod resample;
 pub mod rtcp;
 pub mod rtp;
 pub mod session;
+pub mod srtp;
 
 pub use backend::{
     AudioBackend, AudioSink, AudioSource, AudioStreams, DeviceBackend, SimulatedInput,

@@ -14,11 +14,12 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::backend::{AudioSink, AudioSource};
-use crate::codec::{Codec, Decoder, Encoder};
+use crate::codec::{Codec, Decoder, Encoder, FormatParams};
 use crate::dtmf::{self, DtmfEvent};
 use crate::jitter::{Concealer, JitterBuffer, JitterConfig, JitterStats, Playout};
 use crate::rtcp::{self, ReportBlock, RtcpPacket, SenderInfo};
 use crate::rtp::RtpPacket;
+use crate::srtp::{Srtp, SrtpError, SrtpPlan};
 
 /// Longest sending backlog caught up in a burst (five packets).
 const MAX_CATCH_UP: Duration = Duration::from_millis(100);
@@ -47,6 +48,10 @@ pub struct RtpConfig {
     /// The average RTCP report interval: 5 s, the minimum of RFC 3550
     /// §6.2, which a two-party voice call always falls under.
     pub rtcp_interval: Duration,
+    /// SRTP and SRTCP both ways (RFC 3711) with these keys; `None`: plain RTP.
+    pub crypto: Option<SrtpPlan>,
+    /// The peer's format parameters for our encoder (Opus FEC, DTX).
+    pub send_params: FormatParams,
 }
 
 /// RFC 3550 §6.2: the recommended minimum report interval.
@@ -88,6 +93,11 @@ pub struct RtpStats {
     pub rtcp_received: u64,
     /// Datagrams on the RTCP port that were no valid compound packet.
     pub rtcp_invalid: u64,
+    /// SRTP and SRTCP datagrams dropped because their authentication tag did not
+    /// verify (forged, corrupted, plain RTP while SRTP was agreed, another key).
+    pub srtp_auth_failed: u64,
+    /// SRTP and SRTCP datagrams dropped as replays (RFC 3711 §3.3.2).
+    pub srtp_replayed: u64,
 }
 
 /// State shared between the handle and its task.
@@ -107,6 +117,13 @@ struct Shared {
     rtcp_sent: AtomicU64,
     rtcp_received: AtomicU64,
     rtcp_invalid: AtomicU64,
+    srtp_auth_failed: AtomicU64,
+    srtp_replayed: AtomicU64,
+    /// The SRTP keys in force: the task picks up a change before its next datagram.
+    crypto: Mutex<(u64, Option<SrtpPlan>)>,
+    /// The generation of `crypto` the task runs with (so a change is seen at once
+    /// without locking on every packet).
+    crypto_generation: AtomicU64,
     /// The jitter buffer's view, refreshed every packet time.
     reception: Mutex<Reception>,
 }
@@ -165,6 +182,10 @@ impl RtpSession {
             rtcp_sent: AtomicU64::new(0),
             rtcp_received: AtomicU64::new(0),
             rtcp_invalid: AtomicU64::new(0),
+            srtp_auth_failed: AtomicU64::new(0),
+            srtp_replayed: AtomicU64::new(0),
+            crypto: Mutex::new((0, config.crypto)),
+            crypto_generation: AtomicU64::new(0),
             reception: Mutex::new(Reception::default()),
         });
         let (stop_tx, stop_rx) = oneshot::channel();
@@ -224,6 +245,34 @@ impl RtpSession {
         }
     }
 
+    /// Changes the SRTP keys (a re-INVITE rekeyed, or fell back to plain RTP, or moved
+    /// to SRTP): from the next datagram on, both directions use the new plan. An
+    /// unchanged plan keeps the running contexts (rollover counters, replay lists).
+    pub fn set_crypto(&self, crypto: Option<SrtpPlan>) {
+        let mut current = self
+            .shared
+            .crypto
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if current.1 != crypto {
+            current.0 += 1;
+            current.1 = crypto;
+            self.shared
+                .crypto_generation
+                .store(current.0, Ordering::Release);
+        }
+    }
+
+    /// Whether both directions are SRTP now.
+    pub fn encrypted(&self) -> bool {
+        self.shared
+            .crypto
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .is_some()
+    }
+
     /// Sends our audio or stops sending it (the stream is held or inactive); receiving
     /// goes on either way.
     pub fn set_sending(&self, sending: bool) {
@@ -261,6 +310,8 @@ impl RtpSession {
             rtcp_sent: self.shared.rtcp_sent.load(Ordering::Relaxed),
             rtcp_received: self.shared.rtcp_received.load(Ordering::Relaxed),
             rtcp_invalid: self.shared.rtcp_invalid.load(Ordering::Relaxed),
+            srtp_auth_failed: self.shared.srtp_auth_failed.load(Ordering::Relaxed),
+            srtp_replayed: self.shared.srtp_replayed.load(Ordering::Relaxed),
         }
     }
 
@@ -340,7 +391,14 @@ async fn run(
     let now_ms = || start.elapsed().as_millis() as u64;
     let report_timer = tokio::time::sleep(reporter.first_interval());
     tokio::pin!(report_timer);
+    // Generation 0 is the plan the session started with; u64::MAX makes the
+    // first refresh take it up.
+    let mut crypto = Crypto {
+        generation: u64::MAX,
+        srtp: None,
+    };
     loop {
+        crypto.refresh(&shared);
         tokio::select! {
             biased;
             _ = &mut stop => break,
@@ -365,7 +423,16 @@ async fn run(
                     continue;
                 }
                 let to = *shared.remote.lock().unwrap_or_else(PoisonError::into_inner);
-                for packet in &out {
+                for packet in &mut out {
+                    if let Some(srtp) = crypto.srtp.as_mut() {
+                        match srtp.protect_rtp(packet) {
+                            Ok(sealed) => *packet = sealed,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "SRTP protect failed; packet not sent");
+                                continue;
+                            }
+                        }
+                    }
                     match socket.send_to(packet, to).await {
                         Ok(_) => {
                             shared.sent.fetch_add(1, Ordering::Relaxed);
@@ -380,7 +447,21 @@ async fn run(
                 Ok((len, _from)) => {
                     // The source address is not checked: with NAT or a changed
                     // answer it legitimately differs from `remote`.
-                    let counter = match depacketiser.handle(&datagram[..len], now_ms()) {
+                    let opened;
+                    let plain = match crypto.srtp.as_mut() {
+                        None => &datagram[..len],
+                        Some(srtp) => match srtp.unprotect_rtp(&datagram[..len]) {
+                            Ok(p) => {
+                                opened = p;
+                                &opened[..]
+                            }
+                            Err(e) => {
+                                count_srtp_error(&shared, &e);
+                                continue;
+                            }
+                        },
+                    };
+                    let counter = match depacketiser.handle(plain, now_ms()) {
                         Received::Audio | Received::Nothing => &shared.received,
                         Received::Dtmf(digit) => {
                             events(MediaEvent::Dtmf(digit));
@@ -404,6 +485,14 @@ async fn run(
                     depacketiser.jitter.jitter(),
                 );
                 let to = *shared.remote_rtcp.lock().unwrap_or_else(PoisonError::into_inner);
+                let report = match crypto.srtp.as_mut().map(|s| s.protect_rtcp(&report)) {
+                    None => report,
+                    Some(Ok(sealed)) => sealed,
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %e, "SRTCP protect failed; report not sent");
+                        continue;
+                    }
+                };
                 if shared.sending.load(Ordering::Relaxed) || !to.ip().is_unspecified() {
                     match rtcp.send_to(&report, to).await {
                         Ok(_) => { shared.rtcp_sent.fetch_add(1, Ordering::Relaxed); }
@@ -414,7 +503,21 @@ async fn run(
             }
             received = recv_maybe(sockets.rtcp.as_ref(), &mut control) => match received {
                 Ok((len, _from)) => {
-                    match reporter.receive(&control[..len], Instant::now(), wall_clock()) {
+                    let opened;
+                    let plain = match crypto.srtp.as_mut() {
+                        None => &control[..len],
+                        Some(srtp) => match srtp.unprotect_rtcp(&control[..len]) {
+                            Ok(p) => {
+                                opened = p;
+                                &opened[..]
+                            }
+                            Err(e) => {
+                                count_srtp_error(&shared, &e);
+                                continue;
+                            }
+                        },
+                    };
+                    match reporter.receive(plain, Instant::now(), wall_clock()) {
                         Ok(()) => {
                             shared.rtcp_received.fetch_add(1, Ordering::Relaxed);
                             events(MediaEvent::Quality(reporter.quality()));
@@ -431,6 +534,41 @@ async fn run(
     }
     sink.finish();
     tracing::debug!("RTP session stopped");
+}
+
+/// The task's SRTP contexts and the generation of the plan they were made from.
+struct Crypto {
+    generation: u64,
+    srtp: Option<Srtp>,
+}
+
+impl Crypto {
+    /// Takes up a changed plan (cheap when nothing changed: one atomic load).
+    fn refresh(&mut self, shared: &Shared) {
+        if shared.crypto_generation.load(Ordering::Acquire) == self.generation {
+            return;
+        }
+        let (generation, plan) = *shared.crypto.lock().unwrap_or_else(PoisonError::into_inner);
+        self.generation = generation;
+        self.srtp = plan.and_then(|plan| match Srtp::new(plan) {
+            Ok(srtp) => Some(srtp),
+            Err(e) => {
+                // Cannot happen with the suites we negotiate (key lengths are fixed);
+                // sending plain RTP instead would be worse than silence.
+                tracing::warn!(error = %e, "SRTP context not created");
+                None
+            }
+        });
+        tracing::debug!(srtp = self.srtp.is_some(), "media protection set");
+    }
+}
+
+fn count_srtp_error(shared: &Shared, e: &SrtpError) {
+    let counter = match e {
+        SrtpError::Replayed => &shared.srtp_replayed,
+        _ => &shared.srtp_auth_failed,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The RTCP side of a session (RFC 3550 §6): builds our reports and reads
@@ -571,7 +709,7 @@ impl Packetiser {
     fn new(config: &RtpConfig, ssrc: u32) -> Self {
         let samples_per_packet = config.codec.frame_samples(config.ptime_ms);
         Packetiser {
-            encoder: config.codec.encoder(),
+            encoder: config.codec.encoder_for(config.send_params),
             payload_type: config.send_payload_type,
             telephone_event: config.telephone_event.map(|(send, _)| send),
             timestamp_step: config.codec.timestamp_step(config.ptime_ms),
@@ -637,13 +775,19 @@ impl Packetiser {
         } else {
             self.payload.clear();
             self.encoder.encode(&self.frame, &mut self.payload);
-            // Marks the start of a talkspurt; we send continuously, so only the
-            // first packet starts one (RFC 3551 §4.1).
-            let marker = self.first;
-            let payload = std::mem::take(&mut self.payload);
-            out.push(self.datagram(self.payload_type, marker, self.timestamp, &payload));
-            self.payload = payload;
-            self.first = false;
+            if self.payload.is_empty() {
+                // Discontinuous transmission (Opus DTX): nothing goes out for this
+                // frame; the next packet starts a talkspurt (RFC 3551 §4.1).
+                self.first = true;
+            } else {
+                // Marks the start of a talkspurt: the first packet, and the first
+                // after a DTX pause (RFC 3551 §4.1).
+                let marker = self.first;
+                let payload = std::mem::take(&mut self.payload);
+                out.push(self.datagram(self.payload_type, marker, self.timestamp, &payload));
+                self.payload = payload;
+                self.first = false;
+            }
         }
         // The timestamp counts at the RTP clock rate (RFC 3550 §5.1), which
         // for G.722 is half the audio rate (RFC 3551 §4.5.2).
@@ -765,7 +909,20 @@ impl Depacketiser {
                 self.decoder.decode(&payload, &mut self.pcm);
                 self.concealer.played(&self.pcm);
             }
-            Playout::Conceal => self.concealer.conceal(self.frame_samples, &mut self.pcm),
+            Playout::Conceal => {
+                // The codec's own concealment first (Opus: FEC from the next packet,
+                // libopus PLC), else the generic fade.
+                let next = self.jitter.peek_next();
+                if self
+                    .decoder
+                    .conceal(next, self.frame_samples, &mut self.pcm)
+                {
+                    self.concealer.played(&self.pcm);
+                } else {
+                    self.pcm.clear();
+                    self.concealer.conceal(self.frame_samples, &mut self.pcm);
+                }
+            }
         }
         if !self.pcm.is_empty() {
             sink.write_frame(&self.pcm);
@@ -821,6 +978,8 @@ mod tests {
             telephone_event: Some((101, 96)),
             ptime_ms: 20,
             ssrc: None,
+            crypto: None,
+            send_params: FormatParams::default(),
             remote_rtcp: None,
             rtcp_interval: RTCP_INTERVAL,
         }

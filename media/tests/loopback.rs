@@ -63,6 +63,8 @@ fn start_with_events(
             telephone_event: Some((101, 101)),
             ptime_ms: 20,
             ssrc: None,
+            crypto: None,
+            send_params: Default::default(),
             remote_rtcp: None,
             rtcp_interval: RTCP_INTERVAL,
         },
@@ -239,6 +241,8 @@ async fn rtcp_reports_give_both_sides_loss_jitter_and_round_trip() {
                 telephone_event: None,
                 ptime_ms: 20,
                 ssrc: None,
+                crypto: None,
+                send_params: Default::default(),
                 remote_rtcp: None,
                 // Fast reports so the test does not wait for 5 s intervals.
                 rtcp_interval: Duration::from_millis(200),

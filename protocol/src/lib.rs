@@ -295,6 +295,11 @@ pub struct CallState {
     /// first report.
     #[serde(default)]
     pub quality: Option<CallQuality>,
+    /// The call's audio is SRTP both ways (RFC 3711, keys by SDES): exactly while this is
+    /// true the screen shows the lock. Any fallback to plain RTP in either direction (a
+    /// re-INVITE without crypto, e.g. unencrypted music on hold) clears it at once.
+    #[serde(default)]
+    pub encrypted: bool,
 }
 
 /// A call's audio quality figures (RFC 3550 §6.4): both directions' loss and jitter and

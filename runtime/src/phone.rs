@@ -99,6 +99,8 @@ struct Call {
     last_dtmf: Option<char>,
     /// RTCP's figures for the call's audio.
     quality: Option<CallQuality>,
+    /// SRTP both ways (the media engine says so).
+    encrypted: bool,
 }
 
 /// A transfer the user started (C1), in the phone's terms.
@@ -533,6 +535,7 @@ impl Phone {
             alert_info: None,
             last_dtmf: None,
             quality: None,
+            encrypted: false,
         });
     }
 
@@ -572,6 +575,7 @@ impl Phone {
             alert_info,
             last_dtmf: None,
             quality: None,
+            encrypted: false,
         });
         vec![Action::Ring(handle)]
     }
@@ -627,6 +631,7 @@ impl Phone {
             alert_info: None,
             last_dtmf: None,
             quality: None,
+            encrypted: false,
         });
         vec![Action::Answer(handle), Action::Hangup(replaced)]
     }
@@ -654,6 +659,21 @@ impl Phone {
         if let Some(c) = self.find(handle) {
             c.quality = Some(quality);
         }
+    }
+
+    /// Whether the call's media is SRTP both ways now (M3).
+    pub fn media_encrypted(&mut self, handle: CallHandle, encrypted: bool) {
+        if let Some(c) = self.find(handle) {
+            c.encrypted = encrypted;
+        }
+    }
+
+    /// The identity a call belongs to.
+    pub fn call_identity(&self, handle: CallHandle) -> Option<u16> {
+        self.calls
+            .iter()
+            .find(|c| c.handle == handle)
+            .map(|c| c.identity)
     }
 
     /// The peer sent a DTMF digit (SIP INFO or RFC 4733).
@@ -768,6 +788,7 @@ impl Phone {
                 alert_info: c.alert_info.clone(),
                 last_dtmf: c.last_dtmf.map(String::from),
                 quality: c.quality,
+                encrypted: c.encrypted,
             })
             .collect();
         let keys = (1..=self.model.function_keys)

@@ -27,8 +27,8 @@ fn workspace_root() -> PathBuf {
 }
 
 /// Debian packages the phone needs to build and run (cpal links ALSA; the
-/// display engine is Chromium).
-const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "chromium"];
+/// display engine is Chromium; Opus is Debian's libopus, found by pkg-config).
+const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "libopus-dev", "chromium"];
 /// What the tests need on top: the real SIP peers (SIPp, kamailio,
 /// baresip), a DNS server (dnsmasq), all run on loopback by the tests, and
 /// openssl to make the TLS test certificates.
