@@ -283,10 +283,18 @@ async fn rfc4733_digits_cross_both_ways_with_baresip() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `seconds` of a sine at `hz`, half of full scale, mono 16-bit at `rate`.
-fn write_tone_wav_at(path: &Path, hz: f32, rate: u32, seconds: u32) -> anyhow::Result<()> {
+/// `seconds` of a sine at `hz`, half of full scale, 16-bit at `rate`, the same in
+/// every one of `channels` (baresip's `aufile` wants the codec's
+/// channel count: two for Opus, RFC 7587 §7).
+fn write_tone_wav_channels(
+    path: &Path,
+    hz: f32,
+    rate: u32,
+    channels: u16,
+    seconds: u32,
+) -> anyhow::Result<()> {
     let spec = hound::WavSpec {
-        channels: 1,
+        channels,
         sample_rate: rate,
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
@@ -294,7 +302,9 @@ fn write_tone_wav_at(path: &Path, hz: f32, rate: u32, seconds: u32) -> anyhow::R
     let mut w = hound::WavWriter::create(path, spec)?;
     for n in 0..rate * seconds {
         let x = (std::f32::consts::TAU * hz * n as f32 / rate as f32).sin();
-        w.write_sample((0.5 * 32767.0 * x) as i16)?;
+        for _ in 0..channels {
+            w.write_sample((0.5 * 32767.0 * x) as i16)?;
+        }
     }
     w.finalize()?;
     Ok(())
@@ -316,8 +326,20 @@ async fn call_in_one_codec(
     let phone = phone(&format!("{name}-phone")).await?;
     let mut bs = baresip(name, "auto").await?;
     bs.command("insmod", Some("g722")).await?;
+    codec_call_with(phone, bs, audio_codecs, expected, rate, 1).await
+}
+
+/// The rest of [`call_in_one_codec`], for a phone and a baresip set up by the caller.
+async fn codec_call_with(
+    phone: TestPhone,
+    mut bs: Baresip,
+    audio_codecs: &str,
+    expected: &str,
+    rate: u32,
+    channels: u16,
+) -> anyhow::Result<()> {
     // aufile plays its file at the codec's rate.
-    write_tone_wav_at(&bs.dir.join("tone.wav"), BARESIP_TONE, rate, 20)?;
+    write_tone_wav_channels(&bs.dir.join("tone.wav"), BARESIP_TONE, rate, channels, 20)?;
     bs.command(
         "uanew",
         Some(&format!(
@@ -554,4 +576,24 @@ async fn baresip_calls_the_phone_with_srtp() -> anyhow::Result<()> {
         .with_context(|| format!("--- baresip log ---\n{log}"))?;
     assert_hears("baresip", &heard_by_baresip, PHONE_TONE, BARESIP_TONE);
     Ok(())
+}
+
+/// M1: Opus (RFC 7587) with baresip's `opus` module: the phone puts Opus first in
+/// `codec_priority_list`; the call runs at 48 kHz, each side hears the other's tone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opus_call_with_baresip_carries_a_tone_each_way() -> anyhow::Result<()> {
+    let phone = TestPhone::start_with(
+        "baresip-opus-phone",
+        PhoneOptions {
+            user: "phone",
+            display_name: "Phone",
+            sim_input: "tone:1000",
+            display: false,
+        },
+        &["--set", "codec_priority_list=opus,pcmu"],
+    )
+    .await?;
+    let mut bs = baresip("baresip-opus", "auto").await?;
+    bs.command("insmod", Some("opus")).await?;
+    codec_call_with(phone, bs, "opus/48000/2", "opus", 48_000, 2).await
 }
