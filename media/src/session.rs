@@ -70,6 +70,10 @@ pub struct CallQuality {
     pub remote_jitter_ms: Option<u32>,
     /// Round trip from the peer's last report (LSR/DLSR, §6.4.1), in ms.
     pub round_trip_ms: Option<u32>,
+    /// Mean time played frames waited in the jitter buffer, in ms.
+    pub buffer_delay_ms: u32,
+    /// Of the frames played, those concealed, per mille.
+    pub concealed_permille: u32,
 }
 
 /// What the media task reports to its owner.
@@ -499,7 +503,7 @@ async fn run(
                         Err(e) => tracing::debug!(%to, error = %e, "RTCP send failed"),
                     }
                 }
-                events(MediaEvent::Quality(reporter.quality()));
+                events(MediaEvent::Quality(depacketiser.quality(reporter.quality())));
             }
             received = recv_maybe(sockets.rtcp.as_ref(), &mut control) => match received {
                 Ok((len, _from)) => {
@@ -520,7 +524,7 @@ async fn run(
                     match reporter.receive(plain, Instant::now(), wall_clock()) {
                         Ok(()) => {
                             shared.rtcp_received.fetch_add(1, Ordering::Relaxed);
-                            events(MediaEvent::Quality(reporter.quality()));
+                            events(MediaEvent::Quality(depacketiser.quality(reporter.quality())));
                         }
                         Err(e) => {
                             tracing::debug!(error = %e, "RTCP datagram dropped");
@@ -927,6 +931,15 @@ impl Depacketiser {
         if !self.pcm.is_empty() {
             sink.write_frame(&self.pcm);
         }
+    }
+
+    /// RTCP's figures with the jitter buffer's own.
+    fn quality(&self, mut q: CallQuality) -> CallQuality {
+        let stats = self.jitter.stats();
+        let frames = stats.played + stats.concealed;
+        q.buffer_delay_ms = self.jitter.mean_delay_ms().round() as u32;
+        q.concealed_permille = (stats.concealed * 1000).checked_div(frames).unwrap_or(0) as u32;
+        q
     }
 
     fn reception(&self) -> Reception {

@@ -320,6 +320,12 @@ pub struct CallQuality {
     /// Round trip time, in ms; `None` until the other side answered a sender report.
     #[serde(default)]
     pub round_trip_ms: Option<u32>,
+    /// Mean time received audio waited in the jitter buffer, in ms.
+    #[serde(default)]
+    pub buffer_delay_ms: u32,
+    /// Of the frames played, those concealed (lost or late packets), per mille.
+    #[serde(default)]
+    pub concealed_permille: u32,
 }
 
 /// Where a call transfer the user started stands (C1).

@@ -528,6 +528,8 @@ impl Engine {
                         loss_sent_permille: q.loss_sent_permille,
                         remote_jitter_ms: q.remote_jitter_ms,
                         round_trip_ms: q.round_trip_ms,
+                        buffer_delay_ms: q.buffer_delay_ms,
+                        concealed_permille: q.concealed_permille,
                     }),
                 },
             }

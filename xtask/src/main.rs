@@ -41,6 +41,9 @@ const TEST_PACKAGES: &[&str] = &[
     "openssl",
     // tests/tests/auth.rs: HTTP Digest and Basic as existing phone scripts send them.
     "curl",
+    // tests/tests/relay.rs: speech to send through the jitter relay, at 8 kHz.
+    "espeak-ng",
+    "sox",
 ];
 
 fn main() -> anyhow::Result<()> {
