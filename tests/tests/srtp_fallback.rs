@@ -2,7 +2,7 @@
 //! with an SDES key, falls back to plain RTP with a re-INVITE mid-call (as a PBX does
 //! for unencrypted music on hold), then offers SRTP again (tests/sipp/uac_srtp_fallback.xml
 //! checks the phone's answers). `/api/state` must say `encrypted` exactly while the
-//! agreed media is SRTP both ways.
+//! agreed media is SRTP both ways, and the phone's screen shows the lock from it.
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,7 @@ async fn a_reinvite_to_plain_rtp_clears_the_lock_and_srtp_sets_it_again() -> any
             user: "alice",
             display_name: "Alice",
             sim_input: "tone:1000",
-            display: false,
+            display: true,
         },
         &["--set", "user_srtp[1]=on"],
     )
@@ -46,6 +46,10 @@ async fn a_reinvite_to_plain_rtp_clears_the_lock_and_srtp_sets_it_again() -> any
                 .any(|c| c.phase == CallPhase::Connected && c.encrypted)
         })
         .await?;
+    // The screen shows the lock from that state.
+    phone
+        .wait_for_screen("the lock", WAIT, |text| text.contains("Encrypted"))
+        .await?;
     // SIPp re-INVITEs with plain RTP 3 s after its ACK: the lock must go with it, and
     // not before.
     let plain = phone
@@ -61,6 +65,11 @@ async fn a_reinvite_to_plain_rtp_clears_the_lock_and_srtp_sets_it_again() -> any
         answered.elapsed()
     );
     assert_eq!(plain.calls[0].codec.as_deref(), Some("PCMU"));
+    phone
+        .wait_for_screen("the lock to go", WAIT, |text| {
+            text.contains("PCMU") && !text.contains("Encrypted")
+        })
+        .await?;
     phone
         .wait_for("SRTP again", WAIT, |s| {
             s.calls
