@@ -113,6 +113,19 @@ fn rtp_packets_received(log: &str) -> Option<u64> {
         .and_then(|rest| rest.split_whitespace().nth(1)?.parse().ok())
 }
 
+/// baresip's log once it holds the call's RTP statistics (printed after CALL_CLOSED
+/// is reported), or as it is after 5 s.
+async fn log_with_rtp_stats(bs: &Baresip) -> String {
+    let start = Instant::now();
+    loop {
+        let log = bs.log();
+        if rtp_packets_received(&log).is_some() || start.elapsed() > Duration::from_secs(5) {
+            return log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn only_call_id(event: &serde_json::Value) -> anyhow::Result<String> {
     event["id"]
         .as_str()
@@ -482,7 +495,7 @@ async fn srtp_call_with_baresip(name: &str, auth_tag_32: bool, suite: &str) -> a
     phone.key("ONHOOK").await?;
     bs.wait_event("CALL_CLOSED", SIGNAL).await?;
 
-    let log = bs.log();
+    let log = log_with_rtp_stats(&bs).await;
     assert!(
         !log.contains("failed to decrypt RTP"),
         "baresip could not decrypt the phone's SRTP:\n{log}"
