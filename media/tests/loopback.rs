@@ -335,3 +335,81 @@ async fn malformed_rtp_is_counted_and_the_audio_goes_on() {
     assert!(tone_present(&heard, 1000.0, 8000, 0.1));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// M3: SRTP between two sessions: a tone crosses encrypted; plain RTP and forged
+/// packets are dropped and counted (replays: `srtp` unit tests); switching both sides to plain RTP mid-call
+/// (a re-INVITE without crypto) keeps the audio going.
+#[tokio::test]
+async fn srtp_carries_audio_drops_forgeries_and_falls_back_to_rtp() {
+    use deskphone_media::srtp::{CryptoSuite, MasterKey, SrtpPlan};
+    let codec = Codec::by_id("pcmu").unwrap();
+    let dir = temp_dir("srtp");
+    let caller = SimulatorBackend::new(
+        SimulatedInput::Tone {
+            frequency_hz: 1000.0,
+            amplitude: 0.5,
+        },
+        dir.clone(),
+    );
+    let callee = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let (ka, kb) = (MasterKey::random().unwrap(), MasterKey::random().unwrap());
+    let plan_a = SrtpPlan {
+        suite: CryptoSuite::AesCm128HmacSha1_32,
+        tag: 1,
+        send_key: ka,
+        receive_key: kb,
+    };
+    let plan_b = SrtpPlan {
+        send_key: kb,
+        receive_key: ka,
+        ..plan_a
+    };
+    let a = start(&caller, "srtp-a", sock_a, addr_b, codec);
+    let mut b = start(&callee, "srtp-b", sock_b, addr_a, codec);
+    a.set_crypto(Some(plan_a));
+    b.set_crypto(Some(plan_b));
+    assert!(a.encrypted() && b.encrypted());
+
+    // A stranger's plain RTP, and the same with a made-up tag.
+    let (stranger, _) = bind().await;
+    let mut plain = vec![0x80, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7];
+    plain.extend_from_slice(&[0xFF; 160]);
+    stranger.send_to(&plain, addr_b).await.unwrap();
+    plain.extend_from_slice(&[1, 2, 3, 4]);
+    stranger.send_to(&plain, addr_b).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let during = b.stats();
+    assert!(during.packets_received >= 15, "{during:?}");
+    assert_eq!(during.srtp_auth_failed, 2, "{during:?}");
+
+    // Fall back to RTP on both sides: the audio goes on, nothing more fails.
+    a.set_crypto(None);
+    b.set_crypto(None);
+    assert!(!b.encrypted());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut a = a;
+    a.stop().await;
+    b.stop().await;
+    let after = b.stats();
+    assert!(
+        after.packets_received >= during.packets_received + 10,
+        "{after:?}"
+    );
+    assert!(
+        after.srtp_auth_failed <= during.srtp_auth_failed + 2,
+        "{after:?}"
+    );
+    let (heard, rate) = read_wav(&callee.recording_path("srtp-b")).unwrap();
+    // Frame by frame: SRTP packets in flight at the switch play as one noisy frame.
+    let frames: Vec<&[i16]> = heard.chunks_exact(160).collect();
+    let toned = frames
+        .iter()
+        .filter(|f| tone_present(f, 1000.0, rate, 0.1))
+        .count();
+    assert!(
+        toned * 10 >= frames.len() * 8,
+        "{toned} of {} frames carry the tone",
+        frames.len()
+    );
+}
