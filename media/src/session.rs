@@ -150,7 +150,6 @@ pub type EventHandler = Box<dyn FnMut(MediaEvent) + Send>;
 pub struct RtpSession {
     shared: Arc<Shared>,
     config: RtpConfig,
-    telephone_event: bool,
     /// Dropping this wakes the task and makes it stop.
     stop_tx: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -221,7 +220,6 @@ impl RtpSession {
         RtpSession {
             shared,
             config,
-            telephone_event: config.telephone_event.is_some(),
             stop_tx: Some(stop_tx),
             task: Some(task),
         }
@@ -283,10 +281,12 @@ impl RtpSession {
         self.shared.sending.store(sending, Ordering::Relaxed);
     }
 
-    /// Queues a digit to go out as an RFC 4733 event. False (and nothing
-    /// queued) when telephone-event was not negotiated or `digit` is not DTMF.
+    /// Queues a digit to go out as an RFC 4733 event, or in-band as dual tones when
+    /// telephone-event was not negotiated. False (and nothing queued) when `digit` is
+    /// not DTMF.
     pub fn send_dtmf(&self, digit: char) -> bool {
-        if !self.telephone_event || dtmf::event_code(digit).is_none() {
+        // Without telephone-event the digit goes in-band, as dual tones (Q.23).
+        if dtmf::event_code(digit).is_none() {
             return false;
         }
         self.shared
@@ -412,7 +412,9 @@ async fn run(
                     ticker.reset();
                 }
                 // The send clock is also the playout clock: one frame each way.
-                depacketiser.playout(now_ms(), sink.as_mut());
+                if let Some(digit) = depacketiser.playout(now_ms(), sink.as_mut()) {
+                    events(MediaEvent::Dtmf(digit));
+                }
                 *shared.reception.lock().unwrap_or_else(PoisonError::into_inner) =
                     depacketiser.reception();
                 if packetiser.idle() {
@@ -702,6 +704,10 @@ struct Packetiser {
     first: bool,
     /// The digit being sent, if any.
     event: Option<dtmf::Sender>,
+    /// The digit being sent in-band, without telephone-event.
+    tone: Option<crate::inband::ToneSender>,
+    /// The audio rate, for in-band tones.
+    sample_rate: u32,
     /// Packets and payload octets sent (the SR's sender info, §6.4.1).
     packets_sent: u32,
     octets_sent: u32,
@@ -724,6 +730,8 @@ impl Packetiser {
             timestamp: fastrand::u32(..),
             first: true,
             event: None,
+            tone: None,
+            sample_rate: config.codec.sample_rate(),
             packets_sent: 0,
             octets_sent: 0,
             frame: vec![0; samples_per_packet],
@@ -751,12 +759,14 @@ impl Packetiser {
 
     /// No digit is being sent.
     fn idle(&self) -> bool {
-        self.event.is_none()
+        self.event.is_none() && self.tone.is_none()
     }
 
     fn start_dtmf(&mut self, digit: char) {
         if self.telephone_event.is_some() {
             self.event = dtmf::Sender::new(digit, self.timestamp, self.timestamp_step);
+        } else {
+            self.tone = crate::inband::ToneSender::new(digit);
         }
     }
 
@@ -765,6 +775,12 @@ impl Packetiser {
     /// even if the send later fails: the receiver sees a lost packet.
     fn next_packets(&mut self, source: &mut dyn AudioSource, out: &mut Vec<Vec<u8>>) {
         source.read_frame(&mut self.frame);
+        // In-band DTMF replaces the microphone's audio while the digit lasts.
+        if let Some(tone) = self.tone.as_mut()
+            && !tone.next_frame(&mut self.frame, self.sample_rate)
+        {
+            self.tone = None;
+        }
         if let (Some(sender), Some(pt)) = (self.event.as_mut(), self.telephone_event) {
             // RFC 4733 §2.5.1: while an event lasts, its packets replace the
             // audio; the microphone is still read so the clock runs on.
@@ -843,6 +859,9 @@ struct Depacketiser {
     concealer: Concealer,
     frame_samples: usize,
     pcm: Vec<i16>,
+    /// In-band DTMF detection, when no telephone-event was negotiated.
+    detector: Option<crate::inband::Detector>,
+    sample_rate: u32,
 }
 
 impl Depacketiser {
@@ -858,6 +877,11 @@ impl Depacketiser {
             )),
             concealer: Concealer::default(),
             frame_samples: config.codec.frame_samples(config.ptime_ms),
+            detector: config
+                .telephone_event
+                .is_none()
+                .then(crate::inband::Detector::default),
+            sample_rate: config.codec.sample_rate(),
             pcm: Vec::new(),
         }
     }
@@ -899,12 +923,13 @@ impl Depacketiser {
         }
     }
 
-    /// One packet time: plays the next frame, conceals a missing one, or
-    /// plays nothing while the buffer fills.
-    fn playout(&mut self, now_ms: u64, sink: &mut dyn AudioSink) {
+    /// One packet time: plays the next frame, conceals a missing one, or plays nothing
+    /// while the buffer fills. Returns a DTMF digit heard in-band (only when no
+    /// telephone-event was negotiated).
+    fn playout(&mut self, now_ms: u64, sink: &mut dyn AudioSink) -> Option<char> {
         self.pcm.clear();
         match self.jitter.pop(now_ms) {
-            Playout::Waiting => return,
+            Playout::Waiting => return None,
             Playout::Frame(payload) if payload.is_empty() => {
                 self.pcm.resize(self.frame_samples, 0);
                 self.concealer.played(&self.pcm);
@@ -928,9 +953,14 @@ impl Depacketiser {
                 }
             }
         }
-        if !self.pcm.is_empty() {
-            sink.write_frame(&self.pcm);
+        if self.pcm.is_empty() {
+            return None;
         }
+        sink.write_frame(&self.pcm);
+        let rate = self.sample_rate;
+        self.detector
+            .as_mut()
+            .and_then(|d| d.frame(&self.pcm, rate))
     }
 
     /// RTCP's figures with the jitter buffer's own.

@@ -413,3 +413,54 @@ async fn srtp_carries_audio_drops_forgeries_and_falls_back_to_rtp() {
         frames.len()
     );
 }
+
+/// M1: without telephone-event, digits go in-band as dual tones through G.711 and the
+/// other side's detector reports each once.
+#[tokio::test]
+async fn inband_dtmf_crosses_g711_without_telephone_event() {
+    let codec = Codec::by_id("pcma").unwrap();
+    let dir = temp_dir("inband");
+    let backend = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let config = |remote| RtpConfig {
+        remote,
+        codec,
+        send_payload_type: 8,
+        receive_payload_type: 8,
+        telephone_event: None,
+        ptime_ms: 20,
+        ssrc: None,
+        crypto: None,
+        send_params: Default::default(),
+        remote_rtcp: None,
+        rtcp_interval: RTCP_INTERVAL,
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (source, sink) = backend.open("inband-a", 8000).unwrap();
+    let mut a = RtpSession::start(sock_a, None, config(addr_b), source, sink, Box::new(|_| {}));
+    let (source, sink) = backend.open("inband-b", 8000).unwrap();
+    let mut b = RtpSession::start(
+        sock_b,
+        None,
+        config(addr_a),
+        source,
+        sink,
+        Box::new(move |e| {
+            let _ = tx.send(e);
+        }),
+    );
+    for digit in ['1', '#', '9', 'D'] {
+        assert!(a.send_dtmf(digit), "{digit} goes in-band");
+    }
+    assert!(!a.send_dtmf('x'));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    a.stop().await;
+    b.stop().await;
+    let mut heard = String::new();
+    while let Ok(e) = rx.try_recv() {
+        if let MediaEvent::Dtmf(d) = e {
+            heard.push(d);
+        }
+    }
+    assert_eq!(heard, "1#9D");
+}
