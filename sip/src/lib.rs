@@ -32,6 +32,7 @@ pub mod locate;
 mod message;
 mod notification;
 pub mod parse;
+mod random;
 mod refresh;
 pub mod sdp;
 mod transaction;

@@ -16,6 +16,10 @@ pub struct UaConfig {
     pub local_addr: SocketAddr,
     /// Value of the User-Agent / Server header.
     pub user_agent: String,
+    /// Seed of the random source for tags, Call-IDs, branches and cnonces (ChaCha20).
+    /// `None`, as a phone runs: seeded from the operating system. A fixed seed makes every
+    /// run produce the same identifiers, for tests; never use one in the field.
+    pub rng_seed: Option<u64>,
 }
 
 /// Identifies a call for the lifetime of a [`UserAgent`]; never reused.

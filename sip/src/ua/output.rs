@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use crate::transaction::Outbox;
 use crate::ua::api::{Event, UaConfig};
 
-pub(crate) type Rng = fastrand::Rng;
+pub(crate) type Rng = crate::random::Random;
 
 #[derive(Debug)]
 pub(crate) struct Output {
@@ -22,8 +22,8 @@ pub(crate) struct Output {
 impl Output {
     pub(crate) fn new(config: UaConfig) -> Self {
         Output {
+            rng: Rng::new(config.rng_seed),
             config,
-            rng: Rng::new(),
             transmits: Outbox::default(),
             events: VecDeque::new(),
         }

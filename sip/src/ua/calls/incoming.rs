@@ -369,7 +369,7 @@ impl CallCore<'_> {
     ) {
         let mut resp = self.make_response(req, 500, None);
         resp.headers
-            .push(headers::RetryAfter::new(self.rng.u32(0..=10).to_string()).into());
+            .push(headers::RetryAfter::new(self.rng.u32(0..11).to_string()).into());
         self.send_reply(now, key, req, dest, &resp);
     }
 

@@ -231,9 +231,9 @@ impl CallCore<'_> {
             // (we own the Call-ID), up to 2 s otherwise.
             491 if m.retries < MAX_422_RETRIES => {
                 let ms = if c.ext.outgoing {
-                    self.rng.u64(2100..=4000)
+                    u64::from(self.rng.u32(2100..4001))
                 } else {
-                    self.rng.u64(0..=2000)
+                    u64::from(self.rng.u32(0..2001))
                 };
                 let retry = Modify {
                     retries: m.retries + 1,
