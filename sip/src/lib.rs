@@ -47,8 +47,8 @@ pub use notification::{
 pub use parse::{Framed, frame};
 pub use sdp::{MediaDescription, SdpError, SessionDescription};
 pub use ua::{
-    CallHandle, CallOptions, EndReason, Error, Event, MessageHandle, OutgoingCall, OutgoingMessage,
-    Referral, Registration, RegistrationHandle, RegistrationState, Subscription,
+    CallHandle, CallOptions, EndReason, Error, Event, Limits, MessageHandle, OutgoingCall,
+    OutgoingMessage, Referral, Registration, RegistrationHandle, RegistrationState, Subscription,
     SubscriptionHandle, SubscriptionState, Transmit, UaConfig, UserAgent,
 };
 

@@ -202,6 +202,33 @@ pub enum EndReason {
     TransportError,
 }
 
+/// How much a user agent takes on at once; beyond it, requests are refused rather than
+/// kept (a flood must not grow memory or slow the calls that are running).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Calls at once, in any state. An INVITE beyond it is answered 486 Busy Here
+    /// (RFC 3261 §21.4.24); [`UserAgent::invite`](crate::UserAgent::invite) fails with
+    /// [`Error::TooManyCalls`].
+    pub max_calls: usize,
+    /// Transactions of calls and of answered requests at once (a finished server
+    /// transaction lingers for retransmissions, up to 32 s over UDP, §17.2.2). A new request
+    /// beyond it is answered 503 Service Unavailable with Retry-After (§21.5.4) without
+    /// any state kept.
+    pub max_transactions: usize,
+    /// The Retry-After of that 503, in seconds.
+    pub retry_after: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_calls: 32,
+            max_transactions: 1024,
+            retry_after: 5,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     #[error("no such call")]
@@ -214,6 +241,8 @@ pub enum Error {
     UnknownRegistration,
     #[error("no such subscription")]
     UnknownSubscription,
+    #[error("too many calls at once")]
+    TooManyCalls,
 }
 
 /// Identifies a registration for the lifetime of a [`UserAgent`](crate::UserAgent).

@@ -41,9 +41,9 @@ mod registrations;
 mod subscriptions;
 
 pub use api::{
-    CallHandle, CallOptions, EndReason, Error, Event, MessageHandle, OutgoingCall, Referral,
-    RegistrationHandle, RegistrationState, SubscriptionHandle, SubscriptionState, Transmit,
-    UaConfig,
+    CallHandle, CallOptions, EndReason, Error, Event, Limits, MessageHandle, OutgoingCall,
+    Referral, RegistrationHandle, RegistrationState, SubscriptionHandle, SubscriptionState,
+    Transmit, UaConfig,
 };
 pub use messages::OutgoingMessage;
 pub use registrations::Registration;
@@ -78,6 +78,11 @@ impl UserAgent {
             messages: Messages::default(),
             subscriptions: Subscriptions::default(),
         }
+    }
+
+    /// How many calls and transactions the user agent takes on at once.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.calls.limits = limits;
     }
 
     /// S2: which final responses make a request try the server's next address.

@@ -52,6 +52,18 @@ impl CallCore<'_> {
             self.on_ack(now, &req, &meta);
             return None;
         }
+        // A request that would start a transaction beyond the limit is refused statelessly
+        // (§8.2.6: 503 with Retry-After). A CANCEL still reaches its INVITE and a request in
+        // one of our dialogs still reaches its call, so the calls that run can end.
+        let reaches_ours = if req.method == Method::Cancel {
+            self.transactions.contains_key(&key.cancelled_invite())
+        } else {
+            meta.to_tag.is_some() && self.find_dialog(&meta).is_some()
+        };
+        if self.transactions.len() >= self.limits.max_transactions && !reaches_ours {
+            self.refuse_overload(&req, dest);
+            return None;
+        }
         // §8.2.2.1: we only handle SIP(S) Request-URIs.
         if !matches!(req.uri.scheme, Some(Scheme::Sip | Scheme::Sips)) {
             self.reply(now, key, &req, dest, 416);
@@ -94,6 +106,19 @@ impl CallCore<'_> {
             _ => self.reply(now, key, &req, dest, 405),
         }
         None
+    }
+
+    /// 503 with Retry-After, sent without a transaction (none is kept for a request we
+    /// cannot take on; its retransmissions are refused the same way).
+    fn refuse_overload(&mut self, req: &Request, dest: SocketAddr) {
+        let mut resp = self.make_response(req, 503, None);
+        resp.headers
+            .push(headers::RetryAfter::new(self.limits.retry_after.to_string()).into());
+        self.transmits.push_back(Transmit {
+            dest,
+            payload: message::encode_response(&resp),
+            transport: Transport::Udp,
+        });
     }
 
     pub(crate) fn find_dialog(&self, meta: &Meta) -> Option<CallHandle> {
@@ -274,6 +299,14 @@ impl CallCore<'_> {
             Ok(replaced) => replaced,
             Err(code) => return self.reply(now, key, &req, dest, code),
         };
+        // §21.4.24: the phone cannot take another call; it is busy, not broken.
+        if self.calls.len() >= self.limits.max_calls {
+            self.diagnostic(format!(
+                "INVITE from {src} refused: {} calls",
+                self.calls.len()
+            ));
+            return self.reply(now, key, &req, dest, 486);
+        }
         let call = self.new_handle();
         let mut server = Server::new(&req, dest);
         // §17.2.1: answer 100 Trying at once so the caller stops retransmitting.

@@ -38,6 +38,7 @@ pub(crate) struct Calls {
     pub(crate) failover: FailoverResponses,
     /// The message being handled came over a stream connection (RFC 3261 §18.2.2).
     pub(crate) inbound_stream: bool,
+    pub(crate) limits: Limits,
 }
 
 /// The calls and the user agent's output, borrowed together for one operation.
@@ -49,6 +50,7 @@ pub(crate) struct CallCore<'a> {
     invite_targets: &'a mut BTreeMap<CallHandle, Alternates>,
     failover: &'a FailoverResponses,
     inbound_stream: bool,
+    limits: Limits,
     config: &'a UaConfig,
     rng: &'a mut crate::ua::output::Rng,
     transmits: &'a mut crate::transaction::Outbox,
@@ -65,6 +67,7 @@ impl Calls {
             invite_targets: &mut self.invite_targets,
             failover: &self.failover,
             inbound_stream: self.inbound_stream,
+            limits: self.limits,
             config: &out.config,
             rng: &mut out.rng,
             transmits: &mut out.transmits,

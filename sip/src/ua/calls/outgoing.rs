@@ -29,6 +29,9 @@ impl CallCore<'_> {
     ) -> Result<CallHandle, Error> {
         let target = parse_uri(&call.target_uri)?;
         let from = parse_uri(&call.from_uri)?;
+        if self.calls.len() >= self.limits.max_calls {
+            return Err(Error::TooManyCalls);
+        }
         let call_id = message::token(self.rng, 24);
         let local_tag = message::token(self.rng, 10);
         let branch = message::new_branch(self.rng);
