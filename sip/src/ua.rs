@@ -872,6 +872,19 @@ impl UserAgent {
         Ok(())
     }
 
+    /// Redirect an incoming call (call forwarding): 302 Moved Temporarily with `target` as
+    /// the Contact the caller should try instead (RFC 3261 §21.3.3, §8.1.3.4).
+    pub fn redirect(&mut self, now: Instant, call: CallHandle, target: &str) -> Result<(), Error> {
+        self.expect_ringing(call)?;
+        if target.contains(['<', '>', '\r', '\n']) {
+            return Err(Error::InvalidState("a redirect target must be a plain URI"));
+        }
+        let contact = headers::Contact::new(format!("<{target}>")).into();
+        self.respond_call_with(now, call, 302, Vec::new(), vec![contact])?;
+        self.end(call, EndReason::Rejected(302));
+        Ok(())
+    }
+
     /// End a call in whatever state: CANCEL an unanswered outgoing call (after the first
     /// provisional response, §9.1), BYE a confirmed one, reject an unanswered incoming one
     /// with 486 (ending it as `Rejected(486)`). The `Ended` event follows once the peer
@@ -1363,6 +1376,18 @@ impl UserAgent {
         code: u16,
         sdp: Vec<u8>,
     ) -> Result<Transmit, Error> {
+        self.respond_call_with(now, call, code, sdp, Vec::new())
+    }
+
+    /// [`respond_call`](Self::respond_call) with further header fields (a 3xx's Contact).
+    fn respond_call_with(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        code: u16,
+        sdp: Vec<u8>,
+        extra: Vec<Header>,
+    ) -> Result<Transmit, Error> {
         let c = self.calls.get(&call).ok_or(Error::UnknownCall)?;
         let mut resp = message::response(
             &c.invite,
@@ -1402,6 +1427,7 @@ impl UserAgent {
                 resp.headers.push(headers::Require::new(TAG_TIMER).into());
             }
         }
+        resp.headers.extend(extra);
         message::set_sdp_body(&mut resp.headers, &mut resp.body, sdp);
         let Some(Entry {
             tx: Transaction::Server(server),
