@@ -55,7 +55,11 @@ impl Engine {
 
     /// What `call` offers and accepts now (its identity's settings, its SRTP key).
     pub(super) fn call_media(&self, call: CallHandle) -> LocalMedia {
-        let identity = self.phone.call_identity(call).unwrap_or(1);
+        let identity = self
+            .ids
+            .id(call)
+            .and_then(|id| self.phone.call_identity(id))
+            .unwrap_or(1);
         let current = self.local_sdp.get(&call).map(|l| &l.current);
         LocalMedia {
             srtp: self.srtp_offer(identity, current),
@@ -78,6 +82,8 @@ impl Engine {
             Some(c) => tracing::info!("call {}: SRTP {} (tag {})", call.0, c.suite.name(), c.tag),
             None => tracing::info!("call {}: plain RTP", call.0),
         }
-        self.phone.media_encrypted(call, encrypted);
+        if let Some(id) = self.ids.id(call) {
+            self.phone.media_encrypted(id, encrypted);
+        }
     }
 }
