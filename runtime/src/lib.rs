@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod browser;
+pub mod customisation;
 pub mod device;
 pub mod diagnostics;
 pub mod display;
@@ -260,6 +261,14 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     )
     .await?;
     updater.report_health_when_ready(engine.clone(), http_addr);
+    let customiser = customisation::Customiser::start(
+        &data_dir,
+        model,
+        &ui_dir,
+        provisioning_fetcher.clone(),
+        engine.clone(),
+    )
+    .await;
 
     // P2: fetched at start, on check-sync, by polling and by hand.
     let provisioning = provisioning::run::Provisioner {
@@ -289,6 +298,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
             provisioning,
             auth: auth.clone(),
             updater: updater.clone(),
+            customiser,
         },
         ui_dir,
     );

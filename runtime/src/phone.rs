@@ -138,6 +138,8 @@ pub struct Phone {
     pub device: DeviceInfo,
     /// Software update; set by the update task through the engine.
     pub update: deskphone_protocol::UpdateStatus,
+    /// The customisation package in use; set by the customisation task.
+    pub customisation: deskphone_protocol::CustomisationState,
     calls: Vec<Call>,
     dial_buffer: String,
     off_hook: bool,
@@ -162,6 +164,7 @@ impl Phone {
             provisioning: ProvisioningState::default(),
             device: DeviceInfo::default(),
             update: deskphone_protocol::UpdateStatus::default(),
+            customisation: deskphone_protocol::CustomisationState::default(),
             calls: Vec::new(),
             dial_buffer: String::new(),
             off_hook: false,
@@ -798,6 +801,7 @@ impl Phone {
             last_ended_call: self.last_ended.clone(),
             device: self.device.clone(),
             update: self.update.clone(),
+            customisation: self.customisation.clone(),
             transfer: self.transfer.map(|t| match t {
                 Transfer::Dialling { .. } => TransferState::Dialling,
                 Transfer::Confirming { .. } => TransferState::Confirming,

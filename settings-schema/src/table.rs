@@ -200,7 +200,7 @@ settings! {
     backlight_idle: Int(0..=15) = "3", Preferences/display, user;
     backlight_idle_timeout: Int(0..=3600) = "60", Preferences/display, user;
     display_method: Choice["full_contact", "display_name", "display_number", "display_name_number", "display_number_name"] = "display_name_number", Preferences/display, user;
-    custom_bg_image_url: Url = "", Preferences/display, models(COLOUR);
+    custom_bg_image_url: Url = "", Preferences/display, models(COLOUR), implemented;
     encode_display_name: Bool = "on", Preferences/display;
     led_on_new_message: Bool = "on", Preferences/leds;
     led_on_missed_call: Bool = "on", Preferences/leds;
