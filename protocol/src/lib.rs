@@ -147,6 +147,14 @@ pub struct UpdateStatus {
     pub state: UpdatePhase,
     /// How the last update ended, if one ran (kept across the reboot into a new slot).
     pub last: Option<UpdateOutcome>,
+    /// The version the phone installs by itself once this one reports healthy: the
+    /// update goes through an intermediate version (F2).
+    #[serde(default)]
+    pub then: Option<String>,
+    /// The phone runs in network recovery: its active slot could not start, and it
+    /// fetches the known-good image `firmware_recovery_url` names (F2).
+    #[serde(default)]
+    pub recovery: bool,
 }
 
 /// One step of an update; `phase` names it on the wire.

@@ -93,6 +93,9 @@ pub struct Options {
     /// The A/B slot this program runs as (`update::launcher::launch` decides).
     #[arg(skip)]
     pub slot: Option<update::slots::Slot>,
+    /// The launcher found the active slot unable to start (network recovery).
+    #[arg(skip)]
+    pub recovery: bool,
 }
 
 fn parse_secret(s: &str) -> Result<auth::credentials::Secret, String> {
@@ -228,9 +231,13 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     let slot = options.slot.unwrap_or(update::slots::Slot::A);
     let slots = update::slots::Slots::new(&data_dir);
     let mut device = device::info(model.name, mac, engine::now_ms(), http_addr, sip_addr);
-    device.firmware_version = update::slots::running_firmware(&slots, slot)
-        .version
-        .to_string();
+    device.firmware_version = if options.recovery {
+        update::slots::factory_firmware()
+    } else {
+        update::slots::running_firmware(&slots, slot)
+    }
+    .version
+    .to_string();
     // A program started from a slot serves the UI bundle installed with it.
     let ui_dir = if std::env::var_os(update::launcher::SLOT_ENV).is_some() {
         slots.dir(slot).join("ui")
@@ -255,6 +262,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     let updater = update::Updater::start(
         &data_dir,
         slot,
+        options.recovery,
         model.name,
         provisioning_fetcher.clone(),
         engine.clone(),

@@ -321,6 +321,9 @@ settings! {
     firmware: Url = "", Update/firmware;
     // Minutes between checks of `firmware_status`; 0 never.
     firmware_interval: Int(0..=44_640) = "2880", Update/firmware;
+    // A known-good image the phone fetches by itself when its active slot cannot start
+    // (network recovery, F2).
+    firmware_recovery_url: Url = "", Update/firmware, implemented;
 
     // ── Language ──────────────────────────────────────────────────────────────────
     language: Choice["English", "Deutsch", "Français"] = "English", Language/language, user, implemented;

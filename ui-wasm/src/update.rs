@@ -2,7 +2,8 @@
 //! (`POST /api/update` with the session's CSRF token), a progress bar that follows the
 //! state's `update` (download, verification, install, restart), and the outcome.
 //!
-//! DOM hooks: `#update-version`, `#update-slot`, `form#update-form` with `#update-url`
+//! DOM hooks: `#update-version`, `#update-slot`, `#update-then` (an update through an
+//! intermediate version), `#update-recovery` (network recovery), `form#update-form` with `#update-url`
 //! and `#update-load`; `progress#update-progress[data-phase]`; `#update-start-error`;
 //! `#update-outcome[data-ok]`.
 
@@ -151,6 +152,16 @@ pub fn UpdatePage() -> impl IntoView {
                     <dt>{move || tr.t("web-update-slot")}</dt>
                     <dd id="update-slot">{move || status.with(|s| s.slot.to_uppercase())}</dd>
                 </dl>
+                <p id="update-then" hidden=move || status.with(|s| s.then.is_none())>
+                    {move || {
+                        status
+                            .with(|s| s.then.clone())
+                            .map(|v| tr.fmt("web-update-then", &[("version", v.into())]))
+                    }}
+                </p>
+                <p id="update-recovery" class="error" hidden=move || status.with(|s| !s.recovery)>
+                    {move || tr.t("web-update-recovery")}
+                </p>
             </section>
             <section class="card">
                 <h2>{move || tr.t("web-update-load-title")}</h2>
