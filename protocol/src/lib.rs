@@ -155,6 +155,10 @@ pub struct UpdateStatus {
     /// fetches the known-good image `firmware_recovery_url` names (F2).
     #[serde(default)]
     pub recovery: bool,
+    /// An image provisioning names that the phone does not install by itself
+    /// (`update_policy` `ask_for_update`): the Software Update page offers it.
+    #[serde(default)]
+    pub offered: Option<String>,
 }
 
 /// One step of an update; `phase` names it on the wire.

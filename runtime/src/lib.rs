@@ -269,6 +269,13 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     )
     .await?;
     updater.report_health_when_ready(engine.clone(), http_addr);
+    // Updates by provisioning: `firmware_status`, `update_policy` (F1).
+    update::provisioned::start(
+        updater.clone(),
+        provisioning_fetcher.clone(),
+        engine.clone(),
+        model.name,
+    );
     let customiser = customisation::Customiser::start(
         &data_dir,
         model,

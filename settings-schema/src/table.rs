@@ -316,11 +316,11 @@ settings! {
     prov_polling_time: TimeOfDay = "03:00", Provisioning/polling, implemented;
 
     // ── Update ────────────────────────────────────────────────────────────────────
-    update_policy: Choice["auto_update", "ask_for_update", "never_update_firm", "never_update_boot", "settings_only"] = "auto_update", Update/firmware;
-    firmware_status: Url = "", Update/firmware;
-    firmware: Url = "", Update/firmware;
+    update_policy: Choice["auto_update", "ask_for_update", "never_update_firm", "never_update_boot", "settings_only"] = "auto_update", Update/firmware, implemented;
+    firmware_status: Url = "", Update/firmware, implemented;
+    firmware: Url = "", Update/firmware, implemented;
     // Minutes between checks of `firmware_status`; 0 never.
-    firmware_interval: Int(0..=44_640) = "2880", Update/firmware;
+    firmware_interval: Int(0..=44_640) = "2880", Update/firmware, implemented;
     // A known-good image the phone fetches by itself when its active slot cannot start
     // (network recovery, F2).
     firmware_recovery_url: Url = "", Update/firmware, implemented;

@@ -257,3 +257,77 @@ async fn network_recovery_installs_the_known_good_image_when_the_active_slot_can
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provisioning_names_the_firmware_and_update_policy_decides() -> anyhow::Result<()> {
+    let server = ProvServer::http("127.0.0.1:0".parse()?).await?;
+    let key = key()?;
+    let payload = payload(&deskphone_tests::ui_dir()?)?;
+    let (_, image) = build_image(&release("0.3.0", "0.0.0", None), &payload, &key);
+    server.set("/fw/0.3.0.img", Route::File(image));
+    // The established firmware settings file; the image's address is relative to it.
+    server.set(
+        "/fw/status.xml",
+        Route::File(
+            br#"<firmware-settings><firmware perm="">0.3.0.img</firmware></firmware-settings>"#
+                .to_vec(),
+        ),
+    );
+    let base = format!("http://{}", server.addr);
+    let settings = |policy: &str| {
+        Route::File(
+            format!(
+                r#"<settings><phone-settings>
+<firmware_status perm="RW">{base}/fw/status.xml</firmware_status>
+<update_policy perm="RW">{policy}</update_policy>
+</phone-settings></settings>"#
+            )
+            .into_bytes(),
+        )
+    };
+    server.set("/phone.xml", settings("ask_for_update"));
+    let mut phone = TestPhone::start_with(
+        "update-provisioned",
+        options(),
+        &["--set", &format!("setting_server={base}/phone.xml")],
+    )
+    .await?;
+    let image_url = format!("{base}/fw/0.3.0.img");
+    // ask_for_update: offered, not installed.
+    let (offered, _) =
+        wait_update(&phone, Duration::from_secs(30), |s| s.offered.is_some()).await?;
+    assert_eq!(offered.offered.as_deref(), Some(image_url.as_str()));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let now = phone.state().await?.1.update;
+    assert_eq!(
+        (now.version.as_str(), now.state),
+        ("0.1.0", UpdatePhase::Idle)
+    );
+
+    // auto_update: installed by itself; the next run finds it running and stops after
+    // the header.
+    server.set("/phone.xml", settings("auto_update"));
+    phone.restart().await?;
+    let (after, _) = wait_update(&phone, Duration::from_secs(180), |s| {
+        s.version == "0.3.0"
+            && s.last
+                .as_ref()
+                .is_some_and(|l| l.ok && l.message.contains("0.3.0"))
+    })
+    .await?;
+    assert_eq!(after.offered, None);
+    let start = Instant::now();
+    while !phone.log().contains("is version 0.3.0, which already runs") {
+        if start.elapsed() > Duration::from_secs(30) {
+            bail!("the running version was fetched again:\n{}", phone.log());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let now = phone.state().await?.1.update;
+    assert_eq!(
+        (now.version.as_str(), now.slot.as_str(), now.state),
+        ("0.3.0", after.slot.as_str(), UpdatePhase::Idle)
+    );
+    assert!(settings_intact(&phone.state().await?.1));
+    Ok(())
+}

@@ -4,6 +4,7 @@
 //! reports healthy. `slots` keeps the state on disk, `launcher` starts the right slot.
 
 pub mod launcher;
+pub mod provisioned;
 pub mod slots;
 
 use std::io::Write;
@@ -130,6 +131,7 @@ impl Updater {
                 .route()
                 .and_then(|r| r.then.last().map(|t| t.1.clone())),
             recovery,
+            offered: None,
         });
         // The state carries the version and slot before the web server answers.
         let initial = changes.borrow_and_update().clone();
@@ -165,6 +167,58 @@ impl Updater {
         })
     }
 
+    /// Shows (or clears) an image provisioning offers under `update_policy`
+    /// `ask_for_update`.
+    pub fn offer(&self, url: Option<String>) {
+        self.inner.status.send_if_modified(|s| {
+            let changed = s.offered != url;
+            s.offered = url;
+            changed
+        });
+    }
+
+    /// The manifest at the start of the image at `url`, not verified (only to tell
+    /// whether it is the running version); the download stops after the header.
+    pub async fn peek(&self, url: &str) -> Result<Manifest, UpdateError> {
+        let mut prefix = Vec::new();
+        let mut found: Option<Result<Manifest, ImageError>> = None;
+        let config = self.fetch_config();
+        let fetched = self
+            .inner
+            .fetcher
+            .fetch_streaming(url, &config, STALL, &mut |piece| {
+                prefix.extend_from_slice(piece);
+                let result = match Header::parse(&prefix) {
+                    Ok(None) if prefix.len() < 64 * 1024 => return Ok(()),
+                    Ok(None) => Err(ImageError::HeaderTruncated(prefix.len())),
+                    Ok(Some(header)) => Ok(header.manifest),
+                    Err(e) => Err(e),
+                };
+                found = Some(result);
+                Err(())
+            })
+            .await;
+        match found {
+            Some(result) => Ok(result?),
+            None => {
+                fetched?;
+                Err(UpdateError::HeaderTruncated(prefix.len()))
+            }
+        }
+    }
+
+    fn fetch_config(&self) -> FetchConfig {
+        FetchConfig {
+            timeouts: Timeouts {
+                connect: Duration::from_secs(10),
+                transfer: Duration::from_secs(3600),
+            },
+            host_name_validation_flags: 0,
+            max_bytes: MAX_IMAGE_BYTES,
+            user_agent: self.inner.user_agent.clone(),
+        }
+    }
+
     /// The running firmware's version.
     pub fn version(&self) -> String {
         self.inner.running.version.to_string()
@@ -196,6 +250,7 @@ impl Updater {
         if self.inner.busy.swap(true, Ordering::SeqCst) {
             return Err(StartError::Busy);
         }
+        self.offer(None);
         let this = self.clone();
         let url = url.to_owned();
         tokio::spawn(async move {
@@ -357,15 +412,7 @@ impl Updater {
             received: 0,
             error: None,
         };
-        let config = FetchConfig {
-            timeouts: Timeouts {
-                connect: Duration::from_secs(10),
-                transfer: Duration::from_secs(3600),
-            },
-            host_name_validation_flags: 0,
-            max_bytes: MAX_IMAGE_BYTES,
-            user_agent: inner.user_agent.clone(),
-        };
+        let config = self.fetch_config();
         let fetched = inner
             .fetcher
             .fetch_streaming(url, &config, STALL, &mut |piece| download.take(piece))
