@@ -130,7 +130,7 @@ fn package_with(
     gzip(&tar.into_inner().unwrap())
 }
 
-fn files(
+fn files_of(
     entries: &[(&str, Vec<u8>)],
 ) -> Vec<(&'static str, tar::EntryType, Option<&'static str>, Vec<u8>)> {
     entries
@@ -161,7 +161,7 @@ fn good_manifest() -> serde_json::Value {
 fn good_package() -> Vec<u8> {
     package_with(
         &good_manifest(),
-        &files(&[
+        &files_of(&[
             ("img/logo.png", png(64, 32)),
             ("img/wallpaper.png", png(480, 272)),
             ("sounds/acme.wav", wav(2)),
@@ -377,13 +377,16 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
         (
             "corrupt image",
-            package_with(&wallpaper_only("w.png"), &files(&[("w.png", corrupt)])),
+            package_with(&wallpaper_only("w.png"), &files_of(&[("w.png", corrupt)])),
             400,
             "is not a valid image",
         ),
         (
             "30,000×30,000 pixels",
-            package_with(&wallpaper_only("w.png"), &files(&[("w.png", huge.clone())])),
+            package_with(
+                &wallpaper_only("w.png"),
+                &files_of(&[("w.png", huge.clone())]),
+            ),
             400,
             "is 30000×30000 pixels; the wallpaper of this DP480C may be at most 480×272",
         ),
@@ -391,7 +394,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "wallpaper larger than the display",
             package_with(
                 &wallpaper_only("w.png"),
-                &files(&[("w.png", png(800, 480))]),
+                &files_of(&[("w.png", png(800, 480))]),
             ),
             400,
             "is 800×480 pixels",
@@ -400,7 +403,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "oversized file",
             package_with(
                 &logo_only("l.png"),
-                &files(&[("l.png", vec![0x89; 300 << 10])]),
+                &files_of(&[("l.png", vec![0x89; 300 << 10])]),
             ),
             400,
             "bytes; at most 262144",
@@ -413,7 +416,10 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
         ),
         (
             "`..` path",
-            package_with(&logo_only("../l.png"), &files(&[("../l.png", png(8, 8))])),
+            package_with(
+                &logo_only("../l.png"),
+                &files_of(&[("../l.png", png(8, 8))]),
+            ),
             400,
             "climbs out of the package",
         ),
@@ -421,7 +427,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "absolute path",
             package_with(
                 &logo_only("/etc/l.png"),
-                &files(&[("/etc/l.png", png(8, 8))]),
+                &files_of(&[("/etc/l.png", png(8, 8))]),
             ),
             400,
             "is an absolute path",
@@ -474,7 +480,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
         ),
         (
             "JPEG as logo",
-            package_with(&logo_only("l.jpg"), &files(&[("l.jpg", jpeg_magic)])),
+            package_with(&logo_only("l.jpg"), &files_of(&[("l.jpg", jpeg_magic)])),
             400,
             "is a JPEG image; logo must be PNG or SVG",
         ),
@@ -482,7 +488,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "text as wallpaper",
             package_with(
                 &wallpaper_only("w.png"),
-                &files(&[("w.png", b"hello".to_vec())]),
+                &files_of(&[("w.png", b"hello".to_vec())]),
             ),
             400,
             "is not an image",
@@ -491,7 +497,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "SVG with a script",
             package_with(
                 &logo_only("l.svg"),
-                &files(&[(
+                &files_of(&[(
                     "l.svg",
                     br#"<svg width="10" height="10"><script>alert(1)</script></svg>"#.to_vec(),
                 )]),
@@ -512,7 +518,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "a file the manifest does not name",
             package_with(
                 &logo_only("l.png"),
-                &files(&[("l.png", png(8, 8)), ("extra.bin", vec![1, 2, 3])]),
+                &files_of(&[("l.png", png(8, 8)), ("extra.bin", vec![1, 2, 3])]),
             ),
             400,
             "`extra.bin` is not named in manifest.json",
@@ -521,7 +527,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "language file with an unknown id",
             package_with(
                 &serde_json::json!({"format": 1, "name": "x", "languages": ["lang/de/phone.ftl"]}),
-                &files(&[("lang/de/phone.ftl", b"no-such-message = x\n".to_vec())]),
+                &files_of(&[("lang/de/phone.ftl", b"no-such-message = x\n".to_vec())]),
             ),
             400,
             "`no-such-message` is not a message of phone.ftl",
@@ -530,7 +536,7 @@ async fn packages_are_checked_applied_served_and_hostile_ones_change_nothing() -
             "ringtone that is not a WAV",
             package_with(
                 &serde_json::json!({"format": 1, "name": "x", "ringtones": {"Ringer1": "r.wav"}}),
-                &files(&[("r.wav", png(4, 4))]),
+                &files_of(&[("r.wav", png(4, 4))]),
             ),
             400,
             "is not a usable ringtone",
@@ -616,7 +622,7 @@ async fn provisioning_uploads_and_background_url_go_through_the_same_checks() ->
         "/evil.tar.gz",
         Route::File(package_with(
             &serde_json::json!({"format": 1, "name": "x", "logo": "../../x.png"}),
-            &files(&[("../../x.png", png(8, 8))]),
+            &files_of(&[("../../x.png", png(8, 8))]),
         )),
     );
     server.set("/bg.png", Route::File(png(320, 200)));
@@ -685,3 +691,190 @@ trait TakeBytes: std::io::Read + Sized {
     }
 }
 impl<R: std::io::Read> TakeBytes for R {}
+
+async fn js(page: &chromiumoxide::Page, expr: &str) -> anyhow::Result<serde_json::Value> {
+    page.evaluate(expr)
+        .await?
+        .into_value::<serde_json::Value>()
+        .with_context(|| format!("evaluating {expr}"))
+}
+
+async fn js_text(page: &chromiumoxide::Page, expr: &str) -> anyhow::Result<String> {
+    Ok(js(page, expr)
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// The Customisation page in Chromium: a chosen package is checked by the phone and
+/// shown in the preview of the idle screen (its images as they will look) before
+/// anything changes; Apply puts it in use, the navigation shows the company name and
+/// logo, and a hostile package shows the phone's reason and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customisation_page_previews_and_applies_a_package_in_a_browser() -> anyhow::Result<()>
+{
+    use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
+    use deskphone_tests::{ADMIN_PASSWORD, ADMIN_USER, TestBrowser, log_in, scratch_dir, wait_js};
+
+    let phone = TestPhone::start("custom-browser", options()).await?;
+    let files = scratch_dir("custom-browser-files");
+    let good = files.join("acme.tar.gz");
+    std::fs::write(&good, good_package())?;
+    let evil = files.join("evil.tar.gz");
+    std::fs::write(
+        &evil,
+        package_with(
+            &serde_json::json!({"format": 1, "name": "x", "wallpaper": "w.png"}),
+            &files_of(&[("w.png", huge_png())]),
+        ),
+    )?;
+    let browser = TestBrowser::launch("custom-browser-chromium", 1024, 900).await?;
+    let page = browser.open(&phone, "/").await?;
+    log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
+    wait_js(
+        &page,
+        "the navigation",
+        "!!document.querySelector(\"nav a[href='#customisation']\")",
+    )
+    .await?;
+    page.find_element("nav a[href='#customisation']")
+        .await?
+        .click()
+        .await?;
+    wait_js(
+        &page,
+        "the preview of the defaults",
+        "document.querySelector('#custom-preview')?.dataset.source === 'active'",
+    )
+    .await?;
+    let size = js(
+        &page,
+        "[document.querySelector('#custom-preview').clientWidth, document.querySelector('#custom-preview').clientHeight]",
+    )
+    .await?;
+    assert_eq!(
+        size,
+        serde_json::json!([480, 272]),
+        "the preview has the display's size"
+    );
+
+    let choose = |path: std::path::PathBuf| {
+        let page = page.clone();
+        async move {
+            let input = page.find_element("#custom-file").await?;
+            page.execute(
+                SetFileInputFilesParams::builder()
+                    .file(path.to_string_lossy())
+                    .backend_node_id(input.backend_node_id)
+                    .build()
+                    .map_err(anyhow::Error::msg)?,
+            )
+            .await?;
+            anyhow::Ok(())
+        }
+    };
+
+    // A hostile package: the phone's reason, nothing changes.
+    choose(evil).await?;
+    wait_js(
+        &page,
+        "the refusal",
+        "document.querySelector('#custom-status')?.dataset.status === 'refused'",
+    )
+    .await?;
+    let status = js_text(
+        &page,
+        "document.querySelector('#custom-status').textContent",
+    )
+    .await?;
+    assert!(status.contains("30000×30000"), "{status}");
+    assert_eq!(customisation(&phone).await?.id, None);
+
+    // A good one: checked and previewed, not yet in use.
+    choose(good).await?;
+    wait_js(
+        &page,
+        "the check",
+        "document.querySelector('#custom-status')?.dataset.status === 'checked'",
+    )
+    .await?;
+    wait_js(
+        &page,
+        "the staged preview",
+        "document.querySelector('#custom-preview')?.dataset.source === 'staged'",
+    )
+    .await?;
+    let company = js_text(
+        &page,
+        "document.querySelector('#custom-preview-company').textContent",
+    )
+    .await?;
+    assert_eq!(company, "Acme Telefonbau GmbH");
+    let wallpaper = js_text(
+        &page,
+        "document.querySelector('#custom-preview-wallpaper').dataset.url",
+    )
+    .await?;
+    assert!(
+        wallpaper.starts_with("data:image/png;base64,"),
+        "{}",
+        &wallpaper[..40.min(wallpaper.len())]
+    );
+    wait_js(
+        &page,
+        "the logo to load",
+        "document.querySelector('#custom-preview-logo')?.naturalWidth === 64",
+    )
+    .await?;
+    let background = js_text(
+        &page,
+        "getComputedStyle(document.querySelector('#custom-preview')).backgroundImage",
+    )
+    .await?;
+    assert!(
+        background.starts_with("url(\"data:image/png"),
+        "the wallpaper is drawn: {}",
+        &background[..40.min(background.len())]
+    );
+    assert_eq!(
+        customisation(&phone).await?.id,
+        None,
+        "the preview installs nothing"
+    );
+
+    // Apply: in use, drawn from the phone's own files, and in the navigation.
+    page.find_element("#custom-apply").await?.click().await?;
+    wait_js(
+        &page,
+        "the package in use",
+        "document.querySelector('#custom-status')?.dataset.status === 'applied'",
+    )
+    .await?;
+    let id = customisation(&phone).await?.id.context("in use")?;
+    wait_js(
+        &page,
+        "the preview of the package in use",
+        &format!("document.querySelector('#custom-preview')?.dataset.source === 'active' && document.querySelector('#custom-preview-wallpaper')?.dataset.url === '/custom/{id}/wallpaper.png'"),
+    )
+    .await?;
+    wait_js(
+        &page,
+        "the served logo to load",
+        "document.querySelector('#custom-preview-logo')?.naturalWidth === 64",
+    )
+    .await?;
+    wait_js(
+        &page,
+        "the company in the navigation",
+        "document.querySelector('#company-name')?.textContent === 'Acme Telefonbau GmbH'",
+    )
+    .await?;
+    let logo = js_text(
+        &page,
+        "document.querySelector('#brand img.logo').getAttribute('src')",
+    )
+    .await?;
+    assert_eq!(logo, format!("/custom/{id}/logo.png"));
+    Ok(())
+}

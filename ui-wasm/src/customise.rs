@@ -224,9 +224,10 @@ pub fn CustomisePage() -> impl IntoView {
     };
     let last = move || active.with(|a| a.last.clone());
 
-    view! {
-        <Show when=move || loaded.get() fallback=|| view! { <Waiting /> }>
-            <h1>{move || tr.t("web-custom-title")}</h1>
+    // Each card's view type is erased: the page nests deep enough to exceed the
+    // compiler's recursion limit when the runtime renders the UI natively.
+    let in_use = move || {
+        view! {
             <section class="card">
                 <h2>{move || tr.t("web-custom-in-use")}</h2>
                 <p id="custom-name">
@@ -263,6 +264,11 @@ pub fn CustomisePage() -> impl IntoView {
                     </button>
                 </div>
             </section>
+        }
+        .into_any()
+    };
+    let upload_card = move || {
+        view! {
             <section class="card">
                 <h2>{move || tr.t("web-custom-upload")}</h2>
                 <p class="intro">{move || tr.t("web-custom-upload-help")}</p>
@@ -287,6 +293,11 @@ pub fn CustomisePage() -> impl IntoView {
                     </div>
                 </Show>
             </section>
+        }
+        .into_any()
+    };
+    let preview = move || {
+        view! {
             <section class="card">
                 <h2>{move || tr.t("web-custom-preview")}</h2>
                 {move || {
@@ -295,6 +306,15 @@ pub fn CustomisePage() -> impl IntoView {
                     view! { <Preview look=look source=source width=width height=height /> }
                 }}
             </section>
+        }
+        .into_any()
+    };
+    view! {
+        <Show when=move || loaded.get() fallback=|| view! { <Waiting /> }>
+            <h1>{move || tr.t("web-custom-title")}</h1>
+            {in_use}
+            {upload_card}
+            {preview}
         </Show>
     }
 }
@@ -316,7 +336,7 @@ fn Preview(look: Look, source: &'static str, width: u32, height: u32) -> impl In
     };
     let style = format!(
         "width:{width}px;height:{height}px;background:{background};color:{};\
-         border-color:{};position:relative;overflow:hidden;border:2px solid;\
+         border-color:{};position:relative;overflow:hidden;border:2px solid;box-sizing:content-box;\
          font-family:sans-serif;",
         colours.text, colours.accent
     );
