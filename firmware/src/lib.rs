@@ -50,6 +50,12 @@ pub struct Manifest {
     /// The version to install first when the running one is below `minimum`.
     #[serde(default)]
     pub intermediate: Option<Version>,
+    /// Where the `intermediate` image is, resolved against the URL of the image being
+    /// installed (usually a file name beside it). With it a phone installs the
+    /// intermediate first and then this image by itself (F2); without it the refusal
+    /// names the version to install first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermediate_url: Option<String>,
     /// Add-on packages that fit this firmware, each with the exact version it must have.
     #[serde(default)]
     pub addons: Vec<AddonCompat>,
@@ -69,6 +75,8 @@ pub struct Running {
     pub version: Version,
     pub minimum: Version,
     pub intermediate: Option<Version>,
+    /// Where the intermediate for going below `minimum` is ([`Manifest::intermediate_url`]).
+    pub intermediate_url: Option<String>,
 }
 
 impl Running {
@@ -78,6 +86,7 @@ impl Running {
             version: manifest.version.clone(),
             minimum: manifest.minimum.clone(),
             intermediate: manifest.intermediate.clone(),
+            intermediate_url: manifest.intermediate_url.clone(),
         }
     }
 }
@@ -126,6 +135,8 @@ pub struct VersionRefusal {
     pub running: Version,
     /// The version to install first.
     pub install: Version,
+    /// Where its image is, when the manifest that names it says so.
+    pub install_url: Option<String>,
 }
 
 /// A parsed, not yet verified header.
@@ -192,6 +203,25 @@ impl Header {
         check_versions(running, manifest)?;
         Ok(manifest)
     }
+
+    /// Checks the signature and the model only: network recovery (F2) installs the
+    /// operator's known-good image on a phone whose firmware cannot start, where the
+    /// version rules (which protect a running firmware's way forward) do not apply.
+    pub fn verify_for_recovery(
+        &self,
+        key: &VerifyingKey,
+        model: &str,
+    ) -> Result<&Manifest, ImageError> {
+        key.verify(&signed_message(&self.manifest_bytes), &self.signature)
+            .map_err(|_| ImageError::BadSignature)?;
+        if self.manifest.model != model {
+            return Err(ImageError::WrongModel {
+                image: self.manifest.model.clone(),
+                phone: model.to_owned(),
+            });
+        }
+        Ok(&self.manifest)
+    }
 }
 
 /// The version rules (F2). The image says which versions it may be installed over;
@@ -207,6 +237,10 @@ pub fn check_versions(running: &Running, image: &Manifest) -> Result<(), ImageEr
                 .intermediate
                 .clone()
                 .unwrap_or_else(|| image.minimum.clone()),
+            install_url: image
+                .intermediate
+                .as_ref()
+                .and(image.intermediate_url.clone()),
         })));
     }
     if image.version < running.minimum {
@@ -218,6 +252,10 @@ pub fn check_versions(running: &Running, image: &Manifest) -> Result<(), ImageEr
                 .intermediate
                 .clone()
                 .unwrap_or_else(|| running.minimum.clone()),
+            install_url: running
+                .intermediate
+                .as_ref()
+                .and(running.intermediate_url.clone()),
         })));
     }
     Ok(())
@@ -301,6 +339,7 @@ pub struct Release {
     pub version: Version,
     pub minimum: Version,
     pub intermediate: Option<Version>,
+    pub intermediate_url: Option<String>,
     pub addons: Vec<AddonCompat>,
 }
 
@@ -313,6 +352,7 @@ pub fn manifest_for(release: &Release, payload: &[u8]) -> Manifest {
         payload_sha256: sha256_hex(payload),
         minimum: release.minimum.clone(),
         intermediate: release.intermediate.clone(),
+        intermediate_url: release.intermediate_url.clone(),
         addons: release.addons.clone(),
     }
 }
@@ -399,6 +439,7 @@ mod tests {
             version: v(version),
             minimum: v(minimum),
             intermediate: None,
+            intermediate_url: None,
             addons: vec![],
         }
     }
@@ -408,6 +449,7 @@ mod tests {
             version: v(version),
             minimum: v(minimum),
             intermediate: None,
+            intermediate_url: None,
         }
     }
 
@@ -576,6 +618,7 @@ mod tests {
             version: v("2.0.0"),
             minimum: v("1.0.0"),
             intermediate: Some(v("1.2.0")),
+            intermediate_url: None,
         };
         let err = check_versions(&runs, &manifest).unwrap_err();
         assert_eq!(
@@ -584,7 +627,8 @@ mod tests {
                 image: v("0.5.0"),
                 minimum: v("1.0.0"),
                 running: v("2.0.0"),
-                install: v("1.2.0")
+                install: v("1.2.0"),
+                install_url: None
             }))
         );
         assert!(err.to_string().contains("install 1.2.0 first"), "{err}");

@@ -152,6 +152,8 @@ pub struct Phone {
     pub device: DeviceInfo,
     /// Software update; set by the update task through the engine.
     pub update: deskphone_protocol::UpdateStatus,
+    /// The customisation package in use; set by the customisation task.
+    pub customisation: deskphone_protocol::CustomisationState,
     calls: Vec<Call>,
     next_call: u64,
     dial_buffer: String,
@@ -185,6 +187,7 @@ impl Phone {
             provisioning: ProvisioningState::default(),
             device: DeviceInfo::default(),
             update: deskphone_protocol::UpdateStatus::default(),
+            customisation: deskphone_protocol::CustomisationState::default(),
             calls: Vec::new(),
             next_call: 1,
             dial_buffer: String::new(),
@@ -935,6 +938,7 @@ impl Phone {
             last_ended_call: self.last_ended.clone(),
             device: self.device.clone(),
             update: self.update.clone(),
+            customisation: self.customisation.clone(),
             transfer: self.transfer.as_ref().map(|t| match t {
                 Transfer::Dialling { .. } => TransferState::Dialling,
                 Transfer::Confirming { .. } => TransferState::Confirming,

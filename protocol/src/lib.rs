@@ -80,6 +80,10 @@ pub struct PhoneState {
     /// and how the last one ended.
     #[serde(default)]
     pub update: UpdateStatus,
+    /// The customisation package in use (F3): company name, colours, logo,
+    /// wallpaper, ringtones and language files, and how the last upload ended.
+    #[serde(default)]
+    pub customisation: CustomisationState,
     /// The identity outgoing calls use (C: identities 1–12; a line key selects it).
     #[serde(default = "first_identity")]
     pub selected_identity: u16,
@@ -102,6 +106,56 @@ pub struct PhoneState {
     /// The audio volume, 0 to 15 (`VOLUME_UP`, `VOLUME_DOWN`).
     #[serde(default)]
     pub volume: u8,
+}
+
+/// The customisation in use, as the web UI's navigation and preview and the phone's
+/// screen need it. Files are served at the paths given; a path changes whenever its
+/// file does (it carries the package's id), so a screen may cache them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomisationState {
+    /// The package's id (a prefix of its SHA256); `None` while the defaults are used.
+    pub id: Option<String>,
+    /// The package's own name from its manifest.
+    pub name: String,
+    /// Replaces the product's company name in the navigation and on the screen.
+    pub company_name: Option<String>,
+    pub colours: Option<Colours>,
+    /// `/custom/…` path of the logo (PNG or SVG), when the package has one.
+    pub logo: Option<String>,
+    /// `/custom/…` path of the idle screen's wallpaper (PNG or JPEG, at most the
+    /// display's size): the package's, or the image `custom_bg_image_url` names.
+    pub wallpaper: Option<String>,
+    /// Ringers the package replaces (`Ringer1` …), each served at
+    /// `/custom/ringtones/<name>.wav`.
+    pub ringtones: Vec<String>,
+    /// Language files the package replaces, `<locale>/<file>.ftl`, each served at
+    /// `/custom/lang/<locale>/<file>.ftl`.
+    pub languages: Vec<String>,
+    /// A package is being fetched or checked now.
+    pub checking: bool,
+    /// How the last package (web upload, provisioning `<uploads>`) or background
+    /// image ended.
+    pub last: Option<CustomisationOutcome>,
+}
+
+/// Screen colours of a package, each `#rrggbb`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Colours {
+    pub background: String,
+    pub text: String,
+    pub accent: String,
+}
+
+/// How one customisation attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomisationOutcome {
+    pub ok: bool,
+    /// Where it came from: `web upload`, a provisioning URL, `custom_bg_image_url`.
+    pub source: String,
+    /// What was installed, or why it was refused.
+    pub message: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: u64,
 }
 
 fn first_identity() -> u16 {
@@ -188,6 +242,18 @@ pub struct UpdateStatus {
     pub state: UpdatePhase,
     /// How the last update ended, if one ran (kept across the reboot into a new slot).
     pub last: Option<UpdateOutcome>,
+    /// The version the phone installs by itself once this one reports healthy: the
+    /// update goes through an intermediate version (F2).
+    #[serde(default)]
+    pub then: Option<String>,
+    /// The phone runs in network recovery: its active slot could not start, and it
+    /// fetches the known-good image `firmware_recovery_url` names (F2).
+    #[serde(default)]
+    pub recovery: bool,
+    /// An image provisioning names that the phone does not install by itself
+    /// (`update_policy` `ask_for_update`): the Software Update page offers it.
+    #[serde(default)]
+    pub offered: Option<String>,
 }
 
 /// One step of an update; `phase` names it on the wire.

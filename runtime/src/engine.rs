@@ -106,6 +106,8 @@ enum Request {
     ProvisioningState(ProvisioningState),
     /// What the update task reports for the state.
     UpdateState(deskphone_protocol::UpdateStatus),
+    /// What the customisation task reports for the state.
+    CustomisationState(deskphone_protocol::CustomisationState),
 }
 
 /// What `/command.htm` asks besides keys and dialling (R1).
@@ -271,6 +273,11 @@ impl EngineHandle {
     /// Shows where a software update stands in the state.
     pub async fn set_update_state(&self, state: deskphone_protocol::UpdateStatus) {
         let _ = self.requests.send(Request::UpdateState(state)).await;
+    }
+
+    /// Shows the customisation in use in the state.
+    pub async fn set_customisation_state(&self, state: deskphone_protocol::CustomisationState) {
+        let _ = self.requests.send(Request::CustomisationState(state)).await;
     }
 
     pub fn current(&self) -> Published {
@@ -755,6 +762,7 @@ impl Engine {
             }
             Request::ProvisioningState(state) => self.phone.provisioning = state,
             Request::UpdateState(state) => self.phone.update = state,
+            Request::CustomisationState(state) => self.phone.customisation = state,
             Request::Shutdown(reply) => {
                 let now = Instant::now();
                 let identities: Vec<u16> = self.lines.keys().copied().collect();

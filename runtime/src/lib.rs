@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod browser;
+pub mod customisation;
 pub mod device;
 pub mod diagnostics;
 pub mod display;
@@ -95,6 +96,9 @@ pub struct Options {
     /// The A/B slot this program runs as (`update::launcher::launch` decides).
     #[arg(skip)]
     pub slot: Option<update::slots::Slot>,
+    /// The launcher found the active slot unable to start (network recovery).
+    #[arg(skip)]
+    pub recovery: bool,
 }
 
 fn parse_secret(s: &str) -> Result<auth::credentials::Secret, String> {
@@ -230,9 +234,13 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     let slot = options.slot.unwrap_or(update::slots::Slot::A);
     let slots = update::slots::Slots::new(&data_dir);
     let mut device = device::info(model.name, mac, engine::now_ms(), http_addr, sip_addr);
-    device.firmware_version = update::slots::running_firmware(&slots, slot)
-        .version
-        .to_string();
+    device.firmware_version = if options.recovery {
+        update::slots::factory_firmware()
+    } else {
+        update::slots::running_firmware(&slots, slot)
+    }
+    .version
+    .to_string();
     // A program started from a slot serves the UI bundle installed with it.
     let ui_dir = if std::env::var_os(update::launcher::SLOT_ENV).is_some() {
         slots.dir(slot).join("ui")
@@ -257,12 +265,28 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
     let updater = update::Updater::start(
         &data_dir,
         slot,
+        options.recovery,
         model.name,
         provisioning_fetcher.clone(),
         engine.clone(),
     )
     .await?;
     updater.report_health_when_ready(engine.clone(), http_addr);
+    // Updates by provisioning: `firmware_status`, `update_policy` (F1).
+    update::provisioned::start(
+        updater.clone(),
+        provisioning_fetcher.clone(),
+        engine.clone(),
+        model.name,
+    );
+    let customiser = customisation::Customiser::start(
+        &data_dir,
+        model,
+        &ui_dir,
+        provisioning_fetcher.clone(),
+        engine.clone(),
+    )
+    .await;
 
     // P2: fetched at start, on check-sync, by polling and by hand.
     let provisioning = provisioning::run::Provisioner {
@@ -292,6 +316,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
             provisioning,
             auth: auth.clone(),
             updater: updater.clone(),
+            customiser,
         },
         ui_dir,
     );

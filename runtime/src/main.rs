@@ -9,9 +9,9 @@ fn main() -> anyhow::Result<()> {
     }
     let mut options = deskphone_runtime::Options::parse();
     // The launcher comes before anything else: it may start another slot's program.
-    options.slot = Some(deskphone_runtime::update::launcher::launch(
-        &options.data_dir,
-    )?);
+    let launched = deskphone_runtime::update::launcher::launch(&options.data_dir)?;
+    options.slot = Some(launched.slot);
+    options.recovery = launched.recovery;
     use tracing_subscriber::prelude::*;
     // The same lines go to stderr and to the in-memory ring of the diagnostic archive.
     tracing_subscriber::registry()

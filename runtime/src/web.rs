@@ -36,6 +36,7 @@ pub struct AppState {
     pub provisioning: crate::provisioning::run::ProvisioningHandle,
     pub auth: Auth,
     pub updater: crate::update::Updater,
+    pub customiser: crate::customisation::Customiser,
 }
 
 impl FromRef<AppState> for Auth {
@@ -58,6 +59,19 @@ pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
         )
         .route("/api/provisioning", post(crate::admin::provision_now))
         .route("/api/update", post(start_update))
+        // Customisation packages (F3): upload, back to defaults, the default files.
+        .route(
+            "/api/customisation",
+            post(crate::customisation::web::upload).delete(crate::customisation::web::reset),
+        )
+        .route(
+            "/api/customisation/check",
+            post(crate::customisation::web::check),
+        )
+        .route(
+            "/api/customisation/default",
+            get(crate::customisation::web::default_package),
+        )
         .route_layer(middleware::from_fn(admin_only));
     let protected = Router::new()
         .route("/api/state", get(api_state))
@@ -85,6 +99,7 @@ pub fn router(state: AppState, ui_dir: PathBuf) -> Router {
         .route("/api/session", get(auth::session))
         .merge(protected)
         .route_service("/phone", index.clone())
+        .route("/custom/{id}/{*file}", get(crate::customisation::web::file))
         .fallback_service(ServeDir::new(ui_dir).fallback(index))
         .with_state(state)
 }

@@ -201,7 +201,7 @@ settings! {
     backlight_idle: Int(0..=15) = "3", Preferences/display, user;
     backlight_idle_timeout: Int(0..=3600) = "60", Preferences/display, user;
     display_method: Choice["full_contact", "display_name", "display_number", "display_name_number", "display_number_name"] = "display_name_number", Preferences/display, user;
-    custom_bg_image_url: Url = "", Preferences/display, models(COLOUR);
+    custom_bg_image_url: Url = "", Preferences/display, models(COLOUR), implemented;
     encode_display_name: Bool = "on", Preferences/display;
     led_on_new_message: Bool = "on", Preferences/leds;
     led_on_missed_call: Bool = "on", Preferences/leds;
@@ -317,11 +317,14 @@ settings! {
     prov_polling_time: TimeOfDay = "03:00", Provisioning/polling, implemented;
 
     // ── Update ────────────────────────────────────────────────────────────────────
-    update_policy: Choice["auto_update", "ask_for_update", "never_update_firm", "never_update_boot", "settings_only"] = "auto_update", Update/firmware;
-    firmware_status: Url = "", Update/firmware;
-    firmware: Url = "", Update/firmware;
+    update_policy: Choice["auto_update", "ask_for_update", "never_update_firm", "never_update_boot", "settings_only"] = "auto_update", Update/firmware, implemented;
+    firmware_status: Url = "", Update/firmware, implemented;
+    firmware: Url = "", Update/firmware, implemented;
     // Minutes between checks of `firmware_status`; 0 never.
-    firmware_interval: Int(0..=44_640) = "2880", Update/firmware;
+    firmware_interval: Int(0..=44_640) = "2880", Update/firmware, implemented;
+    // A known-good image the phone fetches by itself when its active slot cannot start
+    // (network recovery, F2).
+    firmware_recovery_url: Url = "", Update/firmware, implemented;
 
     // ── Language ──────────────────────────────────────────────────────────────────
     language: Choice["English", "Deutsch", "Français"] = "English", Language/language, user, implemented;

@@ -37,6 +37,7 @@ fn release(model: &str, version: &str, minimum: &str, intermediate: Option<&str>
         version: Version::parse(version).unwrap(),
         minimum: Version::parse(minimum).unwrap(),
         intermediate: intermediate.map(|v| Version::parse(v).unwrap()),
+        intermediate_url: None,
         addons: Vec::new(),
     }
 }

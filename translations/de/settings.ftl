@@ -488,6 +488,8 @@ setting-firmware-label = Firmware
 setting-firmware-help = Die Adresse eines zu installierenden Software-Abbilds.
 setting-firmware-interval-label = Prüfintervall
 setting-firmware-interval-help = Minuten zwischen zwei Prüfungen der Firmware-Statusdatei; 0 nie.
+setting-firmware-recovery-url-label = Wiederherstellungs-Abbild
+setting-firmware-recovery-url-help = Ein bewährtes Firmware-Abbild für dieses Modell. Kann die installierte Firmware nicht starten, lädt und installiert das Telefon dieses Abbild selbst (Netzwerk-Wiederherstellung).
 
 ## Sprache
 

@@ -31,3 +31,11 @@ web-update-outcome-ok = Letztes Update: { $message }
 # Variables:
 #   $message (String) - why the update was refused or undone
 web-update-outcome-failed = Letztes Update fehlgeschlagen: { $message }
+# Variables:
+#   $version (String) - the version the phone goes on to, e.g. 1.0.0
+web-update-then = Diese Version ist ein Zwischenschritt: Das Telefon installiert Version { $version } selbst, sobald sie einwandfrei läuft.
+web-update-recovery = Netzwerk-Wiederherstellung: Die installierte Firmware konnte nicht starten. Das Telefon führt das Programm aus, mit dem es installiert wurde, und installiert das Wiederherstellungs-Abbild (Update-Einstellungen, „Wiederherstellungs-Abbild“).
+# Variables:
+#   $url (String) - the address of the firmware image provisioning names
+web-update-offered = Die Provisionierung bietet ein Firmware-Abbild an: { $url }
+web-update-install-offered = Installieren

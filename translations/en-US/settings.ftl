@@ -492,6 +492,8 @@ setting-firmware-label = Firmware
 setting-firmware-help = The address of a software image to install.
 setting-firmware-interval-label = Update check interval
 setting-firmware-interval-help = Minutes between two checks of the firmware status file; 0 never.
+setting-firmware-recovery-url-label = Recovery image
+setting-firmware-recovery-url-help = A known-good firmware image for this model. When the installed firmware cannot start, the phone fetches and installs this image by itself (network recovery).
 
 ## Language
 

@@ -31,3 +31,11 @@ web-update-outcome-ok = Last update: { $message }
 # Variables:
 #   $message (String) - why the update was refused or undone
 web-update-outcome-failed = Last update failed: { $message }
+# Variables:
+#   $version (String) - the version the phone goes on to, e.g. 1.0.0
+web-update-then = This version is a step on the way: the phone installs version { $version } by itself once it runs properly.
+web-update-recovery = Network recovery: the installed firmware could not start. The phone runs the program it was installed with and installs the recovery image (Update settings, “Recovery image”).
+# Variables:
+#   $url (String) - the address of the firmware image provisioning names
+web-update-offered = Provisioning offers a firmware image: { $url }
+web-update-install-offered = Install it

@@ -488,6 +488,8 @@ setting-firmware-label = Micrologiciel
 setting-firmware-help = L'adresse d'une image logicielle à installer.
 setting-firmware-interval-label = Intervalle de vérification
 setting-firmware-interval-help = Minutes entre deux vérifications du fichier d'état du micrologiciel ; 0 jamais.
+setting-firmware-recovery-url-label = Image de récupération
+setting-firmware-recovery-url-help = Une image de micrologiciel éprouvée pour ce modèle. Si le micrologiciel installé ne peut pas démarrer, le téléphone télécharge et installe lui-même cette image (récupération par le réseau).
 
 ## Langue
 

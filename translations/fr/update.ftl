@@ -31,3 +31,11 @@ web-update-outcome-ok = Dernière mise à jour : { $message }
 # Variables:
 #   $message (String) - why the update was refused or undone
 web-update-outcome-failed = Échec de la dernière mise à jour : { $message }
+# Variables:
+#   $version (String) - the version the phone goes on to, e.g. 1.0.0
+web-update-then = Cette version est une étape : le téléphone installera lui-même la version { $version } dès qu'elle fonctionnera correctement.
+web-update-recovery = Récupération par le réseau : le micrologiciel installé n'a pas pu démarrer. Le téléphone exécute le programme avec lequel il a été installé et installe l'image de récupération (paramètres de mise à jour, « Image de récupération »).
+# Variables:
+#   $url (String) - the address of the firmware image provisioning names
+web-update-offered = Le provisionnement propose une image de micrologiciel : { $url }
+web-update-install-offered = L'installer

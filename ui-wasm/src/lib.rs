@@ -35,6 +35,7 @@
 mod backup;
 mod clock;
 mod conn;
+mod customise;
 mod http;
 mod i18n;
 mod info;

@@ -2,7 +2,9 @@
 //! (`POST /api/update` with the session's CSRF token), a progress bar that follows the
 //! state's `update` (download, verification, install, restart), and the outcome.
 //!
-//! DOM hooks: `#update-version`, `#update-slot`, `form#update-form` with `#update-url`
+//! DOM hooks: `#update-version`, `#update-slot`, `#update-then` (an update through an
+//! intermediate version), `#update-recovery` (network recovery), `#update-offered` with
+//! `#update-install-offered` (an image provisioning offers), `form#update-form` with `#update-url`
 //! and `#update-load`; `progress#update-progress[data-phase]`; `#update-start-error`;
 //! `#update-outcome[data-ok]`.
 
@@ -131,6 +133,20 @@ pub fn UpdatePage() -> impl IntoView {
             problem.set(result.err());
         });
     };
+    // An image provisioning offers (update_policy ask_for_update): installed on request.
+    let install_offered = move |_| {
+        let Some(target) = status.with_untracked(|s| s.offered.clone()) else {
+            return;
+        };
+        let csrf = login.csrf();
+        problem.set(None);
+        sending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = start_update(target, csrf).await;
+            sending.set(false);
+            problem.set(result.err());
+        });
+    };
     let on_input = move |ev: leptos::ev::Event| {
         if let Some(input) = ev
             .target()
@@ -151,6 +167,31 @@ pub fn UpdatePage() -> impl IntoView {
                     <dt>{move || tr.t("web-update-slot")}</dt>
                     <dd id="update-slot">{move || status.with(|s| s.slot.to_uppercase())}</dd>
                 </dl>
+                <p id="update-then" hidden=move || status.with(|s| s.then.is_none())>
+                    {move || {
+                        status
+                            .with(|s| s.then.clone())
+                            .map(|v| tr.fmt("web-update-then", &[("version", v.into())]))
+                    }}
+                </p>
+                <p id="update-recovery" class="error" hidden=move || status.with(|s| !s.recovery)>
+                    {move || tr.t("web-update-recovery")}
+                </p>
+                <Show when=move || status.with(|s| s.offered.is_some())>
+                    <p id="update-offered">
+                        {move || {
+                            tr.fmt(
+                                "web-update-offered",
+                                &[("url", status.with(|s| s.offered.clone()).unwrap_or_default().into())],
+                            )
+                        }}
+                    </p>
+                    <div class="actions">
+                        <button id="update-install-offered" type="button" disabled=busy on:click=install_offered>
+                            {move || tr.t("web-update-install-offered")}
+                        </button>
+                    </div>
+                </Show>
             </section>
             <section class="card">
                 <h2>{move || tr.t("web-update-load-title")}</h2>

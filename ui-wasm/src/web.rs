@@ -37,6 +37,7 @@ enum Route {
     Support,
     Backup,
     Update,
+    Customise,
     Settings(Page),
 }
 
@@ -53,6 +54,7 @@ impl Route {
             "support" => Route::Support,
             "backup" => Route::Backup,
             "software-update" => Route::Update,
+            "customisation" => Route::Customise,
             _ => Page::ALL
                 .iter()
                 .find(|p| p.id() == id)
@@ -67,6 +69,7 @@ impl Route {
             Route::Support => "#support".to_owned(),
             Route::Backup => "#backup".to_owned(),
             Route::Update => "#software-update".to_owned(),
+            Route::Customise => "#customisation".to_owned(),
             Route::Settings(p) => format!("#{}", p.id()),
         }
     }
@@ -78,6 +81,7 @@ impl Route {
             Route::Support => tr.t("web-nav-support"),
             Route::Backup => tr.t("web-nav-backup"),
             Route::Update => tr.t("web-update-nav"),
+            Route::Customise => tr.t("web-custom-nav"),
             Route::Settings(p) => tr.t(&page_id(p, "")),
         }
     }
@@ -86,7 +90,7 @@ impl Route {
     fn shown_to(self, admin: bool) -> bool {
         match self {
             Route::Status | Route::Info => true,
-            Route::Support | Route::Backup | Route::Update => admin,
+            Route::Support | Route::Backup | Route::Update | Route::Customise => admin,
             Route::Settings(page) => {
                 admin || SETTINGS.iter().any(|s| s.page == page && user_may_edit(s))
             }
@@ -125,13 +129,21 @@ pub fn WebApp() -> impl IntoView {
             })
         }
     };
+    // A customisation package's logo and company name replace the product's (W3, F3).
+    let custom = move || {
+        live.state
+            .with(|s| s.as_ref().map(|s| s.customisation.clone()))
+            .unwrap_or_default()
+    };
+    let logo = move || custom().logo.unwrap_or_else(|| LOGO.to_owned());
+    let company = move || custom().company_name.unwrap_or_else(|| tr.t("web-company"));
     view! {
         <header class="topbar">
             <a class="brand" id="brand" href="#status">
-                <img class="logo" src=LOGO alt=move || tr.t("web-logo-alt") width="32" height="32" />
+                <img class="logo" src=logo alt=move || tr.t("web-logo-alt") width="32" height="32" />
                 <span class="brand-text">
                     <span class="brand-name">{move || tr.t("web-brand")}</span>
-                    <span class="company" id="company-name">{move || tr.t("web-company")}</span>
+                    <span class="company" id="company-name">{company}</span>
                 </span>
             </a>
             <nav aria-label=move || tr.t("web-nav-label")>
@@ -139,6 +151,7 @@ pub fn WebApp() -> impl IntoView {
                 {nav_link(Route::Info)}
                 {Page::ALL.iter().map(|p| nav_link(Route::Settings(*p))).collect_view()}
                 {nav_link(Route::Update)}
+                {nav_link(Route::Customise)}
                 {nav_link(Route::Support)}
                 {nav_link(Route::Backup)}
             </nav>
@@ -156,6 +169,7 @@ pub fn WebApp() -> impl IntoView {
                 Route::Support => view! { <SupportPage /> }.into_any(),
                 Route::Backup => view! { <BackupPage /> }.into_any(),
                 Route::Update => view! { <crate::update::UpdatePage /> }.into_any(),
+                Route::Customise => view! { <crate::customise::CustomisePage /> }.into_any(),
                 Route::Settings(page) => view! { <SettingsPage page=page /> }.into_any(),
             }}
         </main>

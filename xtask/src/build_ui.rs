@@ -4,7 +4,8 @@
 //! Output, `<root>/target/ui/`:
 //! `index.html` and the other files of `public/`, `pkg/deskphone_ui.js`,
 //! `pkg/deskphone_ui_bg.wasm`, `branding/` (the assets of
-//! `branding/default/`, e.g. `logo.svg`), and `phone/index.html` (a copy of
+//! `branding/default/`, e.g. `logo.svg`), `translations/<locale>/*.ftl` (for the
+//! runtime's default customisation package), and `phone/index.html` (a copy of
 //! `index.html`).
 
 use std::ffi::OsString;
@@ -52,6 +53,11 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<PathBuf> {
     }
     copy_dir(&root.join("public"), &staging)?;
     copy_branding(&root.join("branding/default"), &staging.join("branding"))?;
+    // The language files as they are, for the runtime: the default customisation
+    // package a vendor starts from, and the ids an uploaded language file may use.
+    let translations = staging.join("translations");
+    fs::create_dir_all(&translations)?;
+    copy_dir(&root.join("translations"), &translations)?;
     let index = staging.join("index.html");
     if !index.is_file() {
         bail!("public/index.html is missing");
@@ -169,12 +175,13 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
 }
 
 /// Copies the brand's assets (the logo, …) to `/branding/` of the bundle. Its
-/// Fluent terms (`*.ftl`) are compiled into the wasm instead.
+/// Fluent terms (`*.ftl`) are compiled into the wasm; they are copied as well, for the
+/// runtime's default customisation package.
 fn copy_branding(from: &Path, to: &Path) -> anyhow::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let path = entry?.path();
-        if path.is_file() && path.extension().is_none_or(|x| x != "ftl") {
+        if path.is_file() {
             let name = path.file_name().context("a file name")?;
             fs::copy(&path, to.join(name))
                 .with_context(|| format!("copying {}", path.display()))?;

@@ -10,13 +10,14 @@ use anyhow::{Context, bail};
 use deskphone_firmware::semver::Version;
 
 const USAGE: &str = "usage: cargo xtask firmware-image --model M --version V --bin PATH --ui DIR \
-[--minimum V] [--intermediate V] [--key FILE] [--out FILE]";
+[--minimum V] [--intermediate V [--intermediate-url URL]] [--key FILE] [--out FILE]";
 
 pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let mut model = None;
     let mut version = None;
     let mut minimum = None;
     let mut intermediate = None;
+    let mut intermediate_url = None;
     let mut bin = None;
     let mut ui = None;
     let mut key = root.join("tests/keys/dev-firmware-signing.key");
@@ -31,6 +32,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "--version" => version = Some(parse_version(value)?),
             "--minimum" => minimum = Some(parse_version(value)?),
             "--intermediate" => intermediate = Some(parse_version(value)?),
+            "--intermediate-url" => intermediate_url = Some(value.clone()),
             "--bin" => bin = Some(PathBuf::from(value)),
             "--ui" => ui = Some(PathBuf::from(value)),
             "--key" => key = PathBuf::from(value),
@@ -49,6 +51,7 @@ pub fn run(root: &Path, args: &[String]) -> anyhow::Result<()> {
         version: version.clone(),
         minimum: minimum.unwrap_or(Version::new(0, 0, 0)),
         intermediate,
+        intermediate_url,
         addons: Vec::new(),
     };
     let key_text =

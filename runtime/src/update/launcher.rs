@@ -24,14 +24,26 @@ pub const REBOOT_EXIT_CODE: i32 = 75;
 /// a failed start.
 pub const HEALTH_DEADLINE: Duration = Duration::from_secs(60);
 
-/// Starts the slot that should run, or returns the slot this process runs as: the
-/// one the launcher named, or slot a when it is empty (the installed program).
-pub fn launch(data_dir: &Path) -> anyhow::Result<Slot> {
+/// What this process runs as, once the launcher is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Launched {
+    pub slot: Slot,
+    /// The active slot could not be started: the installed program runs in network
+    /// recovery and fetches `firmware_recovery_url` into the broken slot (F2).
+    pub recovery: bool,
+}
+
+/// Starts the slot that should run, or returns what this process runs as: the slot
+/// the launcher named, or slot a when it is empty (the installed program).
+pub fn launch(data_dir: &Path) -> anyhow::Result<Launched> {
     if let Some(slot) = std::env::var(SLOT_ENV)
         .ok()
         .and_then(|s| Slot::from_name(&s))
     {
-        return Ok(slot);
+        return Ok(Launched {
+            slot,
+            recovery: false,
+        });
     }
     let slots = Slots::new(data_dir);
     let launcher = std::env::current_exe()?;
@@ -39,7 +51,10 @@ pub fn launch(data_dir: &Path) -> anyhow::Result<Slot> {
     loop {
         let choice = slots.choose_boot(crate::engine::now_ms())?;
         if slots.manifest(choice.slot).is_none() {
-            return Ok(choice.slot);
+            return Ok(Launched {
+                slot: choice.slot,
+                recovery: false,
+            });
         }
         let mut command = Command::new(slots.dir(choice.slot).join("deskphone"));
         command
@@ -49,12 +64,16 @@ pub fn launch(data_dir: &Path) -> anyhow::Result<Slot> {
         if !choice.trial {
             let error = exec(&mut command);
             // A known-good slot that cannot even be started: the installed program
-            // runs instead, so the phone stays reachable.
+            // runs instead, so the phone stays reachable, and fetches a known-good
+            // image into the broken slot (network recovery).
             eprintln!(
-                "deskphone: cannot start slot {}: {error}; running the installed program",
+                "deskphone: cannot start slot {}: {error}; network recovery with the installed program",
                 choice.slot.name()
             );
-            return Ok(Slot::A);
+            return Ok(Launched {
+                slot: choice.slot.other(),
+                recovery: true,
+            });
         }
         command.env(TRIAL_ENV, "1");
         let forward = signals::forward_to_child();

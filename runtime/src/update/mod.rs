@@ -4,6 +4,7 @@
 //! reports healthy. `slots` keeps the state on disk, `launcher` starts the right slot.
 
 pub mod launcher;
+pub mod provisioned;
 pub mod slots;
 
 use std::io::Write;
@@ -19,7 +20,10 @@ use tokio::sync::watch;
 
 use crate::engine::{EngineHandle, now_ms};
 use crate::provisioning::fetch::{FetchConfig, FetchError, Fetcher, Timeouts};
-use slots::{SavedOutcome, Slot, Slots};
+use slots::{Route, SavedOutcome, Slot, Slots};
+
+/// Intermediate versions one update may go through (F2).
+pub const MAX_HOPS: usize = 3;
 
 /// The largest image a phone takes in.
 pub const MAX_IMAGE_BYTES: usize = 1 << 30;
@@ -48,6 +52,10 @@ pub enum UpdateError {
     },
     #[error("{0}")]
     Slots(#[from] slots::SlotError),
+    #[error("the way to this version needs more than {MAX_HOPS} intermediate versions")]
+    RouteTooLong,
+    #[error("`{url}` (the intermediate's address) is not a URL: {reason}")]
+    BadIntermediateUrl { url: String, reason: String },
 }
 
 /// Why an update does not start.
@@ -72,6 +80,9 @@ struct Inner {
     running: Running,
     fetcher: Fetcher,
     key: deskphone_firmware::ed25519_dalek::VerifyingKey,
+    /// Network recovery: the version rules do not apply (see
+    /// `Header::verify_for_recovery`).
+    recovery: bool,
     busy: AtomicBool,
     status: watch::Sender<UpdateStatus>,
     reboot: watch::Sender<bool>,
@@ -89,18 +100,38 @@ impl Updater {
     pub async fn start(
         data_dir: &Path,
         slot: Slot,
+        recovery: bool,
         model: &'static str,
         fetcher: Fetcher,
         engine: EngineHandle,
     ) -> Result<Updater, ImageError> {
         let slots = Slots::new(data_dir);
-        let running = slots::running_firmware(&slots, slot);
+        let running = if recovery {
+            slots::factory_firmware()
+        } else {
+            slots::running_firmware(&slots, slot)
+        };
         let state = slots.load();
+        // A route whose intermediate is not what runs now ended: the intermediate did
+        // not report healthy and the launcher went back.
+        let route = slots.route();
+        if route
+            .as_ref()
+            .is_some_and(|r| r.via != running.version.to_string() || recovery)
+            && state.pending != Some(slot)
+        {
+            let _ = slots.save_route(None);
+        }
         let (status, mut changes) = watch::channel(UpdateStatus {
             version: running.version.to_string(),
             slot: slot.name().to_owned(),
             state: UpdatePhase::Idle,
             last: state.last_outcome.map(outcome),
+            then: slots
+                .route()
+                .and_then(|r| r.then.last().map(|t| t.1.clone())),
+            recovery,
+            offered: None,
         });
         // The state carries the version and slot before the web server answers.
         let initial = changes.borrow_and_update().clone();
@@ -128,11 +159,64 @@ impl Updater {
                 running,
                 fetcher,
                 key: deskphone_firmware::build_verifying_key()?,
+                recovery,
                 busy: AtomicBool::new(false),
                 status,
                 reboot: watch::channel(false).0,
             }),
         })
+    }
+
+    /// Shows (or clears) an image provisioning offers under `update_policy`
+    /// `ask_for_update`.
+    pub fn offer(&self, url: Option<String>) {
+        self.inner.status.send_if_modified(|s| {
+            let changed = s.offered != url;
+            s.offered = url;
+            changed
+        });
+    }
+
+    /// The manifest at the start of the image at `url`, not verified (only to tell
+    /// whether it is the running version); the download stops after the header.
+    pub async fn peek(&self, url: &str) -> Result<Manifest, UpdateError> {
+        let mut prefix = Vec::new();
+        let mut found: Option<Result<Manifest, ImageError>> = None;
+        let config = self.fetch_config();
+        let fetched = self
+            .inner
+            .fetcher
+            .fetch_streaming(url, &config, STALL, &mut |piece| {
+                prefix.extend_from_slice(piece);
+                let result = match Header::parse(&prefix) {
+                    Ok(None) if prefix.len() < 64 * 1024 => return Ok(()),
+                    Ok(None) => Err(ImageError::HeaderTruncated(prefix.len())),
+                    Ok(Some(header)) => Ok(header.manifest),
+                    Err(e) => Err(e),
+                };
+                found = Some(result);
+                Err(())
+            })
+            .await;
+        match found {
+            Some(result) => Ok(result?),
+            None => {
+                fetched?;
+                Err(UpdateError::HeaderTruncated(prefix.len()))
+            }
+        }
+    }
+
+    fn fetch_config(&self) -> FetchConfig {
+        FetchConfig {
+            timeouts: Timeouts {
+                connect: Duration::from_secs(10),
+                transfer: Duration::from_secs(3600),
+            },
+            host_name_validation_flags: 0,
+            max_bytes: MAX_IMAGE_BYTES,
+            user_agent: self.inner.user_agent.clone(),
+        }
     }
 
     /// The running firmware's version.
@@ -149,6 +233,12 @@ impl Updater {
     /// Starts an update from `url` in the background; its progress and outcome are in
     /// the state.
     pub fn begin(&self, url: &str) -> Result<(), StartError> {
+        self.begin_with(url, Vec::new())
+    }
+
+    /// `begin`, with the images that follow this one on a route through
+    /// intermediates.
+    fn begin_with(&self, url: &str, then: Vec<(String, String)>) -> Result<(), StartError> {
         let url = url.trim();
         match url::Url::parse(url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
@@ -160,10 +250,11 @@ impl Updater {
         if self.inner.busy.swap(true, Ordering::SeqCst) {
             return Err(StartError::Busy);
         }
+        self.offer(None);
         let this = self.clone();
         let url = url.to_owned();
         tokio::spawn(async move {
-            let result = this.install(&url).await;
+            let result = this.install_routed(&url, then).await;
             let inner = &this.inner;
             match result {
                 Ok(manifest) => {
@@ -191,15 +282,93 @@ impl Updater {
                     if let Err(e) = inner.slots.record_outcome(saved.clone()) {
                         tracing::warn!("update: {e}");
                     }
+                    let _ = inner.slots.save_route(None);
                     inner.status.send_modify(|s| {
                         s.state = UpdatePhase::Idle;
                         s.last = Some(outcome(saved));
+                        s.then = None;
                     });
                     inner.busy.store(false, Ordering::SeqCst);
                 }
             }
         });
         Ok(())
+    }
+
+    /// Installs `url`, or, when the version rules refuse it and the manifest that
+    /// names the version to install first says where that image is, the intermediate
+    /// (and its own, up to [`MAX_HOPS`]); the route to the rest is saved before the
+    /// intermediate is installed, and followed after each reports healthy.
+    async fn install_routed(
+        &self,
+        url: &str,
+        mut then: Vec<(String, String)>,
+    ) -> Result<Manifest, UpdateError> {
+        let inner = &self.inner;
+        let mut target = url.to_owned();
+        for _ in 0..=MAX_HOPS {
+            match self.install(&target).await {
+                Err(UpdateError::Image(
+                    ImageError::RunningTooOld(refusal) | ImageError::BelowMinimum(refusal),
+                )) if refusal.install_url.is_some() => {
+                    let relative = refusal.install_url.clone().unwrap_or_default();
+                    let next = url::Url::parse(&target)
+                        .and_then(|base| base.join(&relative))
+                        .map_err(|e| UpdateError::BadIntermediateUrl {
+                            url: relative.clone(),
+                            reason: e.to_string(),
+                        })?;
+                    tracing::warn!(
+                        "update: version {} needs version {} first: installing it from {next}",
+                        refusal.image,
+                        refusal.install
+                    );
+                    then.insert(0, (target.clone(), refusal.image.to_string()));
+                    inner.slots.save_route(Some(&Route {
+                        via: refusal.install.to_string(),
+                        then: then.clone(),
+                    }))?;
+                    let last = then.last().map(|t| t.1.clone());
+                    inner.status.send_modify(|s| s.then = last);
+                    target = next.to_string();
+                }
+                Ok(manifest) => {
+                    if then.is_empty() {
+                        inner.slots.save_route(None)?;
+                    } else {
+                        // The intermediate installed may differ from what the refusal
+                        // named; the route follows what will run.
+                        inner.slots.save_route(Some(&Route {
+                            via: manifest.version.to_string(),
+                            then,
+                        }))?;
+                    }
+                    return Ok(manifest);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(UpdateError::RouteTooLong)
+    }
+
+    /// After this slot reported healthy: the next image of a route, if one waits.
+    fn continue_route(&self) {
+        let slots = &self.inner.slots;
+        let Some(mut route) = slots.route() else {
+            return;
+        };
+        if route.via != self.inner.running.version.to_string() || route.then.is_empty() {
+            let _ = slots.save_route(None);
+            return;
+        }
+        let (url, version) = route.then.remove(0);
+        tracing::warn!(
+            "update: version {} runs; going on to version {version}",
+            route.via
+        );
+        if let Err(e) = self.begin_with(&url, route.then) {
+            tracing::warn!("update: cannot go on to version {version}: {e}");
+        }
     }
 
     /// Downloads, checks and installs an image into the inactive slot and marks it to
@@ -232,6 +401,7 @@ impl Updater {
         let file = std::fs::File::create(&payload_path).map_err(io)?;
         let mut download = Download {
             slot: target.name(),
+            recovery: inner.recovery,
             key: &inner.key,
             model: inner.model,
             running: &inner.running,
@@ -242,15 +412,7 @@ impl Updater {
             received: 0,
             error: None,
         };
-        let config = FetchConfig {
-            timeouts: Timeouts {
-                connect: Duration::from_secs(10),
-                transfer: Duration::from_secs(3600),
-            },
-            host_name_validation_flags: 0,
-            max_bytes: MAX_IMAGE_BYTES,
-            user_agent: inner.user_agent.clone(),
-        };
+        let config = self.fetch_config();
         let fetched = inner
             .fetcher
             .fetch_streaming(url, &config, STALL, &mut |piece| download.take(piece))
@@ -290,7 +452,19 @@ impl Updater {
     /// Reports this slot healthy once the web server answers and the engine runs, if
     /// it is on trial.
     pub fn report_health_when_ready(&self, engine: EngineHandle, http: SocketAddr) {
+        if self.inner.recovery {
+            self.recover(engine);
+            return;
+        }
         if self.inner.slots.load().pending != Some(self.inner.slot) {
+            // Power was lost between the intermediate's health and the next step.
+            if self.inner.slots.route().is_some() {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(HEALTHY_AFTER).await;
+                    this.continue_route();
+                });
+            }
             return;
         }
         let this = self.clone();
@@ -309,9 +483,46 @@ impl Updater {
                     );
                     let last = inner.slots.load().last_outcome.map(outcome);
                     inner.status.send_modify(|s| s.last = last);
+                    this.continue_route();
                 }
                 Ok(false) => {}
                 Err(e) => tracing::warn!("update: {e}"),
+            }
+        });
+    }
+}
+
+impl Updater {
+    /// Network recovery (F2): the active slot could not start, so the installed
+    /// program runs and installs the known-good image `firmware_recovery_url` names
+    /// into the slot that failed; the phone then restarts into it on trial.
+    fn recover(&self, engine: EngineHandle) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let url = match engine.settings().await {
+                Ok(settings) => settings
+                    .value(deskphone_settings::keys::firmware_recovery_url)
+                    .trim()
+                    .to_owned(),
+                Err(_) => return,
+            };
+            if url.is_empty() {
+                tracing::warn!(
+                    "update: network recovery needs firmware_recovery_url: the installed program keeps running"
+                );
+                let message = "the installed firmware could not start, and no recovery image is configured (firmware_recovery_url): running the program the phone was installed with".to_owned();
+                this.inner.status.send_modify(|s| {
+                    s.last = Some(UpdateOutcome {
+                        ok: false,
+                        message,
+                        at_ms: now_ms(),
+                    });
+                });
+                return;
+            }
+            tracing::warn!("update: network recovery from {url}");
+            if let Err(e) = this.begin(&url) {
+                tracing::warn!("update: network recovery from {url}: {e}");
             }
         });
     }
@@ -356,6 +567,7 @@ async fn web_answers(mut http: SocketAddr) -> bool {
 struct Download<'a> {
     /// The slot being written, for error messages.
     slot: &'static str,
+    recovery: bool,
     key: &'a deskphone_firmware::ed25519_dalek::VerifyingKey,
     model: &'a str,
     running: &'a Running,
@@ -405,7 +617,11 @@ impl Download<'_> {
                 let Some(header) = Header::parse(&self.prefix)? else {
                     return Ok(());
                 };
-                let manifest = header.verify(self.key, self.model, self.running)?.clone();
+                let manifest = if self.recovery {
+                    header.verify_for_recovery(self.key, self.model)?.clone()
+                } else {
+                    header.verify(self.key, self.model, self.running)?.clone()
+                };
                 let mut check = PayloadCheck::new(&manifest);
                 let rest = self.prefix.split_off(header.len);
                 check.update(&rest)?;

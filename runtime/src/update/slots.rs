@@ -225,16 +225,60 @@ impl Slots {
     }
 }
 
+/// An update through intermediate versions (F2): the images still to install, in
+/// order, each once the one before it reported healthy. `slots/route.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    /// The version being installed now on the way (the intermediate).
+    pub via: String,
+    /// `(url, version)` of the images that follow, first next.
+    pub then: Vec<(String, String)>,
+}
+
+impl Slots {
+    fn route_path(&self) -> PathBuf {
+        self.root.join("route.json")
+    }
+
+    pub fn route(&self) -> Option<Route> {
+        let bytes = std::fs::read(self.route_path()).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn save_route(&self, route: Option<&Route>) -> Result<(), SlotError> {
+        let path = self.route_path();
+        match route {
+            Some(route) => {
+                let bytes = serde_json::to_vec_pretty(route).unwrap_or_default();
+                write_atomic(&path, &bytes).map_err(|source| SlotError::Write { path, source })
+            }
+            None => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(SlotError::Write { path, source: e })
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
 /// The version rules' view of the firmware in `slot`, or of the program itself when
 /// the slot is empty (factory).
 pub fn running_firmware(slots: &Slots, slot: Slot) -> Running {
     match slots.manifest(slot) {
         Some(m) => Running::from_manifest(&m),
-        None => Running {
-            version: Version::parse(env!("CARGO_PKG_VERSION")).unwrap_or(Version::new(0, 0, 0)),
-            minimum: Version::new(0, 0, 0),
-            intermediate: None,
-        },
+        None => factory_firmware(),
+    }
+}
+
+/// The program the phone was installed with (it runs when slot a is empty, and in
+/// network recovery).
+pub fn factory_firmware() -> Running {
+    Running {
+        version: Version::parse(env!("CARGO_PKG_VERSION")).unwrap_or(Version::new(0, 0, 0)),
+        minimum: Version::new(0, 0, 0),
+        intermediate: None,
+        intermediate_url: None,
     }
 }
 
@@ -261,6 +305,7 @@ mod tests {
             payload_sha256: String::new(),
             minimum: Version::new(0, 0, 0),
             intermediate: None,
+            intermediate_url: None,
             addons: vec![],
         };
         std::fs::write(
