@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 
+use deskphone_phone::CallId;
 use deskphone_sip::locate::{self, Plan};
 use deskphone_sip::{Referral, Transport};
 use tokio::sync::oneshot;
@@ -38,7 +39,9 @@ pub(super) enum Route {
 
 /// What waits for a route.
 pub(super) enum Pending {
+    /// The phone's call `id`, shown as being placed meanwhile.
     Call {
+        id: CallId,
         identity: u16,
         target: String,
         referral: Option<Referral>,
@@ -109,13 +112,19 @@ impl Engine {
         let Looked { pending, result } = looked;
         match pending {
             Pending::Call {
+                id,
                 identity,
                 target,
                 referral,
             } => {
+                // The user may have given up on the call while it was looked up.
+                if !self.phone.calls().any(|c| c == id) {
+                    return;
+                }
+                let transfer = referral.as_ref().map(|r| r.call);
                 let placed = match result {
                     Ok(route) => {
-                        self.place_routed_call(identity, target.clone(), referral, route)
+                        self.place_routed_call(id, identity, target.clone(), referral, route)
                             .await
                     }
                     Err(reason) => Err(CommandError::Dial {
@@ -125,6 +134,12 @@ impl Engine {
                 };
                 if let Err(e) = placed {
                     tracing::warn!("{e}");
+                    self.phone.dial_failed(id);
+                    // RFC 3515 §2.4.5: the transferor hears that the transfer failed.
+                    if let Some(call) = transfer {
+                        self.ua
+                            .referral_failed(std::time::Instant::now(), call, 503);
+                    }
                 }
             }
             Pending::Message {

@@ -17,6 +17,8 @@ use crate::store::{SettingsStore, StoreError};
 
 /// Who waits for a write.
 pub(super) enum Waiting {
+    /// The phone changed its own settings (DND, log-off); nobody asked.
+    Nobody,
     Change(oneshot::Sender<Result<(), CommandError>>),
     Provisioning(
         ProvisioningApplied,
@@ -129,6 +131,7 @@ impl Engine {
             self.saver.in_flight -= 1;
             let e = CommandError::Stopped;
             match job.waiting {
+                Waiting::Nobody => tracing::warn!("settings not saved: {e}"),
                 Waiting::Change(reply) => drop(reply.send(Err(e))),
                 Waiting::Provisioning(_, reply) => drop(reply.send(Err(e))),
             }
@@ -153,6 +156,7 @@ impl Engine {
         }
         self.publish();
         match waiting {
+            Waiting::Nobody => {}
             Waiting::Change(reply) => {
                 let _ = reply.send(result.map_err(CommandError::from));
             }

@@ -392,6 +392,11 @@ impl UserAgent {
         self.calls.core(&mut self.out).reject(now, call, code)
     }
 
+    /// Redirect an incoming call (call forwarding) with 302 and `target` as Contact.
+    pub fn redirect(&mut self, now: Instant, call: CallHandle, target: &str) -> Result<(), Error> {
+        self.calls.core(&mut self.out).redirect(now, call, target)
+    }
+
     /// End a call in whatever state: CANCEL an unanswered outgoing call (after the first
     /// provisional response, §9.1), BYE a confirmed one, reject an unanswered incoming one
     /// with 486 (ending it as `Rejected(486)`). The `Ended` event follows once the peer

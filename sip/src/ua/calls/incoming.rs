@@ -479,6 +479,24 @@ impl CallCore<'_> {
         Ok(())
     }
 
+    /// Redirect an incoming call (call forwarding): 302 Moved Temporarily with `target` as
+    /// the Contact the caller should try instead (RFC 3261 §21.3.3, §8.1.3.4).
+    pub(crate) fn redirect(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        target: &str,
+    ) -> Result<(), Error> {
+        self.expect_ringing(call)?;
+        if target.contains(['<', '>', '\r', '\n']) {
+            return Err(Error::InvalidState("a redirect target must be a plain URI"));
+        }
+        let contact = headers::Contact::new(format!("<{target}>")).into();
+        self.respond_call_with(now, call, 302, Vec::new(), vec![contact])?;
+        self.end(call, EndReason::Rejected(302));
+        Ok(())
+    }
+
     pub(crate) fn expect_ringing(&self, call: CallHandle) -> Result<(), Error> {
         match self.calls.get(&call).map(|c| c.state) {
             None => Err(Error::UnknownCall),
@@ -495,6 +513,18 @@ impl CallCore<'_> {
         call: CallHandle,
         code: u16,
         sdp: Vec<u8>,
+    ) -> Result<Transmit, Error> {
+        self.respond_call_with(now, call, code, sdp, Vec::new())
+    }
+
+    /// [`respond_call`](Self::respond_call) with further header fields (a 3xx's Contact).
+    fn respond_call_with(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        code: u16,
+        sdp: Vec<u8>,
+        extra: Vec<Header>,
     ) -> Result<Transmit, Error> {
         let c = self.calls.get(&call).ok_or(Error::UnknownCall)?;
         let mut resp = message::response(
@@ -535,6 +565,7 @@ impl CallCore<'_> {
                 resp.headers.push(headers::Require::new(TAG_TIMER).into());
             }
         }
+        resp.headers.extend(extra);
         message::set_sdp_body(&mut resp.headers, &mut resp.body, sdp);
         let Some(Entry {
             tx: Transaction::Server(server),
