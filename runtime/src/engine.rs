@@ -36,7 +36,10 @@ mod calls;
 mod media;
 mod notices;
 mod persist;
+mod resolve;
+mod save;
 use crate::unreachable;
+use resolve::{Beside, Pending, Route};
 
 /// A state as published to observers, numbered so that a UI can say which
 /// state it shows (the display engine waits for the frame of a given seq).
@@ -417,7 +420,8 @@ struct Engine {
     tls: Tcp,
     local_ip: IpAddr,
     phone: Phone,
-    store: SettingsStore,
+    /// Writes settings beside the engine (`engine/save.rs`).
+    saver: save::Saver,
     /// The local phone book as provisioning delivered it (`<tbook>`), in its XML form.
     phone_book: PathBuf,
     audio: Arc<dyn AudioBackend>,
@@ -434,7 +438,8 @@ struct Engine {
     /// identity waits for the removal, so that the registrar never sees them out of order.
     leaving: BTreeMap<RegistrationHandle, u16>,
     generation: u64,
-    resolved: mpsc::Sender<Resolved>,
+    /// Lookups and writes report here from beside the engine (`engine/resolve.rs`).
+    beside: mpsc::Sender<Beside>,
     /// What calls' media tasks report (RFC 4733 digits), by call.
     media_events: mpsc::UnboundedSender<(CallHandle, MediaEvent)>,
     /// Subscriptions of BLF keys and message waiting (`engine/notices.rs`).
@@ -478,7 +483,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     let (published, state_rx) = watch::channel(first);
     let (web_credentials, credentials_rx) = watch::channel(phone.settings.web_credentials());
     let (requests, request_rx) = mpsc::channel(64);
-    let (resolved, resolved_rx) = mpsc::channel(16);
+    let (beside, beside_rx) = mpsc::channel(64);
     let (media_events, media_rx) = mpsc::unbounded_channel();
     let engine = Engine {
         ua,
@@ -489,7 +494,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         tls: Tcp::tls(config.tls),
         local_ip,
         phone,
-        store: SettingsStore::new(&config.data_dir),
+        saver: save::Saver::start(SettingsStore::new(&config.data_dir), beside.clone()),
         phone_book: config.data_dir.join(PHONE_BOOK_FILE),
         audio: config.audio,
         offers: HashMap::new(),
@@ -501,14 +506,14 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         lines: BTreeMap::new(),
         leaving: BTreeMap::new(),
         generation: 0,
-        resolved,
+        beside,
         media_events,
         watches: notices::Watches::default(),
         stopping: None,
         ids: calls::CallIds::default(),
         persist,
     };
-    tokio::spawn(engine.run(request_rx, resolved_rx, media_rx));
+    tokio::spawn(engine.run(request_rx, beside_rx, media_rx));
     Ok(EngineHandle {
         requests,
         state: state_rx,
@@ -520,7 +525,7 @@ impl Engine {
     async fn run(
         mut self,
         mut requests: mpsc::Receiver<Request>,
-        mut resolved: mpsc::Receiver<Resolved>,
+        mut beside: mpsc::Receiver<Beside>,
         mut media_events: mpsc::UnboundedReceiver<(CallHandle, MediaEvent)>,
     ) {
         let mut buf = vec![0u8; 65_536];
@@ -603,7 +608,7 @@ impl Engine {
                     Some(r) => self.handle_request(r).await,
                     None => break,
                 },
-                Some(r) = resolved.recv() => self.on_resolved(r),
+                Some(b) = beside.recv() => self.on_beside(b).await,
                     Some((call, event)) = media_events.recv() => {
                     if let Some(id) = self.ids.id(call) {
                         match event {
@@ -708,9 +713,10 @@ impl Engine {
                 let _ = reply.send(result);
             }
             Request::SendMessage { to, text, reply } => {
-                let result = self.send_text(&to, &text).await;
+                // Answered once the message is handed to the SIP core, which may wait for
+                // a lookup beside the engine.
+                self.send_text(&to, text, reply);
                 self.publish();
-                let _ = reply.send(result);
             }
             Request::Dial {
                 number,
@@ -723,43 +729,43 @@ impl Engine {
             }
             Request::SetSettings(values, reply) => {
                 let model = self.phone.model.name;
-                let result = self.change_settings(|next| {
-                    next.apply_local(values.iter().map(|(k, v)| (k.as_str(), v.as_str())), model)
-                });
-                self.publish();
-                let _ = reply.send(result);
+                self.change_settings(
+                    |next| {
+                        next.apply_local(
+                            values.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                            model,
+                        )
+                    },
+                    reply,
+                );
             }
             Request::ResetSettings(keys, reply) => {
                 let model = self.phone.model.name;
-                let result = self.change_settings(|next| {
-                    next.reset_local(keys.iter().map(String::as_str), model)
-                });
-                self.publish();
-                let _ = reply.send(result);
+                self.change_settings(
+                    |next| next.reset_local(keys.iter().map(String::as_str), model),
+                    reply,
+                );
             }
             Request::RemoveIdentity(identity, reply) => {
-                let result = self.change_settings(|next| {
-                    if !(1..=deskphone_settings::IDENTITIES).contains(&identity) {
-                        return Err(SettingError::BadIndex {
-                            name: deskphone_settings::keys::user_active.wire(identity),
-                            max: deskphone_settings::IDENTITIES,
-                        });
-                    }
-                    next.remove_identity(identity);
-                    Ok(())
-                });
-                self.publish();
-                let _ = reply.send(result);
+                self.change_settings(
+                    |next| {
+                        if !(1..=deskphone_settings::IDENTITIES).contains(&identity) {
+                            return Err(SettingError::BadIndex {
+                                name: deskphone_settings::keys::user_active.wire(identity),
+                                max: deskphone_settings::IDENTITIES,
+                            });
+                        }
+                        next.remove_identity(identity);
+                        Ok(())
+                    },
+                    reply,
+                );
             }
             Request::DisplayEngine(state) => self.phone.display_engine = state,
             Request::Settings(reply) => {
                 let _ = reply.send(self.phone.settings.clone());
             }
-            Request::ApplyProvisioning(files, reply) => {
-                let result = self.apply_provisioning(files);
-                self.publish();
-                let _ = reply.send(result);
-            }
+            Request::ApplyProvisioning(files, reply) => self.apply_provisioning(files, reply),
             Request::ProvisioningState(state) => self.phone.provisioning = state,
             Request::UpdateState(state) => self.phone.update = state,
             Request::CustomisationState(state) => self.phone.customisation = state,
@@ -775,12 +781,38 @@ impl Engine {
     }
 
     /// Every file's settings on a copy first; the copy replaces the settings only when all
-    /// of them applied, and only after it is saved.
+    /// of them applied, and only after it is saved (beside the engine, `engine/save.rs`).
     fn apply_provisioning(
         &mut self,
         files: Vec<ProvisionedFile>,
-    ) -> Result<ProvisioningApplied, CommandError> {
-        let mut next = self.phone.settings.clone();
+        reply: oneshot::Sender<Result<ProvisioningApplied, CommandError>>,
+    ) {
+        match self.provisioned_settings(files) {
+            Ok((next, phone_book, applied)) => self.save_then_adopt(
+                next,
+                phone_book,
+                save::Waiting::Provisioning(applied, reply),
+            ),
+            Err(e) => {
+                let _ = reply.send(Err(e));
+            }
+        }
+    }
+
+    /// The settings and phone book the files make of the current ones.
+    #[allow(clippy::type_complexity)]
+    fn provisioned_settings(
+        &self,
+        files: Vec<ProvisionedFile>,
+    ) -> Result<
+        (
+            SettingValues,
+            Option<(PathBuf, Vec<u8>)>,
+            ProvisioningApplied,
+        ),
+        CommandError,
+    > {
+        let mut next = self.settings_base();
         let mut applied = ProvisioningApplied::default();
         let mut contacts = Vec::new();
         for file in &files {
@@ -796,20 +828,13 @@ impl Engine {
             contacts.extend(file.plan.contacts.iter().cloned());
         }
         applied.contacts = contacts.len() as u32;
-        self.store.save(&next)?;
-        if !contacts.is_empty() {
-            // A file's phone book replaces the one before (as `<tbook>` does on the
-            // vendor's phones); saved after the settings, atomically.
+        // A file's phone book replaces the one before (as `<tbook>` does on the vendor's
+        // phones); saved after the settings, atomically.
+        let phone_book = (!contacts.is_empty()).then(|| {
             let xml = deskphone_provisioning::contacts_to_xml(&contacts);
-            crate::store::write_atomic(&self.phone_book, xml.as_bytes()).map_err(|source| {
-                CommandError::Save(StoreError::Write {
-                    path: self.phone_book.clone(),
-                    source,
-                })
-            })?;
-        }
-        self.adopt(next);
-        Ok(applied)
+            (self.phone_book.clone(), xml.into_bytes())
+        });
+        Ok((next, phone_book, applied))
     }
 
     /// Settings that are saved become the phone's: failover, web credentials, lines.
@@ -823,16 +848,19 @@ impl Engine {
     }
 
     /// A local change of settings (set or reset), all or nothing; then the lines follow.
+    /// Saved first (beside the engine): what the phone shows is what survives a power cut.
     fn change_settings(
         &mut self,
         change: impl FnOnce(&mut SettingValues) -> Result<(), SettingError>,
-    ) -> Result<(), CommandError> {
-        let mut next = self.phone.settings.clone();
-        change(&mut next)?;
-        // Saved first: what the phone shows is what survives a power cut.
-        self.store.save(&next)?;
-        self.adopt(next);
-        Ok(())
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    ) {
+        let mut next = self.settings_base();
+        match change(&mut next) {
+            Ok(()) => self.save_then_adopt(next, None, save::Waiting::Change(reply)),
+            Err(e) => {
+                let _ = reply.send(Err(e.into()));
+            }
+        }
     }
 
     /// An RTP socket on an even port and its RTCP socket on the next one (RFC 3550
@@ -855,7 +883,8 @@ impl Engine {
     }
 
     /// Place the phone's call `id`; with a `referral` it carries out a transfer request
-    /// (RFC 3515).
+    /// (RFC 3515). When the route needs DNS, the call is placed once the lookup beside the
+    /// engine answers (`engine/resolve.rs`); the engine does not wait for it.
     async fn place_call(
         &mut self,
         id: CallId,
@@ -863,38 +892,53 @@ impl Engine {
         target: String,
         referral: Option<Referral>,
     ) -> Result<(), CommandError> {
+        match self.known_route(identity, &target) {
+            Some(route) => {
+                self.place_routed_call(id, identity, target, referral, route)
+                    .await
+            }
+            None => {
+                let pending = Pending::Call {
+                    id,
+                    identity,
+                    target: target.clone(),
+                    referral,
+                };
+                self.look_up(identity, &target, pending);
+                Ok(())
+            }
+        }
+    }
+
+    async fn place_routed_call(
+        &mut self,
+        id: CallId,
+        identity: u16,
+        target: String,
+        referral: Option<Referral>,
+        route: Route,
+    ) -> Result<(), CommandError> {
         let fail = |reason: String| CommandError::Dial {
             target: target.clone(),
             reason,
         };
         // An identity with a registrar sends its calls there (or to its outbound proxy),
         // and answers that server's challenges with its credentials.
-        let (dest, options) = match self.lines.get(&identity) {
-            Some(line) => {
-                let route = match &line.route {
-                    Some(route) => route.clone(),
-                    None => {
-                        let a = &line.config.account;
-                        resolve_route(&self.locator, &a.host, &a.outbound)
-                            .await
-                            .map_err(fail)?
-                    }
-                };
+        let (dest, options) = match route {
+            Route::Line(route) => {
                 route.apply_transport(&mut self.ua, &mut self.tls);
                 let options = CallOptions {
-                    credentials: line.config.credentials(),
+                    credentials: self
+                        .lines
+                        .get(&identity)
+                        .and_then(|line| line.config.credentials()),
                     outbound_proxy: route.proxy,
                     alternates: route.alternates.clone(),
                     ..CallOptions::default()
                 };
                 (route.next_hop(), options)
             }
-            None => {
-                let (found, transport) = self
-                    .locator
-                    .locate_with_transport(&target)
-                    .await
-                    .map_err(fail)?;
+            Route::Direct(found, transport) => {
                 let (dest, alternates) = addresses(Ok(found)).map_err(fail)?;
                 // A dialled `;transport=tcp` URI (or DNS) decides how the call goes.
                 let name = crate::locate::server_name(&target);
@@ -1428,16 +1472,16 @@ impl Engine {
             line.config.account.outbound.clone(),
         );
         let generation = line.generation;
-        let answer = self.resolved.clone();
+        let answer = self.beside.clone();
         let locator = self.locator.clone();
         tokio::spawn(async move {
             let result = resolve_route(&locator, &host, &outbound).await;
             let _ = answer
-                .send(Resolved {
+                .send(Beside::Line(Resolved {
                     identity,
                     generation,
                     result,
-                })
+                }))
                 .await;
         });
     }

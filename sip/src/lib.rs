@@ -28,6 +28,8 @@ mod auth;
 mod dialog;
 mod extensions;
 mod failover;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod locate;
 mod message;
 mod notification;

@@ -209,7 +209,8 @@ impl SessionDescription {
             session_id: 0,
             session_version: 0,
             origin_address: String::new(),
-            session_name: String::new(),
+            // RFC 8866 §5.3: a session without a name is called "-" (as we write it).
+            session_name: "-".to_owned(),
             connection: None,
             direction: None,
             attributes: Vec::new(),
@@ -231,7 +232,7 @@ impl SessionDescription {
                     sd.origin_address = addr.to_owned();
                     have_origin = true;
                 }
-                ("s", None) => sd.session_name = value.to_owned(),
+                ("s", None) if !value.trim().is_empty() => sd.session_name = value.to_owned(),
                 ("c", None) => sd.connection = Some(parse_connection(value)?),
                 ("c", Some(m)) => m.connection = Some(parse_connection(value)?),
                 ("m", _) => {

@@ -9,10 +9,13 @@
 //!   `deskphone-settings` fails when the committed file differs).
 //! - `figures`: print the measured figures (bundle size, idle RSS, key to
 //!   frame latency).
+//! - `fuzz [--seconds N] [datagram|framing|sdp]`: coverage-guided fuzzing of the SIP
+//!   core with AFL++ (cargo-afl, installed if missing); prints executions and crashes.
 mod build_ui;
 mod debian;
 mod figures;
 mod firmware;
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -64,6 +67,7 @@ fn main() -> anyhow::Result<()> {
         Some("test") => test(&root, &args[1..]),
         Some("figures") => figures::run(&root),
         Some("firmware-image") => firmware::run(&root, &args[1..]),
+        Some("fuzz") => fuzz::run(&root, &args[1..]),
         Some("settings-doc") => {
             let path = root.join("docs/settings.md");
             std::fs::write(&path, deskphone_settings::reference::markdown())
@@ -78,7 +82,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             bail!(
-                "usage: cargo xtask demo | test | build-ui [--release] | figures | firmware-image | settings-doc | install-deps"
+                "usage: cargo xtask demo | test | build-ui [--release] | figures | firmware-image | settings-doc | install-deps | fuzz [--seconds N] [TARGET...]"
             )
         }
     }

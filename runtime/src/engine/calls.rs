@@ -219,11 +219,10 @@ impl Engine {
                 }
             }
             Action::SaveSettings => {
-                // The phone changed its own settings (DND, LOGOFFALL): saved first, then
-                // followed (registrations).
+                // The phone changed its own settings (DND, LOGOFFALL): saved first (beside
+                // the engine, `engine/save.rs`), then followed (registrations).
                 let next = self.phone.settings.clone();
-                self.store.save(&next)?;
-                self.adopt(next);
+                self.save_then_adopt(next, None, super::save::Waiting::Nobody);
                 Ok(())
             }
             Action::Reregister(identity) => {

@@ -13,7 +13,10 @@ use deskphone_sip::{
     SubscriptionState,
 };
 
-use super::{CommandError, Engine, first, now_ms, resolve_route};
+use tokio::sync::oneshot;
+
+use super::resolve::{Pending, Route};
+use super::{CommandError, Engine, first, now_ms};
 
 /// Subscription duration we ask for; the notifier may grant less (RFC 6665 §4.1.2.1) and
 /// the SIP core refreshes before it ends.
@@ -23,7 +26,7 @@ const RETRY: Duration = Duration::from_secs(30);
 
 /// What a subscription is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Watch {
+pub(super) enum Watch {
     /// The busy lamp of function key `Pn`.
     Blf(u16),
     /// The availability lamp and note of function key `Pn`.
@@ -34,10 +37,10 @@ enum Watch {
 
 /// A subscription as the settings want it; any change means subscribing anew.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Wanted {
+pub(super) struct Wanted {
     event: &'static str,
     accept: &'static str,
-    target: String,
+    pub(super) target: String,
     identity: u16,
     /// The identity's next hop and proxy; `None` for direct calls (the target is located).
     route: Option<(SocketAddr, Option<SocketAddr>)>,
@@ -143,7 +146,7 @@ impl Engine {
             if self.watches.current.contains_key(&watch) {
                 continue;
             }
-            let handle = self.subscribe(&cfg).await;
+            let handle = self.subscribe(watch, &cfg);
             self.watches.current.insert(watch, (cfg, handle));
         }
     }
@@ -157,17 +160,62 @@ impl Engine {
         }
     }
 
-    async fn subscribe(&mut self, cfg: &Wanted) -> Option<SubscriptionHandle> {
+    /// Subscribes now when the destination is known; otherwise once the lookup beside the
+    /// engine answers ([`subscribe_routed`](Self::subscribe_routed)).
+    fn subscribe(&mut self, watch: Watch, cfg: &Wanted) -> Option<SubscriptionHandle> {
         let (dest, proxy) = match cfg.route {
             Some(route) => route,
-            None => match first(self.locator.locate(&cfg.target).await) {
-                Ok(dest) => (dest, None),
-                Err(e) => {
-                    tracing::warn!("cannot subscribe to {}: {e}", cfg.target);
+            None => match self.known_route(cfg.identity, &cfg.target) {
+                Some(Route::Direct(found, _)) => match first(Ok(found)) {
+                    Ok(dest) => (dest, None),
+                    Err(e) => {
+                        tracing::warn!("cannot subscribe to {}: {e}", cfg.target);
+                        return None;
+                    }
+                },
+                _ => {
+                    let pending = Pending::Subscription {
+                        watch,
+                        wanted: cfg.clone(),
+                    };
+                    self.look_up(cfg.identity, &cfg.target, pending);
                     return None;
                 }
             },
         };
+        self.subscribe_at(cfg, dest, proxy)
+    }
+
+    /// The lookup for a subscription answered: subscribe, unless the settings no longer
+    /// want it (or want it otherwise) meanwhile.
+    pub(super) fn subscribe_routed(&mut self, watch: Watch, wanted: Wanted, route: Route) {
+        let still_wanted = matches!(
+            self.watches.current.get(&watch),
+            Some((cfg, None)) if *cfg == wanted
+        );
+        if !still_wanted {
+            return;
+        }
+        let (dest, proxy) = match route {
+            Route::Line(route) => (route.next_hop(), route.proxy),
+            Route::Direct(found, _) => match first(Ok(found)) {
+                Ok(dest) => (dest, None),
+                Err(e) => {
+                    tracing::warn!("cannot subscribe to {}: {e}", wanted.target);
+                    return;
+                }
+            },
+        };
+        let handle = self.subscribe_at(&wanted, dest, proxy);
+        self.watches.current.insert(watch, (wanted, handle));
+    }
+
+    fn subscribe_at(
+        &mut self,
+        cfg: &Wanted,
+        dest: SocketAddr,
+        proxy: Option<SocketAddr>,
+    ) -> Option<SubscriptionHandle> {
         let credentials = self
             .lines
             .get(&cfg.identity)
@@ -291,36 +339,63 @@ impl Engine {
         }
     }
 
-    /// Sends a text message from the outgoing identity, routed like a call.
-    pub(super) async fn send_text(&mut self, to: &str, text: &str) -> Result<(), CommandError> {
+    /// Sends a text message from the outgoing identity, routed like a call; `reply` hears
+    /// whether it went out, after a lookup beside the engine when the route needs one.
+    pub(super) fn send_text(
+        &mut self,
+        to: &str,
+        text: String,
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    ) {
         let identity = self.phone.outgoing_identity();
-        let target = self.phone.dial_target(to, identity)?;
+        let target = match self.phone.dial_target(to, identity) {
+            Ok(target) => target,
+            Err(e) => {
+                let _ = reply.send(Err(e.into()));
+                return;
+            }
+        };
+        match self.known_route(identity, &target) {
+            Some(route) => {
+                let _ = reply.send(self.send_routed_text(identity, &target, &text, route));
+            }
+            None => {
+                let key = target.clone();
+                let pending = Pending::Message {
+                    identity,
+                    target,
+                    text,
+                    reply,
+                };
+                self.look_up(identity, &key, pending);
+            }
+        }
+    }
+
+    pub(super) fn send_routed_text(
+        &mut self,
+        identity: u16,
+        target: &str,
+        text: &str,
+        route: Route,
+    ) -> Result<(), CommandError> {
         let fail = |reason: String| CommandError::Message {
-            target: target.clone(),
+            target: target.to_owned(),
             reason,
         };
-        let (dest, options) = match self.lines.get(&identity) {
-            Some(line) => {
-                let route = match &line.route {
-                    Some(route) => route.clone(),
-                    None => {
-                        let a = &line.config.account;
-                        resolve_route(&self.locator, &a.host, &a.outbound)
-                            .await
-                            .map_err(fail)?
-                    }
-                };
+        let (dest, options) = match route {
+            Route::Line(route) => {
                 let options = CallOptions {
-                    credentials: line.config.credentials(),
+                    credentials: self
+                        .lines
+                        .get(&identity)
+                        .and_then(|line| line.config.credentials()),
                     outbound_proxy: route.proxy,
                     ..CallOptions::default()
                 };
                 (route.next_hop(), options)
             }
-            None => (
-                first(self.locator.locate(&target).await).map_err(fail)?,
-                CallOptions::default(),
-            ),
+            Route::Direct(found, _) => (first(Ok(found)).map_err(fail)?, CallOptions::default()),
         };
         self.ua
             .send_message(
@@ -328,7 +403,7 @@ impl Engine {
                 OutgoingMessage {
                     from_uri: self.phone.identity_uri(identity),
                     from_display: self.phone.identity_display_name(identity).to_owned(),
-                    target_uri: target.clone(),
+                    target_uri: target.to_owned(),
                     dest,
                     content_type: "text/plain;charset=UTF-8".into(),
                     body: text.as_bytes().to_vec(),
