@@ -30,7 +30,10 @@ fn note(tr: Tr, e: &HistoryEntry) -> String {
         return tr.fmt("web-history-forwarded-to", &[("target", to.clone().into())]);
     }
     if let Some(to) = &e.transferred_to {
-        return tr.fmt("web-history-transferred-to", &[("target", to.clone().into())]);
+        return tr.fmt(
+            "web-history-transferred-to",
+            &[("target", to.clone().into())],
+        );
     }
     String::new()
 }
