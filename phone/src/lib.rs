@@ -173,6 +173,17 @@ pub struct Phone {
     /// A list open on the screen.
     menu: Option<modes::menu::Menu>,
     volume: u8,
+    /// The settings as the snapshot shows them, for the settings they were made from:
+    /// building them walks every setting and index, by far the dearest part of a
+    /// snapshot, while the settings rarely change.
+    settings_views: std::sync::Mutex<Option<SettingsViews>>,
+}
+
+#[derive(Debug)]
+struct SettingsViews {
+    of: SettingValues,
+    public: BTreeMap<String, String>,
+    sources: BTreeMap<String, deskphone_settings::Source>,
 }
 
 impl Phone {
@@ -200,6 +211,7 @@ impl Phone {
             deny_revision: 0,
             menu: None,
             volume: MAX_VOLUME / 2,
+            settings_views: std::sync::Mutex::new(None),
         }
     }
 
@@ -914,8 +926,8 @@ impl Phone {
             dial_buffer: self.dial_buffer.clone(),
             off_hook: self.off_hook,
             keys: self.function_key_states(),
-            settings: self.settings.public_view(self.model.name),
-            setting_sources: self.settings.sources(self.model.name),
+            settings: BTreeMap::new(),
+            setting_sources: BTreeMap::new(),
             time_ms: now_ms,
             display_engine: self.display_engine,
             provisioning: self.provisioning.clone(),
@@ -937,8 +949,29 @@ impl Phone {
             volume: self.volume,
             ..PhoneState::default()
         };
+        self.fill_settings(&mut state);
         self.fill_notices(&mut state);
         state
+    }
+
+    fn fill_settings(&self, state: &mut PhoneState) {
+        // Never contended (one owner); a Mutex rather than a RefCell only so that the
+        // phone stays `Sync` for the engine's task.
+        let mut views = self
+            .settings_views
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if views.as_ref().is_none_or(|v| v.of != self.settings) {
+            *views = Some(SettingsViews {
+                of: self.settings.clone(),
+                public: self.settings.public_view(self.model.name),
+                sources: self.settings.sources(self.model.name),
+            });
+        }
+        if let Some(v) = views.as_ref() {
+            state.settings = v.public.clone();
+            state.setting_sources = v.sources.clone();
+        }
     }
 }
 
