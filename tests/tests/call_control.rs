@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use deskphone_protocol::{CallPhase, HistoryKind, MenuState, RegistrationState};
 use deskphone_tests::{
-    Kamailio, PhoneOptions, Sipp, TestPhone, registered_phone, registration, scenario, scratch_dir,
-    urlencode, ws_command,
+    ADMIN_PASSWORD, ADMIN_USER, Kamailio, PhoneOptions, Sipp, TestBrowser, TestPhone, log_in,
+    registered_phone, registration, scenario, scratch_dir, urlencode, wait_js, ws_command,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -209,6 +209,40 @@ async fn forwarding_dnd_and_blocking_answer_as_configured_and_history_survives()
             selected: 0
         })
     );
+
+    // The web UI's history page shows the same, and lets the blocked caller through.
+    let browser = TestBrowser::launch("cc-history-browser", 1024, 768).await?;
+    let page = browser.open(&phone, "/#history").await?;
+    log_in(&page, ADMIN_USER, ADMIN_PASSWORD).await?;
+    wait_js(
+        &page,
+        "four missed calls",
+        "document.querySelectorAll('#history-missed tr.history-entry').length === 4",
+    )
+    .await?;
+    let first_note: String = page
+        .evaluate(
+            "document.querySelector('#history-missed tr.history-entry .history-note').textContent",
+        )
+        .await?
+        .into_value()?;
+    assert!(
+        first_note.contains("sip:dave@127.0.0.1:5098"),
+        "{first_note}"
+    );
+    wait_js(
+        &page,
+        "the blocked caller",
+        "document.querySelector('#history-blocked .blocked-entry')?.textContent.includes('mallory@127.0.0.1')",
+    )
+    .await?;
+    page.find_element("#history-blocked .blocked-entry button")
+        .await?
+        .click()
+        .await?;
+    phone
+        .wait_for("an empty deny list", WAIT, |s| s.deny_list.is_empty())
+        .await?;
     Ok(())
 }
 
