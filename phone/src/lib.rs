@@ -27,6 +27,7 @@ use deskphone_protocol::{
 use deskphone_settings::models::Model;
 use deskphone_settings::{SettingValues, keys};
 
+mod action_urls;
 mod call;
 mod function_keys;
 mod history;
@@ -36,6 +37,7 @@ mod key;
 mod modes;
 mod notices;
 
+use action_urls::PhoneEvent;
 use call::{Call, Hold, Transfer};
 pub use history::History;
 pub use incoming::IncomingCall;
@@ -177,6 +179,8 @@ pub struct Phone {
     /// building them walks every setting and index, by far the dearest part of a
     /// snapshot, while the settings rarely change.
     settings_views: std::sync::Mutex<Option<SettingsViews>>,
+    /// Action URLs waiting for the runtime (C7, `action_urls.rs`).
+    action_urls: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -212,6 +216,7 @@ impl Phone {
             menu: None,
             volume: MAX_VOLUME / 2,
             settings_views: std::sync::Mutex::new(None),
+            action_urls: Vec::new(),
         }
     }
 
@@ -310,10 +315,17 @@ impl Phone {
 
     /// The engine's word on an identity's registration (`NotConfigured` forgets it).
     pub fn set_registration(&mut self, identity: u16, state: RegistrationState) {
-        if state == RegistrationState::NotConfigured {
-            self.registrations.remove(&identity);
+        let before = if state == RegistrationState::NotConfigured {
+            self.registrations.remove(&identity)
         } else {
-            self.registrations.insert(identity, state);
+            self.registrations.insert(identity, state)
+        };
+        if before != Some(state) {
+            match state {
+                RegistrationState::Registered => self.fire(PhoneEvent::RegistrationOn, None),
+                RegistrationState::Failed => self.fire(PhoneEvent::RegistrationFailed, None),
+                RegistrationState::Registering | RegistrationState::NotConfigured => {}
+            }
         }
     }
 
@@ -428,6 +440,7 @@ impl Phone {
         let id = self.new_call_id();
         self.calls
             .push(Call::outgoing(id, identity, target.clone(), now_ms));
+        self.fire_for(PhoneEvent::Outgoing, id);
         actions.push(Action::Dial {
             call: id,
             identity,
@@ -551,7 +564,10 @@ impl Phone {
         }
         let changes = active.iter().map(|k| (k.as_str(), "off"));
         match self.settings.apply_local(changes, model) {
-            Ok(()) => vec![Action::SaveSettings],
+            Ok(()) => {
+                self.fire(PhoneEvent::LogOff, None);
+                vec![Action::SaveSettings]
+            }
             Err(_) => vec![],
         }
     }
@@ -591,10 +607,14 @@ impl Phone {
         if c.connected_at_ms.is_none() {
             c.connected_at_ms = Some(now_ms);
         }
+        let first = c.phase != CallPhase::Connected;
         c.phase = CallPhase::Connected;
         c.no_answer_at_ms = None;
         if codec.is_some() {
             c.codec = codec;
+        }
+        if first {
+            self.fire_for(PhoneEvent::Connected, id);
         }
         self.off_hook = true;
         if self.transfer.is_none() {
@@ -632,6 +652,16 @@ impl Phone {
         let call = self.calls.remove(pos);
         self.forget(id);
         self.history.record_ended(&call, reason, now_ms);
+        let missed = call.direction == deskphone_protocol::CallDirection::Incoming
+            && call.connected_at_ms.is_none()
+            && reason != EndReason::AnsweredElsewhere
+            && !call.blocked
+            && !call.replacing;
+        if call.connected_at_ms.is_some() {
+            self.fire(PhoneEvent::Disconnected, Some(&call));
+        } else if missed {
+            self.fire(PhoneEvent::Missed, Some(&call));
+        }
         self.last_ended = Some(EndedCall {
             remote_uri: call.remote_uri,
             remote_name: call.remote_name,
@@ -669,6 +699,11 @@ impl Phone {
             c.hold = Hold::On;
         }
         let held = self.call(id).is_some_and(|c| c.hold == Hold::On);
+        match (before, agreed, held) {
+            (Hold::Holding, true, true) => self.fire_for(PhoneEvent::Hold, id),
+            (Hold::Resuming, true, false) => self.fire_for(PhoneEvent::Unhold, id),
+            _ => {}
+        }
         self.held_order.retain(|h| *h != id);
         if held {
             self.held_order.push(id);
@@ -722,6 +757,7 @@ impl Phone {
                 if let Some(c) = self.find(call) {
                     c.transferred_to = Some(target);
                 }
+                self.fire_for(PhoneEvent::Transfer, call);
                 None
             }
             (true, _) => Some(Transfer::Failed),
@@ -790,7 +826,15 @@ impl Phone {
             .settings
             .apply_local([(keys::dnd_mode.wire(), next)], model)
         {
-            Ok(()) => vec![Action::SaveSettings],
+            Ok(()) => {
+                let event = if self.dnd() {
+                    PhoneEvent::DndOn
+                } else {
+                    PhoneEvent::DndOff
+                };
+                self.fire(event, None);
+                vec![Action::SaveSettings]
+            }
             Err(_) => vec![],
         }
     }

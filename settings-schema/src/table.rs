@@ -354,24 +354,24 @@ settings! {
 
     // ── Action URLs: the phone fetches these on events; `$remote`, `$local`, … ───
     action_setup_url: Url = "", ActionUrls/calls;
-    action_incoming_url: Url = "", ActionUrls/calls;
-    action_outgoing_url: Url = "", ActionUrls/calls;
+    action_incoming_url: Url = "", ActionUrls/calls, implemented;
+    action_outgoing_url: Url = "", ActionUrls/calls, implemented;
     action_offhook_url: Url = "", ActionUrls/calls;
     action_onhook_url: Url = "", ActionUrls/calls;
-    action_connected_url: Url = "", ActionUrls/calls;
-    action_disconnected_url: Url = "", ActionUrls/calls;
-    action_missed_url: Url = "", ActionUrls/calls;
-    action_hold_url: Url = "", ActionUrls/calls;
-    action_unhold_url: Url = "", ActionUrls/calls;
-    action_transfer_url: Url = "", ActionUrls/calls;
-    action_mute_url: Url = "", ActionUrls/calls;
-    action_unmute_url: Url = "", ActionUrls/calls;
-    action_dnd_on_url: Url = "", ActionUrls/status;
-    action_dnd_off_url: Url = "", ActionUrls/status;
+    action_connected_url: Url = "", ActionUrls/calls, implemented;
+    action_disconnected_url: Url = "", ActionUrls/calls, implemented;
+    action_missed_url: Url = "", ActionUrls/calls, implemented;
+    action_hold_url: Url = "", ActionUrls/calls, implemented;
+    action_unhold_url: Url = "", ActionUrls/calls, implemented;
+    action_transfer_url: Url = "", ActionUrls/calls, implemented;
+    action_mute_url: Url = "", ActionUrls/calls, implemented;
+    action_unmute_url: Url = "", ActionUrls/calls, implemented;
+    action_dnd_on_url: Url = "", ActionUrls/status, implemented;
+    action_dnd_off_url: Url = "", ActionUrls/status, implemented;
     action_redirection_on_url: Url = "", ActionUrls/status;
     action_redirection_off_url: Url = "", ActionUrls/status;
-    action_reg_on_url: Url = "", ActionUrls/status;
-    action_reg_failed_url: Url = "", ActionUrls/status;
+    action_reg_on_url: Url = "", ActionUrls/status, implemented;
+    action_reg_failed_url: Url = "", ActionUrls/status, implemented;
     action_log_on_url: Url = "", ActionUrls/status;
-    action_log_off_url: Url = "", ActionUrls/status;
+    action_log_off_url: Url = "", ActionUrls/status, implemented;
 }

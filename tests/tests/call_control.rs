@@ -463,3 +463,82 @@ async fn every_command_htm_command_of_r1_works_over_http() -> anyhow::Result<()>
     assert_eq!(command(&alice, "FLY=1").await?, 400);
     Ok(())
 }
+
+/// C7: action URLs are requested from a real HTTP server, with their variables filled in
+/// and encoded; a `$` word that names a setting (here the password) stays as written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn action_urls_reach_a_server_with_their_variables() -> anyhow::Result<()> {
+    use deskphone_tests::prov_server::{ProvServer, Route};
+    let server = ProvServer::http(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    for path in ["/incoming", "/missed", "/dnd"] {
+        server.set(path, Route::Status(200));
+    }
+    let base = format!("http://{}", server.addr);
+    let phone = TestPhone::start(
+        "cc-action-urls",
+        PhoneOptions {
+            user: "alice",
+            display_name: "Alice",
+            sim_input: "silence",
+            display: false,
+        },
+    )
+    .await?;
+    let incoming = format!(
+        "{base}/incoming?remote=$remote&name=$display_remote&local=$local&id=$call-id&user=$active_user&pw=$user_pass"
+    );
+    let missed = format!("{base}/missed?remote=$remote");
+    let dnd = format!("{base}/dnd?user=$active_user");
+    set_settings(
+        &phone,
+        &[
+            ("user_pass[1]", "Secret-4711"),
+            ("action_incoming_url", &incoming),
+            ("action_missed_url", &missed),
+            ("action_dnd_on_url", &dnd),
+        ],
+    )
+    .await?;
+    let (sipp, dir) = start_call(&phone, "cc-action-urls-call", "bob").await?;
+    let ringing = phone
+        .wait_for("the ringing call", WAIT, |s| {
+            s.calls.iter().any(|c| c.phase == CallPhase::Ringing)
+        })
+        .await?;
+    let id = ringing.calls[0].id;
+    phone.key("CANCEL").await?;
+    sipp.finish(&phone).await?;
+    assert_eq!(received(&dir)?.0, [180, 603]);
+    phone.key("DND").await?;
+    let start = std::time::Instant::now();
+    while server.hits().len() < 3 {
+        if start.elapsed() > WAIT {
+            bail!(
+                "action URLs requested: {:?}\n{}",
+                server.hits(),
+                phone.log()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let hits = server.hits();
+    let local = urlencode(&format!("sip:alice@{}", phone.sip));
+    let remote = |h: &str| h.contains("remote=sip%3Abob%40127.0.0.1%3A");
+    assert!(
+        hits.iter().any(|h| h.starts_with("/incoming?")
+            && remote(h)
+            && h.contains("&name=bob&")
+            && h.contains(&format!("&local={local}&"))
+            && h.contains(&format!("&id={id}&"))
+            && h.contains("&user=alice&")
+            && h.ends_with("&pw=$user_pass")),
+        "{hits:?}"
+    );
+    assert!(
+        hits.iter().any(|h| h.starts_with("/missed?") && remote(h)),
+        "{hits:?}"
+    );
+    assert!(hits.iter().any(|h| h == "/dnd?user=alice"), "{hits:?}");
+    assert!(!hits.iter().any(|h| h.contains("Secret-4711")), "{hits:?}");
+    Ok(())
+}
