@@ -1,7 +1,14 @@
-//! The display engine: a browser engine renders `/phone` at the model's
-//! resolution; after every state change it waits until the page shows that
-//! state (`data-seq`), captures the frame, keeps it for `/screen.png` and
-//! copies it to the framebuffer when one is configured.
+//! The display engine draws the phone's screen at the model's resolution, keeps each
+//! frame for `/screen.png` and `/screen.txt` and copies it to the framebuffer when one
+//! is configured. Two engines draw the same Leptos components:
+//!
+//! - `native` (the default, [`native`]): the components render to HTML in-process and
+//!   Blitz paints them; no browser is needed.
+//! - `chromium` (for comparison, and the tests' reference engine): a headless
+//!   Chromium renders `/phone`; after every state change it waits until the page
+//!   shows that state (`data-seq`) and captures the frame.
+
+pub mod native;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +18,7 @@ use axum::body::Bytes;
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::page::ScreenshotParams;
-use deskphone_protocol::DisplayEngineState;
+use deskphone_protocol::{DisplayEngineState, ShownSecret};
 use tokio::sync::watch;
 
 use crate::browser;
@@ -50,6 +57,11 @@ impl FrameStore {
         self.latest.borrow().clone()
     }
 
+    /// Changes whenever a frame is stored.
+    pub fn subscribe(&self) -> watch::Receiver<Option<Arc<Frame>>> {
+        self.latest.subscribe()
+    }
+
     fn put(&self, frame: Frame) {
         self.latest.send_replace(Some(Arc::new(frame)));
     }
@@ -59,8 +71,19 @@ impl FrameStore {
     }
 }
 
+/// Which engine draws the screen (`--display`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DisplayChoice {
+    /// The screen components rendered in-process and painted by Blitz; needs no browser.
+    #[default]
+    Native,
+    /// Headless Chromium showing `/phone` (needs chromium; for comparison).
+    Chromium,
+}
+
 pub struct DisplayConfig {
-    /// Browser binary; `None` looks in the usual places.
+    pub engine: DisplayChoice,
+    /// Browser binary (Chromium engine); `None` looks in the usual places.
     pub browser: Option<PathBuf>,
     /// The phone screen's URL on our own web server.
     pub url: String,
@@ -68,6 +91,9 @@ pub struct DisplayConfig {
     pub height: u32,
     pub profile_dir: PathBuf,
     pub framebuffer: Option<Framebuffer>,
+    /// The generated admin password while it is in use: only the phone's own screen
+    /// shows it.
+    pub generated_password: watch::Receiver<Option<ShownSecret>>,
 }
 
 /// How often the frame is refreshed without a state change (the clock).
@@ -75,9 +101,27 @@ const IDLE_REFRESH: Duration = Duration::from_secs(1);
 /// How long the page may take to show a new state before we capture anyway.
 const RENDER_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Runs the display engine for the life of the phone. Without a browser
-/// the phone runs on and says that its display engine is off.
+/// Runs the chosen display engine for the life of the phone.
 pub async fn run(config: DisplayConfig, engine: EngineHandle, frames: FrameStore) {
+    match config.engine {
+        DisplayChoice::Native => {
+            native::run(
+                config.width,
+                config.height,
+                config.framebuffer,
+                engine,
+                frames,
+                config.generated_password,
+            )
+            .await
+        }
+        DisplayChoice::Chromium => run_chromium(config, engine, frames).await,
+    }
+}
+
+/// The Chromium engine. Without a browser the phone runs on and says that its display
+/// engine is off.
+async fn run_chromium(config: DisplayConfig, engine: EngineHandle, frames: FrameStore) {
     let Some(executable) = browser::find_browser(config.browser.as_deref()) else {
         tracing::warn!(
             "display engine off: no browser engine found (install chromium or pass --browser)"

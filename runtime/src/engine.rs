@@ -457,6 +457,8 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     let mut ua = UserAgent::new(UaConfig {
         local_addr: advertised,
         user_agent: format!("deskphone/{}", env!("CARGO_PKG_VERSION")),
+        // Tags, Call-IDs, branches and cnonces from ChaCha20 seeded by the OS.
+        rng_seed: None,
     });
     ua.set_failover(failover_policy(&config.settings));
     // S2: ICMP errors for our requests mean immediate failover.

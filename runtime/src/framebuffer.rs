@@ -96,8 +96,13 @@ pub fn convert(image: &Rgba, format: PixelFormat) -> Vec<u8> {
 impl Framebuffer {
     /// Writes one PNG frame to the device from offset 0.
     pub fn write_png(&self, png_bytes: &[u8]) -> Result<(), FrameError> {
-        let image = decode_png(png_bytes)?;
-        let data = convert(&image, self.format);
+        self.write_rgba(&decode_png(png_bytes)?)
+    }
+
+    /// Writes one RGBA frame to the device from offset 0 (the native display engine's
+    /// frames go here straight from the painter, without a PNG in between).
+    pub fn write_rgba(&self, image: &Rgba) -> Result<(), FrameError> {
+        let data = convert(image, self.format);
         let mut f = OpenOptions::new()
             .write(true)
             .create(true)

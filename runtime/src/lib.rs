@@ -56,7 +56,12 @@ pub struct Options {
     /// What the simulated microphone sends: `silence`, `tone:HZ` or `wav:PATH`.
     #[arg(long, default_value = "silence", value_parser = parse_sim_input)]
     pub sim_input: SimInput,
-    /// Browser engine for the display (default: chromium where installed).
+    /// Display engine: `native` (the screen's components painted in-process by Blitz;
+    /// needs no browser) or `chromium` (headless Chromium showing /phone, for
+    /// comparison; see --browser).
+    #[arg(long, value_enum, default_value = "native")]
+    pub display: display::DisplayChoice,
+    /// Browser binary of the `chromium` display engine (default: chromium where installed).
     #[arg(long)]
     pub browser: Option<PathBuf>,
     /// DNS server for SIP server names (default: the system's resolv.conf).
@@ -296,6 +301,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         tracing::info!("display engine off (--no-display)");
     } else {
         let config = display::DisplayConfig {
+            engine: options.display,
             browser: options.browser.clone(),
             // The fragment stays in the browser: the page passes the token on its
             // WebSocket, and no log or request line of a page load carries it.
@@ -314,6 +320,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
                     path,
                     format: options.framebuffer_format,
                 }),
+            generated_password: auth.generated_password(),
         };
         tokio::spawn(display::run(config, engine.clone(), frames));
     }

@@ -1,10 +1,4 @@
-//! Calendar arithmetic and the time zone offset. The calendar part is pure
-//! (and unit-tested); only [`zone_offset_ms`] asks the browser's `Intl`.
-
-use std::cell::RefCell;
-
-use js_sys::{Array, Date, Function, Intl, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+//! Calendar arithmetic and the time zone offset, pure and unit-tested.
 
 /// A wall-clock moment broken into fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +17,8 @@ pub struct Civil {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil`]).
+#[cfg(test)]
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -100,94 +95,23 @@ pub fn month_id(month: u32) -> &'static str {
     }
 }
 
-/// The offset of wall-clock time from UTC (ms) given the fields that a
-/// formatter printed for instant `utc_ms` in some zone.
-pub fn offset_from_fields(utc_ms: i64, fields: &Civil) -> i64 {
-    let local = days_from_civil(fields.year, fields.month, fields.day) * DAY_MS
-        + i64::from(fields.hour % 24) * 3_600_000
-        + i64::from(fields.minute) * 60_000
-        + i64::from(fields.second) * 1000;
-    // Whole minutes: the formatter drops the milliseconds.
-    let diff = local - utc_ms.div_euclid(1000) * 1000;
-    (diff as f64 / 60_000.0).round() as i64 * 60_000
-}
-
-thread_local! {
-    /// The formatter of the last zone asked for (`None` when the zone is
-    /// unknown to the browser).
-    static ZONE: RefCell<Option<(String, Option<Intl::DateTimeFormat>)>> = const { RefCell::new(None) };
-}
-
 /// Offset of time zone `zone` (an IANA name such as `Europe/Berlin`, or
 /// `UTC`) from UTC at `utc_ms`, in ms. Unknown zones count as UTC.
+///
+/// jiff with its compiled-in time-zone database answers this the same way in
+/// the browser and in the display engine, whatever zone data the machine has.
 pub fn zone_offset_ms(zone: &str, utc_ms: i64) -> i64 {
     let zone = zone.trim();
     if zone.is_empty() || zone.eq_ignore_ascii_case("UTC") {
         return 0;
     }
-    ZONE.with(|cell| {
-        let mut cached = cell.borrow_mut();
-        if cached.as_ref().is_none_or(|(z, _)| z != zone) {
-            *cached = Some((zone.to_owned(), formatter(zone)));
-        }
-        let Some((_, Some(fmt))) = cached.as_ref() else {
-            return 0;
-        };
-        let parts = fmt.format_to_parts(&Date::new(&JsValue::from_f64(utc_ms as f64)));
-        let mut fields = civil(utc_ms);
-        for part in parts.iter() {
-            let get = |k: &str| {
-                Reflect::get(&part, &JsValue::from_str(k))
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default()
-            };
-            let value: i64 = get("value").parse().unwrap_or(0);
-            match get("type").as_str() {
-                "year" => fields.year = value,
-                "month" => fields.month = value as u32,
-                "day" => fields.day = value as u32,
-                "hour" => fields.hour = value as u32,
-                "minute" => fields.minute = value as u32,
-                "second" => fields.second = value as u32,
-                _ => {}
-            }
-        }
-        offset_from_fields(utc_ms, &fields)
-    })
-}
-
-/// An `Intl.DateTimeFormat` printing numeric fields in `zone`, or `None`
-/// when the browser does not know the zone (the constructor throws).
-fn formatter(zone: &str) -> Option<Intl::DateTimeFormat> {
-    let options = Object::new();
-    let set =
-        |k: &str, v: &str| Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
-    for (k, v) in [
-        ("timeZone", zone),
-        ("hourCycle", "h23"),
-        ("year", "numeric"),
-        ("month", "numeric"),
-        ("day", "numeric"),
-        ("hour", "numeric"),
-        ("minute", "numeric"),
-        ("second", "numeric"),
-    ] {
-        set(k, v).ok()?;
-    }
-    let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-    let ctor: Function = Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let args = Array::of2(&JsValue::from_str("en-US"), &options);
-    match Reflect::construct(&ctor, &args) {
-        Ok(f) => Some(f.unchecked_into()),
-        Err(e) => {
-            leptos::logging::warn!("unknown time zone {zone:?}: {e:?}");
-            None
-        }
-    }
+    let Ok(tz) = jiff::tz::TimeZone::get(zone) else {
+        return 0;
+    };
+    let Ok(at) = jiff::Timestamp::from_millisecond(utc_ms) else {
+        return 0;
+    };
+    i64::from(tz.to_offset(at).seconds()) * 1000
 }
 
 #[cfg(test)]
@@ -221,16 +145,20 @@ mod tests {
     }
 
     #[test]
-    fn offsets_from_formatter_fields() {
+    fn zone_offsets_from_the_bundled_database() {
+        // 2025-11-26 10:09:05 UTC: winter in Berlin (+1 h), summer in Sydney (+11 h).
         let utc = 1_764_151_745_123;
-        assert_eq!(offset_from_fields(utc, &civil(utc + 3_600_000)), 3_600_000);
-        assert_eq!(
-            offset_from_fields(utc, &civil(utc - 5 * 3_600_000 - 1_800_000)),
-            -19_800_000
-        );
-        assert_eq!(offset_from_fields(utc, &civil(utc)), 0);
+        assert_eq!(zone_offset_ms("Europe/Berlin", utc), 3_600_000);
+        assert_eq!(zone_offset_ms("Australia/Sydney", utc), 11 * 3_600_000);
+        assert_eq!(zone_offset_ms("Asia/Kolkata", utc), 19_800_000);
+        assert_eq!(zone_offset_ms("America/New_York", utc), -5 * 3_600_000);
+        // 2025-07-01 12:00 UTC: summer time in Berlin and New York.
+        let july = 1_751_371_200_000;
+        assert_eq!(zone_offset_ms("Europe/Berlin", july), 2 * 3_600_000);
+        assert_eq!(zone_offset_ms("America/New_York", july), -4 * 3_600_000);
         assert_eq!(zone_offset_ms("UTC", utc), 0);
         assert_eq!(zone_offset_ms("", utc), 0);
+        assert_eq!(zone_offset_ms("Not/AZone", utc), 0);
     }
 
     #[test]

@@ -64,6 +64,18 @@ impl Live {
         }
     }
 
+    /// A connection that shows `state` (seq `seq`) at `now_ms` and never changes: what
+    /// the display engine renders natively, one frame at a time.
+    pub fn showing(state: PhoneState, seq: u64, now_ms: u64) -> Live {
+        Live {
+            link: RwSignal::new(Link::Open),
+            state: RwSignal::new(Some(state)),
+            seq: RwSignal::new(seq),
+            now_ms: RwSignal::new(now_ms),
+            reply: RwSignal::new(None),
+        }
+    }
+
     pub fn get() -> Live {
         expect_context::<Live>()
     }

@@ -43,6 +43,8 @@ mod http;
 mod i18n;
 mod info;
 mod login;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 mod phone;
 mod screen;
 mod status;

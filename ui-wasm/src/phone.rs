@@ -92,6 +92,8 @@ pub fn PhoneScreen() -> impl IntoView {
     let live = Live::get();
     let tr = Tr::get();
     let win = RwSignal::new(window_size());
+    // Only a browser has a window to follow; the display engine always knows the model.
+    #[cfg(target_arch = "wasm32")]
     let _ = window_event_listener(leptos::ev::resize, move |_| win.set(window_size()));
     let model_geometry = Memo::new(move |_| {
         live.state
@@ -145,11 +147,18 @@ pub fn PhoneScreen() -> impl IntoView {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 fn window_size() -> (u32, u32) {
     let px =
         |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
     let w = window();
     (px(w.inner_width()), px(w.inner_height()))
+}
+
+/// Natively there is no window: the display engine renders a known model.
+#[cfg(not(target_arch = "wasm32"))]
+fn window_size() -> (u32, u32) {
+    (0, 0)
 }
 
 /// The phone's wall-clock time, broken into fields in its time zone.

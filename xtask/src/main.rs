@@ -26,13 +26,15 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Debian packages the phone needs to build and run (cpal links ALSA; the
-/// display engine is Chromium).
-const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "chromium"];
+/// Debian packages the phone needs to build and run (cpal links ALSA). The
+/// display engine is native (Blitz): no browser is needed to run a phone.
+const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev"];
 /// What the tests need on top: the real SIP peers (SIPp, kamailio,
 /// baresip), a DNS server (dnsmasq), all run on loopback by the tests, and
 /// openssl to make the TLS test certificates.
 const TEST_PACKAGES: &[&str] = &[
+    // The reference engine of the display tests and the web UI's browser.
+    "chromium",
     "sip-tester",
     "kamailio",
     "baresip-core",
