@@ -542,3 +542,103 @@ async fn action_urls_reach_a_server_with_their_variables() -> anyhow::Result<()>
     assert!(!hits.iter().any(|h| h.contains("Secret-4711")), "{hits:?}");
     Ok(())
 }
+
+/// Call waiting with three real phones: while alice talks to bob, carol's call rings as a
+/// second call; ENTER answers it and holds bob (re-INVITE agreed by bob's phone); F_R
+/// swaps back; every line lamp and call agrees with what the other phones see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_waiting_answer_holds_the_first_call_and_f_r_swaps() -> anyhow::Result<()> {
+    let start = |name: &'static str, user: &'static str| async move {
+        TestPhone::start(
+            name,
+            PhoneOptions {
+                user,
+                display_name: user,
+                sim_input: "silence",
+                display: false,
+            },
+        )
+        .await
+    };
+    let alice = start("cc-cw-alice", "alice").await?;
+    let bob = start("cc-cw-bob", "bob").await?;
+    let carol = start("cc-cw-carol", "carol").await?;
+    let connected_with = |who: &'static str| {
+        move |s: &deskphone_protocol::PhoneState| {
+            s.calls
+                .iter()
+                .any(|c| c.phase == CallPhase::Connected && !c.held && c.remote_uri.contains(who))
+        }
+    };
+    bob.dial(&alice.sip_uri("alice")).await?;
+    alice
+        .wait_for("bob's call", WAIT, |s| {
+            s.calls.iter().any(|c| c.phase == CallPhase::Ringing)
+        })
+        .await?;
+    alice.key("OFFHOOK").await?;
+    alice
+        .wait_for("talking to bob", WAIT, connected_with("bob"))
+        .await?;
+
+    carol.dial(&alice.sip_uri("alice")).await?;
+    let waiting = alice
+        .wait_for("carol waiting", WAIT, |s| {
+            s.calls.len() == 2 && s.calls.iter().any(|c| c.phase == CallPhase::Ringing)
+        })
+        .await?;
+    assert!(
+        connected_with("bob")(&waiting),
+        "bob's call goes on while carol waits"
+    );
+    carol
+        .wait_for("ringback", WAIT, |s| {
+            s.calls.iter().any(|c| c.phase == CallPhase::Ringback)
+        })
+        .await?;
+    // ENTER answers the waiting call and holds bob.
+    alice.key("ENTER").await?;
+    let s = alice
+        .wait_for("talking to carol, bob held", WAIT, |s| {
+            connected_with("carol")(s)
+                && s.calls
+                    .iter()
+                    .any(|c| c.held && c.remote_uri.contains("bob"))
+        })
+        .await?;
+    assert_eq!(s.calls.len(), 2);
+    // P1, alice's line key, blinks: a call of hers is held.
+    assert_eq!(s.keys[0].led, deskphone_protocol::Led::Blinking);
+    carol
+        .wait_for("connected", WAIT, connected_with("alice"))
+        .await?;
+    // F_R swaps: carol is held, bob taken back.
+    alice.key("F_R").await?;
+    alice
+        .wait_for("talking to bob, carol held", WAIT, |s| {
+            connected_with("bob")(s)
+                && s.calls
+                    .iter()
+                    .any(|c| c.held && c.remote_uri.contains("carol"))
+        })
+        .await?;
+    // Alice hangs up on bob; carol stays held until taken back.
+    alice.key("ONHOOK").await?;
+    bob.wait_for("the call to end", WAIT, |s| s.calls.is_empty())
+        .await?;
+    alice.key("F_R").await?;
+    alice
+        .wait_for("talking to carol again", WAIT, connected_with("carol"))
+        .await?;
+    alice.key("ONHOOK").await?;
+    for phone in [&alice, &carol] {
+        phone
+            .wait_for("no call", WAIT, |s| s.calls.is_empty())
+            .await?;
+    }
+    // Alice's history: both calls received.
+    let (_, s) = alice.state().await?;
+    let kinds: Vec<_> = s.history.entries.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [HistoryKind::Received, HistoryKind::Received]);
+    Ok(())
+}

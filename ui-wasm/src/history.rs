@@ -108,10 +108,38 @@ pub fn HistoryPage() -> impl IntoView {
                 </Show>
             </section>
         }
+        // Erased, so that the page's view type stays shallow (the native SSR build
+        // computes its layout).
+        .into_any()
     };
     let unblock = move |entry: String| {
         // The state shows the result; a refusal changes nothing.
         let _ = conn::send(Command::Unblock { entry });
+    };
+    let blocked = move || {
+        view! {
+        <section class="card" id="history-blocked">
+            <h2>{move || tr.t("web-history-blocked")}</h2>
+            <Show
+                when=move || !deny_list.with(Vec::is_empty)
+                fallback=move || view! { <p class="note">{move || tr.t("web-history-blocked-empty")}</p> }
+            >
+                <ul>
+                    <For each=move || deny_list.get() key=|e| e.clone() let:entry>
+                        <li class="blocked-entry">
+                            <span>{entry.clone()}</span>
+                            " "
+                            <button on:click={
+                                let entry = entry.clone();
+                                move |_| unblock(entry.clone())
+                            }>{move || tr.t("web-history-unblock")}</button>
+                        </li>
+                    </For>
+                </ul>
+            </Show>
+        </section>
+        }
+        .into_any()
     };
     view! {
         <Show when=move || loaded.get() fallback=|| view! { <Waiting /> }>
@@ -125,26 +153,7 @@ pub fn HistoryPage() -> impl IntoView {
             {section(HistoryKind::Missed, "history-missed", "web-history-missed")}
             {section(HistoryKind::Received, "history-received", "web-history-received")}
             {section(HistoryKind::Dialled, "history-dialled", "web-history-dialled")}
-            <section class="card" id="history-blocked">
-                <h2>{move || tr.t("web-history-blocked")}</h2>
-                <Show
-                    when=move || !deny_list.with(Vec::is_empty)
-                    fallback=move || view! { <p class="note">{move || tr.t("web-history-blocked-empty")}</p> }
-                >
-                    <ul>
-                        <For each=move || deny_list.get() key=|e| e.clone() let:entry>
-                            <li class="blocked-entry">
-                                <span>{entry.clone()}</span>
-                                " "
-                                <button on:click={
-                                    let entry = entry.clone();
-                                    move |_| unblock(entry.clone())
-                                }>{move || tr.t("web-history-unblock")}</button>
-                            </li>
-                        </For>
-                    </ul>
-                </Show>
-            </section>
+            {blocked()}
         </Show>
     }
 }
