@@ -153,15 +153,18 @@ impl Phone {
             Decision::Blocked => Action::Reject(id, DECLINE),
             Decision::DoNotDisturb => {
                 self.history.record_turned_away(&record);
+                self.fire(crate::PhoneEvent::Missed, Some(&record));
                 Action::Reject(id, TEMPORARILY_UNAVAILABLE)
             }
             Decision::Busy => {
                 self.history.record_turned_away(&record);
+                self.fire(crate::PhoneEvent::Missed, Some(&record));
                 Action::Reject(id, BUSY_HERE)
             }
             Decision::Forward(target) => {
                 record.forwarded_to = Some(target.clone());
                 self.history.record_turned_away(&record);
+                self.fire(crate::PhoneEvent::Missed, Some(&record));
                 let redirect = Action::Redirect { call: id, target };
                 if self.settings.is_on(keys::redirect_ringing) {
                     // `redirect_ringing`: the caller hears it ring here before it moves on.
@@ -174,6 +177,7 @@ impl Phone {
                     record.no_answer_at_ms = Some(at);
                     record.no_answer_target = Some(target);
                 }
+                self.fire(crate::PhoneEvent::Incoming, Some(&record));
                 self.calls.push(record);
                 // A list open on the screen gives way to the ringing call.
                 self.menu = None;

@@ -27,6 +27,7 @@ use deskphone_protocol::{
 use deskphone_settings::models::Model;
 use deskphone_settings::{SettingValues, keys};
 
+mod action_urls;
 mod call;
 mod function_keys;
 mod history;
@@ -36,6 +37,7 @@ mod key;
 mod modes;
 mod notices;
 
+use action_urls::PhoneEvent;
 use call::{Call, Hold, Transfer};
 pub use history::History;
 pub use incoming::IncomingCall;
@@ -175,6 +177,19 @@ pub struct Phone {
     /// A list open on the screen.
     menu: Option<modes::menu::Menu>,
     volume: u8,
+    /// The settings as the snapshot shows them, for the settings they were made from:
+    /// building them walks every setting and index, by far the dearest part of a
+    /// snapshot, while the settings rarely change.
+    settings_views: std::sync::Mutex<Option<SettingsViews>>,
+    /// Action URLs waiting for the runtime (C7, `action_urls.rs`).
+    action_urls: Vec<String>,
+}
+
+#[derive(Debug)]
+struct SettingsViews {
+    of: SettingValues,
+    public: BTreeMap<String, String>,
+    sources: BTreeMap<String, deskphone_settings::Source>,
 }
 
 impl Phone {
@@ -203,6 +218,8 @@ impl Phone {
             deny_revision: 0,
             menu: None,
             volume: MAX_VOLUME / 2,
+            settings_views: std::sync::Mutex::new(None),
+            action_urls: Vec::new(),
         }
     }
 
@@ -301,10 +318,17 @@ impl Phone {
 
     /// The engine's word on an identity's registration (`NotConfigured` forgets it).
     pub fn set_registration(&mut self, identity: u16, state: RegistrationState) {
-        if state == RegistrationState::NotConfigured {
-            self.registrations.remove(&identity);
+        let before = if state == RegistrationState::NotConfigured {
+            self.registrations.remove(&identity)
         } else {
-            self.registrations.insert(identity, state);
+            self.registrations.insert(identity, state)
+        };
+        if before != Some(state) {
+            match state {
+                RegistrationState::Registered => self.fire(PhoneEvent::RegistrationOn, None),
+                RegistrationState::Failed => self.fire(PhoneEvent::RegistrationFailed, None),
+                RegistrationState::Registering | RegistrationState::NotConfigured => {}
+            }
         }
     }
 
@@ -419,6 +443,7 @@ impl Phone {
         let id = self.new_call_id();
         self.calls
             .push(Call::outgoing(id, identity, target.clone(), now_ms));
+        self.fire_for(PhoneEvent::Outgoing, id);
         actions.push(Action::Dial {
             call: id,
             identity,
@@ -542,7 +567,10 @@ impl Phone {
         }
         let changes = active.iter().map(|k| (k.as_str(), "off"));
         match self.settings.apply_local(changes, model) {
-            Ok(()) => vec![Action::SaveSettings],
+            Ok(()) => {
+                self.fire(PhoneEvent::LogOff, None);
+                vec![Action::SaveSettings]
+            }
             Err(_) => vec![],
         }
     }
@@ -582,10 +610,14 @@ impl Phone {
         if c.connected_at_ms.is_none() {
             c.connected_at_ms = Some(now_ms);
         }
+        let first = c.phase != CallPhase::Connected;
         c.phase = CallPhase::Connected;
         c.no_answer_at_ms = None;
         if codec.is_some() {
             c.codec = codec;
+        }
+        if first {
+            self.fire_for(PhoneEvent::Connected, id);
         }
         self.off_hook = true;
         if self.transfer.is_none() {
@@ -623,6 +655,16 @@ impl Phone {
         let call = self.calls.remove(pos);
         self.forget(id);
         self.history.record_ended(&call, reason, now_ms);
+        let missed = call.direction == deskphone_protocol::CallDirection::Incoming
+            && call.connected_at_ms.is_none()
+            && reason != EndReason::AnsweredElsewhere
+            && !call.blocked
+            && !call.replacing;
+        if call.connected_at_ms.is_some() {
+            self.fire(PhoneEvent::Disconnected, Some(&call));
+        } else if missed {
+            self.fire(PhoneEvent::Missed, Some(&call));
+        }
         self.last_ended = Some(EndedCall {
             remote_uri: call.remote_uri,
             remote_name: call.remote_name,
@@ -660,6 +702,11 @@ impl Phone {
             c.hold = Hold::On;
         }
         let held = self.call(id).is_some_and(|c| c.hold == Hold::On);
+        match (before, agreed, held) {
+            (Hold::Holding, true, true) => self.fire_for(PhoneEvent::Hold, id),
+            (Hold::Resuming, true, false) => self.fire_for(PhoneEvent::Unhold, id),
+            _ => {}
+        }
         self.held_order.retain(|h| *h != id);
         if held {
             self.held_order.push(id);
@@ -713,6 +760,7 @@ impl Phone {
                 if let Some(c) = self.find(call) {
                     c.transferred_to = Some(target);
                 }
+                self.fire_for(PhoneEvent::Transfer, call);
                 None
             }
             (true, _) => Some(Transfer::Failed),
@@ -793,7 +841,15 @@ impl Phone {
             .settings
             .apply_local([(keys::dnd_mode.wire(), next)], model)
         {
-            Ok(()) => vec![Action::SaveSettings],
+            Ok(()) => {
+                let event = if self.dnd() {
+                    PhoneEvent::DndOn
+                } else {
+                    PhoneEvent::DndOff
+                };
+                self.fire(event, None);
+                vec![Action::SaveSettings]
+            }
             Err(_) => vec![],
         }
     }
@@ -930,8 +986,8 @@ impl Phone {
             dial_buffer: self.dial_buffer.clone(),
             off_hook: self.off_hook,
             keys: self.function_key_states(),
-            settings: self.settings.public_view(self.model.name),
-            setting_sources: self.settings.sources(self.model.name),
+            settings: BTreeMap::new(),
+            setting_sources: BTreeMap::new(),
             time_ms: now_ms,
             display_engine: self.display_engine,
             provisioning: self.provisioning.clone(),
@@ -954,8 +1010,29 @@ impl Phone {
             volume: self.volume,
             ..PhoneState::default()
         };
+        self.fill_settings(&mut state);
         self.fill_notices(&mut state);
         state
+    }
+
+    fn fill_settings(&self, state: &mut PhoneState) {
+        // Never contended (one owner); a Mutex rather than a RefCell only so that the
+        // phone stays `Sync` for the engine's task.
+        let mut views = self
+            .settings_views
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if views.as_ref().is_none_or(|v| v.of != self.settings) {
+            *views = Some(SettingsViews {
+                of: self.settings.clone(),
+                public: self.settings.public_view(self.model.name),
+                sources: self.settings.sources(self.model.name),
+            });
+        }
+        if let Some(v) = views.as_ref() {
+            state.settings = v.public.clone();
+            state.setting_sources = v.sources.clone();
+        }
     }
 }
 

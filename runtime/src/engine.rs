@@ -32,6 +32,7 @@ use crate::locate::Locator;
 use crate::store::{SettingsStore, StoreError};
 use crate::tcp::{Tcp, TcpEvent};
 
+mod action_urls;
 mod calls;
 mod media;
 mod notices;
@@ -309,6 +310,8 @@ pub struct EngineConfig {
     pub tls: tokio_rustls::TlsConnector,
     /// The identity card the state carries (`crate::device`).
     pub device: deskphone_protocol::DeviceInfo,
+    /// Requests action URLs (C7).
+    pub fetcher: crate::provisioning::fetch::Fetcher,
 }
 
 /// Milliseconds since the Unix epoch, the phone's wall clock.
@@ -450,6 +453,8 @@ struct Engine {
     ids: calls::CallIds,
     /// Saves the call history and the deny list beside the engine (`engine/persist.rs`).
     persist: persist::Persist,
+    /// Sends action URLs beside the engine (`engine/action_urls.rs`).
+    action_urls: action_urls::ActionUrls,
 }
 
 /// Starts the engine task and returns its handle.
@@ -512,6 +517,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         stopping: None,
         ids: calls::CallIds::default(),
         persist,
+        action_urls: action_urls::ActionUrls::start(config.fetcher),
     };
     tokio::spawn(engine.run(request_rx, beside_rx, media_rx));
     Ok(EngineHandle {
@@ -631,6 +637,9 @@ impl Engine {
             self.sync_watches().await;
             self.pump().await;
             self.persist.follow(&self.phone);
+            for url in self.phone.take_action_urls() {
+                self.action_urls.send(url);
+            }
             self.publish();
             if self.stopped(Instant::now()) {
                 break;

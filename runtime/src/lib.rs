@@ -260,6 +260,7 @@ pub async fn run(options: Options) -> anyhow::Result<Ending> {
         settings,
         tls,
         device,
+        fetcher: provisioning_fetcher.clone(),
     })?;
 
     let updater = update::Updater::start(

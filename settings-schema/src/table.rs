@@ -163,10 +163,12 @@ settings! {
     // the first (off).
     xfer_dest_order_lifo: Bool = "off", Preferences/call_features, implemented;
     transfer_on_hangup: Bool = "off", Preferences/call_features;
-    call_waiting: Choice["on", "off", "visual", "ringer"] = "on", Preferences/call_features, user;
-    dnd_mode: Bool = "off", Preferences/call_features, user;
-    mute_is_dnd_in_idle: Bool = "off", Preferences/call_features;
-    long_cancel_is_blocking_caller: Bool = "off", Preferences/call_features;
+    // A second call while one goes on rings (call waiting); `off` makes the phone busy
+    // (486, or busy forwarding). `visual` and `ringer` ring like `on` so far.
+    call_waiting: Choice["on", "off", "visual", "ringer"] = "on", Preferences/call_features, user, implemented;
+    dnd_mode: Bool = "off", Preferences/call_features, user, implemented;
+    mute_is_dnd_in_idle: Bool = "off", Preferences/call_features, implemented;
+    long_cancel_is_blocking_caller: Bool = "off", Preferences/call_features, implemented;
     auto_redial: Bool = "off", Preferences/call_features, user;
     auto_redial_value: Int(1..=300) = "10", Preferences/call_features, user;
     call_completion: Bool = "off", Preferences/call_features;
@@ -179,13 +181,15 @@ settings! {
     emergency_numbers: Text(128) = "112 911 110", Preferences/call_features;
     action_blacklist_url: Url = "", Preferences/call_features;
     remote_blacklist_action_timer: Int(0..=86_400) = "0", Preferences/call_features;
-    redirect_event: Choice["none", "all", "busy", "time", "busy_time"] = "none", Preferences/redirection, user;
-    redirect_always: Bool = "off", Preferences/redirection, user;
-    redirect_number: Text(128) = "", Preferences/redirection, user;
-    redirect_busy: Text(128) = "", Preferences/redirection, user;
-    redirect_time: Int(0..=600) = "20", Preferences/redirection, user;
-    redirect_time_number: Text(128) = "", Preferences/redirection, user;
-    redirect_ringing: Bool = "off", Preferences/redirection;
+    redirect_event: Choice["none", "all", "busy", "time", "busy_time"] = "none", Preferences/redirection, user, implemented;
+    redirect_always: Bool = "off", Preferences/redirection, user, implemented;
+    redirect_number: Text(128) = "", Preferences/redirection, user, implemented;
+    redirect_busy: Text(128) = "", Preferences/redirection, user, implemented;
+    redirect_time: Int(0..=600) = "20", Preferences/redirection, user, implemented;
+    redirect_time_number: Text(128) = "", Preferences/redirection, user, implemented;
+    // With forwarding, the caller hears it ring here (180) before the 302 (C6: off by
+    // default).
+    redirect_ringing: Bool = "off", Preferences/redirection, implemented;
     keyboard_lock: Bool = "off", Preferences/keyboard_lock, user;
     keyboard_lock_pw: Text(32) = "", Preferences/keyboard_lock, secret, user;
     // S8: text messages (SIP MESSAGE) pop up on the idle screen; over a call only when
@@ -212,9 +216,9 @@ settings! {
     // P1..Pn as the vendor writes them: `line`, `blf <sip:bob@pbx>`,
     // `presence <sip:bob@pbx>`, `speed 123`, `dest sip:123@pbx`; empty is a line key.
     fkey: Text(256) = "", FunctionKeys/programmable, idx(fkey), implemented;
-    fkey_label: Text(32) = "", FunctionKeys/programmable, idx(fkey), user;
+    fkey_label: Text(32) = "", FunctionKeys/programmable, idx(fkey), user, implemented;
     // Which identity the key acts for: `active` (the one in use) or an identity index.
-    fkey_context: Choice["active", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"] = "active", FunctionKeys/programmable, idx(fkey);
+    fkey_context: Choice["active", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"] = "active", FunctionKeys/programmable, idx(fkey), implemented;
     fkey_longpress: Bool = "on", FunctionKeys/programmable, idx(fkey);
     dkey_hold: Text(128) = "keyevent F_R", FunctionKeys/fixed_keys;
     dkey_transfer: Text(128) = "keyevent F_TRANSFER", FunctionKeys/fixed_keys;
@@ -354,24 +358,24 @@ settings! {
 
     // ── Action URLs: the phone fetches these on events; `$remote`, `$local`, … ───
     action_setup_url: Url = "", ActionUrls/calls;
-    action_incoming_url: Url = "", ActionUrls/calls;
-    action_outgoing_url: Url = "", ActionUrls/calls;
+    action_incoming_url: Url = "", ActionUrls/calls, implemented;
+    action_outgoing_url: Url = "", ActionUrls/calls, implemented;
     action_offhook_url: Url = "", ActionUrls/calls;
     action_onhook_url: Url = "", ActionUrls/calls;
-    action_connected_url: Url = "", ActionUrls/calls;
-    action_disconnected_url: Url = "", ActionUrls/calls;
-    action_missed_url: Url = "", ActionUrls/calls;
-    action_hold_url: Url = "", ActionUrls/calls;
-    action_unhold_url: Url = "", ActionUrls/calls;
-    action_transfer_url: Url = "", ActionUrls/calls;
-    action_mute_url: Url = "", ActionUrls/calls;
-    action_unmute_url: Url = "", ActionUrls/calls;
-    action_dnd_on_url: Url = "", ActionUrls/status;
-    action_dnd_off_url: Url = "", ActionUrls/status;
+    action_connected_url: Url = "", ActionUrls/calls, implemented;
+    action_disconnected_url: Url = "", ActionUrls/calls, implemented;
+    action_missed_url: Url = "", ActionUrls/calls, implemented;
+    action_hold_url: Url = "", ActionUrls/calls, implemented;
+    action_unhold_url: Url = "", ActionUrls/calls, implemented;
+    action_transfer_url: Url = "", ActionUrls/calls, implemented;
+    action_mute_url: Url = "", ActionUrls/calls, implemented;
+    action_unmute_url: Url = "", ActionUrls/calls, implemented;
+    action_dnd_on_url: Url = "", ActionUrls/status, implemented;
+    action_dnd_off_url: Url = "", ActionUrls/status, implemented;
     action_redirection_on_url: Url = "", ActionUrls/status;
     action_redirection_off_url: Url = "", ActionUrls/status;
-    action_reg_on_url: Url = "", ActionUrls/status;
-    action_reg_failed_url: Url = "", ActionUrls/status;
+    action_reg_on_url: Url = "", ActionUrls/status, implemented;
+    action_reg_failed_url: Url = "", ActionUrls/status, implemented;
     action_log_on_url: Url = "", ActionUrls/status;
-    action_log_off_url: Url = "", ActionUrls/status;
+    action_log_off_url: Url = "", ActionUrls/status, implemented;
 }

@@ -21,7 +21,10 @@
 //!   `-failed-file`, `-line`, `-setting`, `-reason`, `-running`, `-next`),
 //!   `#live-screen` / `#screen-off`, info `#info-firmware`, `#info-build`,
 //!   `#info-model`, `#info-mac`, `#info-expansion`, `#info-http`, `#info-sip`,
-//!   `#info-started`, `#info-uptime`; support `#support-members`,
+//!   `#info-started`, `#info-uptime`; history (`history.rs`) `#history-missed-count`,
+//!   `#history-missed`, `#history-received`, `#history-dialled` (rows
+//!   `tr.history-entry[data-id]` with `.history-uri`, `.history-note`),
+//!   `#history-blocked` (`.blocked-entry`); support `#support-members`,
 //!   `#support-download`, backup (`backup.rs`) `#backup-export`, `#backup-file`,
 //!   `#backup-status[data-status]`, `#backup-preview`, `#backup-apply`,
 //!   `#backup-error`, the provisioning card's `#provisioning-fetch-now`,
@@ -36,6 +39,7 @@ mod backup;
 mod clock;
 mod conn;
 mod customise;
+mod history;
 mod http;
 mod i18n;
 mod info;

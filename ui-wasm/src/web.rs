@@ -1,7 +1,8 @@
 //! The administrator's web UI (`/`): the navigation with the brand, the
-//! status, info, support and backup pages (`status.rs`, `info.rs`, `support.rs`,
-//! `backup.rs`) and the generated settings pages. Navigation is the URL hash
-//! (`#status`, `#info`, `#support`, `#backup`, `#<page id>`).
+//! status, info, call history, support and backup pages (`status.rs`, `info.rs`,
+//! `history.rs`, `support.rs`, `backup.rs`) and the generated settings pages.
+//! Navigation is the URL hash (`#status`, `#info`, `#history`, `#support`, `#backup`,
+//! `#<page id>`).
 //!
 //! The user role sees only what it may use (the runtime refuses the rest anyway):
 //! settings whose `editable_by` is `Role::User`, no page without one, no support or
@@ -20,6 +21,7 @@ use leptos::prelude::*;
 
 use crate::backup::BackupPage;
 use crate::conn::{self, Link, Live, Reply};
+use crate::history::HistoryPage;
 use crate::i18n::{self, Tr, page_id, setting_id};
 use crate::info::InfoPage;
 use crate::login::Login;
@@ -34,6 +36,7 @@ const LOGO: &str = "/branding/logo.svg";
 enum Route {
     Status,
     Info,
+    History,
     Support,
     Backup,
     Update,
@@ -51,6 +54,7 @@ impl Route {
     fn from_id(id: &str) -> Route {
         match id {
             "info" => Route::Info,
+            "history" => Route::History,
             "support" => Route::Support,
             "backup" => Route::Backup,
             "software-update" => Route::Update,
@@ -66,6 +70,7 @@ impl Route {
         match self {
             Route::Status => "#status".to_owned(),
             Route::Info => "#info".to_owned(),
+            Route::History => "#history".to_owned(),
             Route::Support => "#support".to_owned(),
             Route::Backup => "#backup".to_owned(),
             Route::Update => "#software-update".to_owned(),
@@ -78,6 +83,7 @@ impl Route {
         match self {
             Route::Status => tr.t("web-nav-status"),
             Route::Info => tr.t("web-nav-info"),
+            Route::History => tr.t("web-history-nav"),
             Route::Support => tr.t("web-nav-support"),
             Route::Backup => tr.t("web-nav-backup"),
             Route::Update => tr.t("web-update-nav"),
@@ -89,7 +95,7 @@ impl Route {
     /// Whether the page is shown to the administrator (`admin`) or the user role.
     fn shown_to(self, admin: bool) -> bool {
         match self {
-            Route::Status | Route::Info => true,
+            Route::Status | Route::Info | Route::History => true,
             Route::Support | Route::Backup | Route::Update | Route::Customise => admin,
             Route::Settings(page) => {
                 admin || SETTINGS.iter().any(|s| s.page == page && user_may_edit(s))
@@ -149,6 +155,7 @@ pub fn WebApp() -> impl IntoView {
             <nav aria-label=move || tr.t("web-nav-label")>
                 {nav_link(Route::Status)}
                 {nav_link(Route::Info)}
+                {nav_link(Route::History)}
                 {Page::ALL.iter().map(|p| nav_link(Route::Settings(*p))).collect_view()}
                 {nav_link(Route::Update)}
                 {nav_link(Route::Customise)}
@@ -166,6 +173,7 @@ pub fn WebApp() -> impl IntoView {
             {move || match shown() {
                 Route::Status => view! { <StatusPage /> }.into_any(),
                 Route::Info => view! { <InfoPage /> }.into_any(),
+                Route::History => view! { <HistoryPage /> }.into_any(),
                 Route::Support => view! { <SupportPage /> }.into_any(),
                 Route::Backup => view! { <BackupPage /> }.into_any(),
                 Route::Update => view! { <crate::update::UpdatePage /> }.into_any(),

@@ -69,6 +69,12 @@ impl Phone {
                     if let Some(c) = self.find(a) {
                         c.muted = on;
                     }
+                    let event = if on {
+                        crate::PhoneEvent::Mute
+                    } else {
+                        crate::PhoneEvent::Unmute
+                    };
+                    self.fire_for(event, a);
                     Ok(vec![Action::Mute { call: a, on }])
                 }
                 None => Ok(vec![]),
