@@ -80,6 +80,101 @@ pub struct PhoneState {
     /// and how the last one ended.
     #[serde(default)]
     pub update: UpdateStatus,
+    /// The identity outgoing calls use (C: identities 1–12; a line key selects it).
+    #[serde(default = "first_identity")]
+    pub selected_identity: u16,
+    /// Do not disturb (C6): incoming calls are turned away with 480.
+    #[serde(default)]
+    pub dnd: bool,
+    /// Call forwarding in force (C2), from the `redirect_*` settings.
+    #[serde(default)]
+    pub forwarding: ForwardingState,
+    /// Missed, received and dialled calls, newest first (S9, W1).
+    #[serde(default)]
+    pub history: CallHistory,
+    /// A list the screen shows over the call or idle screen (the dialled calls that
+    /// `F_REDIAL` opens), while it is open.
+    #[serde(default)]
+    pub menu: Option<MenuState>,
+    /// Callers this phone turns away (C3), as `user@host`, oldest first.
+    #[serde(default)]
+    pub deny_list: Vec<String>,
+    /// The audio volume, 0 to 15 (`VOLUME_UP`, `VOLUME_DOWN`).
+    #[serde(default)]
+    pub volume: u8,
+}
+
+fn first_identity() -> u16 {
+    1
+}
+
+/// Call forwarding as the screen's icon and the web UI show it: each kind with its target
+/// when it is on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardingState {
+    /// Every call goes to this target.
+    pub always: Option<String>,
+    /// Calls that find the phone busy go here.
+    pub busy: Option<String>,
+    /// Calls not answered within `no_answer_after_s` go here.
+    pub no_answer: Option<String>,
+    pub no_answer_after_s: u32,
+}
+
+/// How many entries of each kind the history keeps; older ones drop out.
+pub const MAX_HISTORY_PER_KIND: usize = 100;
+
+/// The call history, bounded per kind, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallHistory {
+    pub entries: Vec<HistoryEntry>,
+    /// Missed calls the user has not looked at yet (the missed-call counter); opening the
+    /// missed list clears it.
+    pub missed_unseen: u32,
+}
+
+/// One call in the history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The call's id (as in [`CallState::id`]); unique in the history.
+    pub id: u64,
+    pub kind: HistoryKind,
+    /// The identity the call was for or from.
+    pub identity: u16,
+    pub remote_uri: String,
+    pub remote_name: String,
+    /// Milliseconds since the Unix epoch when the call began (INVITE sent or received).
+    pub started_at_ms: u64,
+    /// How long it was connected; 0 when never answered here.
+    pub duration_ms: u64,
+    /// S9: the caller's call was answered on another phone ("Call completed elsewhere");
+    /// a received call, not a missed one.
+    #[serde(default)]
+    pub answered_elsewhere: bool,
+    /// Where this phone transferred the call (C1), when it did.
+    #[serde(default)]
+    pub transferred_to: Option<String>,
+    /// Where forwarding sent the call (C2), when it did.
+    #[serde(default)]
+    pub forwarded_to: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryKind {
+    #[default]
+    Missed,
+    Received,
+    Dialled,
+}
+
+/// A list open on the screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "menu", rename_all = "snake_case")]
+pub enum MenuState {
+    /// One kind of the call history; `selected` indexes the entries of that kind, newest
+    /// first. ENTER (or `F_REDIAL` again) dials the selected entry.
+    History { kind: HistoryKind, selected: u32 },
 }
 
 /// Software update as the Software Update page, the phone's screen and scripts see it.
@@ -295,6 +390,9 @@ pub struct CallState {
     /// first report.
     #[serde(default)]
     pub quality: Option<CallQuality>,
+    /// The microphone is muted in this call.
+    #[serde(default)]
+    pub muted: bool,
 }
 
 /// A call's audio quality figures (RFC 3550 §6.4): both directions' loss and jitter and
@@ -467,6 +565,13 @@ pub struct ClientEnvelope {
 pub enum Command {
     /// A key press, by its `command.htm` name (`0`–`9`, `OFFHOOK`, …).
     Key { key: String },
+    /// A long press of a key (held down about a second), e.g. CANCEL on a ringing call to
+    /// block the caller (C3).
+    LongKey { key: String },
+    /// Turn a caller away from now on (C3): a URI or `user@host`.
+    Block { uri: String },
+    /// Take an entry (as shown in `deny_list`) off the deny list.
+    Unblock { entry: String },
     /// Dial a number or URI.
     Dial { number: String },
     /// Change settings: keys are setting keys (`name` or `name[idx]`).

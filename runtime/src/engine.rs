@@ -26,13 +26,15 @@ use deskphone_sip::{
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::keys::Key;
+use deskphone_phone::{CallId, IncomingCall, Key, KeyError, Phone};
+
 use crate::locate::Locator;
-use crate::phone::{Action, KeyError, Phone};
 use crate::store::{SettingsStore, StoreError};
 use crate::tcp::{Tcp, TcpEvent};
 
+mod calls;
 mod notices;
+mod persist;
 use crate::unreachable;
 
 /// A state as published to observers, numbered so that a UI can say which
@@ -47,6 +49,8 @@ pub struct Published {
 pub enum CommandError {
     #[error("unknown key `{0}`")]
     UnknownKey(String),
+    #[error("{0}")]
+    BadRequest(String),
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error(transparent)]
@@ -62,8 +66,21 @@ pub enum CommandError {
 }
 
 enum Request {
-    Key(String, oneshot::Sender<Result<(), CommandError>>),
-    Dial(String, oneshot::Sender<Result<(), CommandError>>),
+    Key {
+        name: String,
+        long: bool,
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+    /// Dial a number, from the identity with this address (`outgoing_uri`) or the
+    /// selected one.
+    Dial {
+        number: String,
+        from: Option<String>,
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+    /// Remote control (R1) beyond keys: `key_dtmf`, `RELEASE_ALL_CALLS`, `LOGOFFALL`,
+    /// `REREGISTER`.
+    Remote(Remote, oneshot::Sender<Result<(), CommandError>>),
     SendMessage {
         to: String,
         text: String,
@@ -88,6 +105,23 @@ enum Request {
     ProvisioningState(ProvisioningState),
     /// What the update task reports for the state.
     UpdateState(deskphone_protocol::UpdateStatus),
+}
+
+/// What `/command.htm` asks besides keys and dialling (R1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remote {
+    /// `?key_dtmf=DIGITS`: DTMF in the connected call.
+    Dtmf(String),
+    /// `?RELEASE_ALL_CALLS`.
+    ReleaseAllCalls,
+    /// `?LOGOFFALL`: every identity logs off.
+    LogOffAll,
+    /// `?REREGISTER=n` (none or 0: every identity).
+    Reregister(Option<u16>),
+    /// Put a caller on the deny list (C3).
+    Block(String),
+    /// Take an entry off the deny list.
+    Unblock(String),
 }
 
 /// One fetched and validated provisioning file.
@@ -131,7 +165,27 @@ impl EngineHandle {
     }
 
     pub async fn press_key(&self, name: &str) -> Result<(), CommandError> {
-        self.ask(|tx| Request::Key(name.to_owned(), tx)).await
+        self.ask(|reply| Request::Key {
+            name: name.to_owned(),
+            long: false,
+            reply,
+        })
+        .await
+    }
+
+    /// A long press (C3: CANCEL on a ringing call blocks the caller when configured).
+    pub async fn long_press_key(&self, name: &str) -> Result<(), CommandError> {
+        self.ask(|reply| Request::Key {
+            name: name.to_owned(),
+            long: true,
+            reply,
+        })
+        .await
+    }
+
+    /// `/command.htm` remote control beyond keys (R1).
+    pub async fn remote(&self, remote: Remote) -> Result<(), CommandError> {
+        self.ask(|tx| Request::Remote(remote, tx)).await
     }
 
     /// Send a text message (SIP MESSAGE) to a number or URI.
@@ -145,7 +199,17 @@ impl EngineHandle {
     }
 
     pub async fn dial(&self, number: &str) -> Result<(), CommandError> {
-        self.ask(|tx| Request::Dial(number.to_owned(), tx)).await
+        self.dial_from(number, None).await
+    }
+
+    /// Dial from the identity whose address is `from` (`outgoing_uri`).
+    pub async fn dial_from(&self, number: &str, from: Option<&str>) -> Result<(), CommandError> {
+        self.ask(|reply| Request::Dial {
+            number: number.to_owned(),
+            from: from.map(str::to_owned),
+            reply,
+        })
+        .await
     }
 
     pub async fn set_settings(&self, values: BTreeMap<String, String>) -> Result<(), CommandError> {
@@ -369,6 +433,10 @@ struct Engine {
     watches: notices::Watches,
     /// Set by shutdown: until when to wait for the unregistrations, and whom to tell.
     stopping: Option<(Instant, oneshot::Sender<()>)>,
+    /// The phone's call ids and the SIP core's handles of the same calls.
+    ids: calls::CallIds,
+    /// Saves the call history and the deny list beside the engine (`engine/persist.rs`).
+    persist: persist::Persist,
 }
 
 /// Starts the engine task and returns its handle.
@@ -384,6 +452,8 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     let mut ua = UserAgent::new(UaConfig {
         local_addr: advertised,
         user_agent: format!("deskphone/{}", env!("CARGO_PKG_VERSION")),
+        // Tags, Call-IDs, branches and cnonces from ChaCha20 seeded by the OS.
+        rng_seed: None,
     });
     ua.set_failover(failover_policy(&config.settings));
     // S2: ICMP errors for our requests mean immediate failover.
@@ -392,6 +462,7 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
     }
     let mut phone = Phone::new(config.model, config.settings, advertised.to_string());
     phone.device = config.device;
+    let persist = persist::Persist::start(&config.data_dir, &mut phone);
     let first = Published {
         seq: 1,
         state: Arc::new(phone.snapshot(now_ms())),
@@ -426,6 +497,8 @@ pub fn start(config: EngineConfig) -> std::io::Result<EngineHandle> {
         media_events,
         watches: notices::Watches::default(),
         stopping: None,
+        ids: calls::CallIds::default(),
+        persist,
     };
     tokio::spawn(engine.run(request_rx, resolved_rx, media_rx));
     Ok(EngineHandle {
@@ -446,10 +519,14 @@ impl Engine {
         self.sync_lines(Instant::now());
         self.publish();
         loop {
-            let deadline = [self.ua.poll_timeout(), self.line_deadline()]
-                .into_iter()
-                .flatten()
-                .min();
+            let deadline = [
+                self.ua.poll_timeout(),
+                self.line_deadline(),
+                self.phone_deadline(),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             tokio::select! {
                 received = self.socket.recv_from(&mut buf) => match received {
                     Ok((n, from)) => self.ua.handle_datagram(Instant::now(), from, &buf[..n]),
@@ -512,27 +589,33 @@ impl Engine {
                     let now = Instant::now();
                     self.ua.handle_timeout(now);
                     self.on_line_timers(now);
+                    self.on_phone_timers().await;
                 }
                 request = requests.recv() => match request {
                     Some(r) => self.handle_request(r).await,
                     None => break,
                 },
                 Some(r) = resolved.recv() => self.on_resolved(r),
-                Some((call, event)) = media_events.recv() => match event {
-                    // M1: an RFC 4733 digit reaches the call state as an INFO one does.
-                    MediaEvent::Dtmf(digit) => self.phone.dtmf_received(call, digit),
-                    MediaEvent::Quality(q) => self.phone.media_quality(call, CallQuality {
-                        loss_received_permille: q.loss_received_permille,
-                        jitter_ms: q.jitter_ms,
-                        loss_sent_permille: q.loss_sent_permille,
-                        remote_jitter_ms: q.remote_jitter_ms,
-                        round_trip_ms: q.round_trip_ms,
-                    }),
+                    Some((call, event)) = media_events.recv() => {
+                    if let Some(id) = self.ids.id(call) {
+                        match event {
+                            // M1: an RFC 4733 digit reaches the call state as an INFO one does.
+                            MediaEvent::Dtmf(digit) => self.phone.dtmf_received(id, digit),
+                            MediaEvent::Quality(q) => self.phone.media_quality(id, CallQuality {
+                                loss_received_permille: q.loss_received_permille,
+                                jitter_ms: q.jitter_ms,
+                                loss_sent_permille: q.loss_sent_permille,
+                                remote_jitter_ms: q.remote_jitter_ms,
+                                round_trip_ms: q.round_trip_ms,
+                            }),
+                        }
+                    }
                 },
             }
             // S7: subscriptions follow the settings and routes, whatever changed them.
             self.sync_watches().await;
             self.pump().await;
+            self.persist.follow(&self.phone);
             self.publish();
             if self.stopped(Instant::now()) {
                 break;
@@ -586,14 +669,31 @@ impl Engine {
     /// answered sees the key's effect.
     async fn handle_request(&mut self, request: Request) {
         match request {
-            Request::Key(name, reply) => {
-                let result = match Key::parse(&name, self.phone.model.function_keys) {
+            Request::Key { name, long, reply } => {
+                let expansion_keys = self.phone.device.expansion_modules
+                    * deskphone_phone::KEYS_PER_EXPANSION_MODULE;
+                let result = match Key::parse(&name, self.phone.model.function_keys, expansion_keys)
+                {
                     None => Err(CommandError::UnknownKey(name)),
-                    Some(key) => match self.phone.press(key, now_ms()) {
-                        Ok(actions) => self.execute(actions).await,
-                        Err(e) => Err(e.into()),
-                    },
+                    Some(key) => {
+                        let pressed = if long {
+                            self.phone.long_press(key, now_ms())
+                        } else {
+                            self.phone.press(key, now_ms())
+                        };
+                        match pressed {
+                            Ok(actions) => self.execute(actions).await,
+                            Err(e) => Err(e.into()),
+                        }
+                    }
                 };
+                self.persist.follow(&self.phone);
+                self.publish();
+                let _ = reply.send(result);
+            }
+            Request::Remote(remote, reply) => {
+                let result = self.remote(remote).await;
+                self.persist.follow(&self.phone);
                 self.publish();
                 let _ = reply.send(result);
             }
@@ -602,11 +702,12 @@ impl Engine {
                 self.publish();
                 let _ = reply.send(result);
             }
-            Request::Dial(number, reply) => {
-                let result = match self.phone.dial_number(&number) {
-                    Ok(actions) => self.execute(actions).await,
-                    Err(e) => Err(e.into()),
-                };
+            Request::Dial {
+                number,
+                from,
+                reply,
+            } => {
+                let result = self.dial(&number, from.as_deref()).await;
                 self.publish();
                 let _ = reply.send(result);
             }
@@ -723,66 +824,6 @@ impl Engine {
         Ok(())
     }
 
-    async fn execute(&mut self, actions: Vec<Action>) -> Result<(), CommandError> {
-        let now = Instant::now();
-        for action in actions {
-            let result = match action {
-                Action::Dial { identity, target } => self.place_call(identity, target, None).await,
-                Action::Ring(call) => self.ua.ring(now, call).map_err(|e| sip_error(call, e)),
-                Action::Reject(call, code) => {
-                    self.offers.remove(&call);
-                    self.ua
-                        .reject(now, call, code)
-                        .map_err(|e| sip_error(call, e))
-                }
-                Action::Answer(call) => self.answer(call).await,
-                Action::Hangup(call) => {
-                    self.phone.ending(call);
-                    self.stop_media(call).await;
-                    self.ua.hangup(now, call).map_err(|e| sip_error(call, e))
-                }
-                Action::Hold(call) => self.offer_hold(call, true),
-                Action::Resume(call) => self.offer_hold(call, false),
-                Action::Transfer { call, target } => {
-                    let sent = self.ua.refer(now, call, &target);
-                    self.transfer_sent(call, sent)
-                }
-                Action::TransferReplacing { call, consultation } => {
-                    let sent = self.ua.refer_replacing(now, call, consultation);
-                    self.transfer_sent(call, sent)
-                }
-                Action::Dtmf {
-                    call,
-                    digit,
-                    info,
-                    rtp,
-                } => {
-                    if rtp {
-                        let sent = match self.media.get(&call) {
-                            Some(CallMedia::Running(session)) => session.send_dtmf(digit),
-                            _ => false,
-                        };
-                        if !sent {
-                            tracing::info!(
-                                "call {}: DTMF {digit} not sent in RTP: no telephone-event negotiated",
-                                call.0
-                            );
-                        }
-                    }
-                    if info {
-                        self.ua
-                            .send_dtmf(now, call, digit, DTMF_INFO_DURATION_MS)
-                            .map_err(|e| sip_error(call, e))
-                    } else {
-                        Ok(())
-                    }
-                }
-            };
-            result?;
-        }
-        Ok(())
-    }
-
     /// An RTP socket on an even port and its RTCP socket on the next one (RFC 3550
     /// §11); when no pair is free after a few tries, RTP alone (no reports).
     async fn bind_rtp(&self) -> std::io::Result<(UdpSocket, Option<UdpSocket>)> {
@@ -802,9 +843,11 @@ impl Engine {
         ))
     }
 
-    /// Place a call; with a `referral` it carries out a transfer request (RFC 3515).
+    /// Place the phone's call `id`; with a `referral` it carries out a transfer request
+    /// (RFC 3515).
     async fn place_call(
         &mut self,
+        id: CallId,
         identity: u16,
         target: String,
         referral: Option<Referral>,
@@ -878,7 +921,7 @@ impl Engine {
                 options,
             )
             .map_err(|e| fail(e.to_string()))?;
-        self.phone.outgoing_started(call, identity, target);
+        self.ids.insert(id, call);
         self.media.insert(call, CallMedia::Ready(rtp, rtcp));
         self.local_sdp.insert(
             call,
@@ -905,8 +948,11 @@ impl Engine {
     /// Offers the call's session again with our side held or taken off hold (RFC 3264
     /// §8.4). Nothing changes until the answer ([`Event::Modified`]).
     fn offer_hold(&mut self, call: CallHandle, hold: bool) -> Result<(), CommandError> {
+        let id = self.ids.id(call);
         let Some(local) = self.local_sdp.get_mut(&call) else {
-            self.phone.hold_result(call, false);
+            if let Some(id) = id {
+                self.phone.hold_result(id, false);
+            }
             return Err(sip_error(call, "the call has no session to hold"));
         };
         let mut offer = local.current.clone();
@@ -923,7 +969,9 @@ impl Engine {
                 Ok(())
             }
             Err(e) => {
-                self.phone.hold_result(call, false);
+                if let Some(id) = id {
+                    self.phone.hold_result(id, false);
+                }
                 Err(sip_error(call, e))
             }
         }
@@ -947,7 +995,7 @@ impl Engine {
             .iter()
             .find(|m| m.media == "audio" && m.port != 0)
             .map(|m| m.port);
-        let want = if self.phone.holds(call) {
+        let want = if self.holds(call) {
             Direction::SendOnly
         } else {
             Direction::SendRecv
@@ -982,7 +1030,7 @@ impl Engine {
         }
         let sending = answer.audio_direction().sends()
             && plan.remote_direction.receives()
-            && !self.phone.holds(call);
+            && !self.holds(call);
         if let Some(l) = self.local_sdp.get_mut(&call) {
             l.current = answer;
         }
@@ -1032,8 +1080,10 @@ impl Engine {
         if !plan.remote_direction.receives() {
             self.apply_media(call, &plan, false);
         }
-        self.phone
-            .connected(call, Some(plan.codec.name().to_owned()), now_ms());
+        if let Some(id) = self.ids.id(call) {
+            self.phone
+                .connected(id, Some(plan.codec.name().to_owned()), now_ms());
+        }
         Ok(())
     }
 
@@ -1104,9 +1154,8 @@ impl Engine {
             }
         };
         // RFC 3264 §8.4: on hold (ours or theirs) we send nothing.
-        let sending = ours.audio_direction().sends()
-            && plan.remote_direction.receives()
-            && !self.phone.holds(call);
+        let sending =
+            ours.audio_direction().sends() && plan.remote_direction.receives() && !self.holds(call);
         self.apply_media(call, &plan, sending);
         Some(plan.codec)
     }
@@ -1149,30 +1198,41 @@ impl Engine {
     }
 
     async fn handle_event(&mut self, event: Event) {
+        let id = |ids: &calls::CallIds, call: CallHandle| ids.id(call);
         match event {
             Event::IncomingCall {
                 call,
                 from_uri,
                 from_display,
-                request_uri: _,
+                request_uri,
                 sdp,
                 alert_info,
             } => {
                 let offer = sdp.and_then(|b| SessionDescription::parse(&b).ok());
                 self.offers.insert(call, offer);
-                let actions =
-                    self.phone
-                        .incoming_with_alert(call, from_uri, from_display, alert_info);
+                let (phone_id, actions) = self.phone.incoming(
+                    IncomingCall {
+                        remote_uri: from_uri,
+                        remote_name: from_display,
+                        request_uri,
+                        alert_info,
+                    },
+                    now_ms(),
+                );
+                self.ids.insert(phone_id, call);
                 if let Err(e) = self.execute(actions).await {
                     tracing::warn!("incoming call {}: {e}", call.0);
                 }
             }
             Event::Progress { call, code, sdp } => {
                 tracing::debug!("call {}: {code}", call.0);
-                self.phone.remote_ringing(call);
+                let Some(pid) = id(&self.ids, call) else {
+                    return;
+                };
+                self.phone.remote_ringing(pid);
                 // S5: early media from SDP in any 18x (180, 181, 183).
                 if let Some(codec) = sdp.and_then(|body| self.apply_remote_sdp(call, &body)) {
-                    self.phone.early_media(call, codec.name().to_owned());
+                    self.phone.early_media(pid, codec.name().to_owned());
                 }
             }
             Event::Reoffer { call, sdp } => self.answer_reoffer(call, sdp),
@@ -1182,7 +1242,9 @@ impl Engine {
                 {
                     l.current = offer;
                 }
-                self.phone.hold_result(call, true);
+                if let Some(pid) = id(&self.ids, call) {
+                    self.phone.hold_result(pid, true);
+                }
                 if let Some(body) = sdp {
                     self.apply_remote_sdp(call, &body);
                 }
@@ -1193,19 +1255,25 @@ impl Engine {
                 if let Some(l) = self.local_sdp.get_mut(&call) {
                     l.pending = None;
                 }
-                self.phone.hold_result(call, false);
+                if let Some(pid) = id(&self.ids, call) {
+                    self.phone.hold_result(pid, false);
+                }
             }
             Event::Established { call, sdp } => {
                 let codec = sdp
                     .and_then(|body| self.apply_remote_sdp(call, &body))
                     .map(|c| c.name().to_owned());
-                self.phone.connected(call, codec, now_ms());
+                if let Some(pid) = id(&self.ids, call) {
+                    self.phone.connected(pid, codec, now_ms());
+                }
             }
             Event::Ended { call, reason } => {
                 self.offers.remove(&call);
                 self.local_sdp.remove(&call);
                 self.stop_media(call).await;
-                self.phone.ended(call, end_reason(&reason), now_ms());
+                if let Some(pid) = self.ids.remove_handle(call) {
+                    self.phone.ended(pid, end_reason(&reason), now_ms());
+                }
             }
             Event::RegistrationChanged {
                 registration,
@@ -1220,25 +1288,50 @@ impl Engine {
             } => {
                 let offer = sdp.and_then(|b| SessionDescription::parse(&b).ok());
                 self.offers.insert(call, offer);
-                let actions = self.phone.replacing(call, replaced, from_uri, from_display);
+                let Some(old) = id(&self.ids, replaced) else {
+                    let _ = self.ua.reject(Instant::now(), call, 481);
+                    return;
+                };
+                let (phone_id, actions) =
+                    self.phone.replacing(old, from_uri, from_display, now_ms());
+                self.ids.insert(phone_id, call);
                 if let Err(e) = self.execute(actions).await {
                     tracing::warn!("call {} replacing {}: {e}", call.0, replaced.0);
                 }
             }
             Event::TransferRequested(referral) => {
                 let call = referral.call;
-                let identity = self.phone.outgoing_identity();
                 let target = referral.target.clone();
-                if let Err(e) = self.place_call(identity, target, Some(referral)).await {
+                let placed = match id(&self.ids, call)
+                    .and_then(|of| self.phone.referred(of, target.clone(), now_ms()))
+                {
+                    Some((new, identity)) => {
+                        let placed = self.place_call(new, identity, target, Some(referral)).await;
+                        if placed.is_err() {
+                            self.phone.dial_failed(new);
+                        }
+                        placed
+                    }
+                    None => Err(CommandError::BadRequest(
+                        "the phone cannot follow a transfer now".into(),
+                    )),
+                };
+                if let Err(e) = placed {
                     tracing::warn!("call {}: cannot follow the transfer: {e}", call.0);
                     self.ua.referral_failed(Instant::now(), call, 503);
                 }
             }
             Event::TransferProgress { call, code, done } => {
                 tracing::info!("call {}: transfer progress {code}", call.0);
-                self.phone.transfer_progress(call, code, done);
+                if let Some(pid) = id(&self.ids, call) {
+                    self.phone.transfer_progress(pid, code, done);
+                }
             }
-            Event::Dtmf { call, digit, .. } => self.phone.dtmf_received(call, digit),
+            Event::Dtmf { call, digit, .. } => {
+                if let Some(pid) = id(&self.ids, call) {
+                    self.phone.dtmf_received(pid, digit);
+                }
+            }
             event @ (Event::Message { .. }
             | Event::MessageSent { .. }
             | Event::SubscriptionChanged { .. }

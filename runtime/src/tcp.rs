@@ -10,7 +10,7 @@
 //! host of the server's URI (RFC 5922 §7.2); wildcard certificates are accepted.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use deskphone_sip::{Framed, frame};
@@ -31,6 +31,26 @@ pub const IDLE: Duration = Duration::from_secs(32 + 10);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages queued for one connection before further ones are dropped (like datagrams).
 const QUEUE: usize = 64;
+
+/// How many connections peers may open to us: from one address, and in all. Beyond
+/// either, an accepted connection is closed at once, so a flood of connects can neither
+/// exhaust file descriptors and memory nor crowd out the servers the phone talks to (a
+/// registrar behind one address needs one connection, RFC 5923 reuses it both ways).
+/// Connections the phone opens are not counted: their number follows our own requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpLimits {
+    pub per_peer: usize,
+    pub total: usize,
+}
+
+impl Default for TcpLimits {
+    fn default() -> Self {
+        TcpLimits {
+            per_peer: 8,
+            total: 64,
+        }
+    }
+}
 
 /// What the connections report to the engine.
 #[derive(Debug)]
@@ -62,6 +82,11 @@ pub struct Tcp {
     /// Set for SIP over TLS: connections are TLS clients.
     tls: Option<TlsClient>,
     conns: HashMap<SocketAddr, Conn>,
+    /// Accepted connections still running, by id, with the peer's address.
+    inbound: HashMap<u64, IpAddr>,
+    limits: TcpLimits,
+    /// Connections closed at once because of `limits`.
+    refused: u64,
     next_id: u64,
     events_tx: mpsc::Sender<(u64, TcpEvent)>,
     events_rx: mpsc::Receiver<(u64, TcpEvent)>,
@@ -83,6 +108,9 @@ impl Tcp {
             listener,
             tls: None,
             conns: HashMap::new(),
+            inbound: HashMap::new(),
+            limits: TcpLimits::default(),
+            refused: 0,
             next_id: 1,
             events_tx,
             events_rx,
@@ -99,10 +127,37 @@ impl Tcp {
                 names: HashMap::new(),
             }),
             conns: HashMap::new(),
+            inbound: HashMap::new(),
+            limits: TcpLimits::default(),
+            refused: 0,
             next_id: 1,
             events_tx,
             events_rx,
         }
+    }
+
+    pub fn set_limits(&mut self, limits: TcpLimits) {
+        self.limits = limits;
+    }
+
+    /// Whether a connection from `peer` fits the limits; counts and logs a refusal.
+    fn admit(&mut self, peer: SocketAddr) -> bool {
+        let from_peer = self.inbound.values().filter(|ip| **ip == peer.ip()).count();
+        if from_peer < self.limits.per_peer && self.inbound.len() < self.limits.total {
+            return true;
+        }
+        self.refused += 1;
+        // A flood would flood the log too: the first refusal and then every power of two.
+        if self.refused.is_power_of_two() {
+            tracing::warn!(
+                "SIP over TCP: closing connections beyond the limits ({from_peer} from {}, \
+                 {} in all); {} refused so far",
+                peer.ip(),
+                self.inbound.len(),
+                self.refused
+            );
+        }
+        false
     }
 
     /// TLS: the host name `peer`'s certificate must name (RFC 5922 §7.2: the host of the
@@ -209,11 +264,17 @@ impl Tcp {
             tokio::select! {
                 accepted = accepted => match accepted {
                     Ok((stream, peer)) => {
+                        if !self.admit(peer) {
+                            // Dropping the stream closes it; the peer sees its connection end.
+                            drop(stream);
+                            continue;
+                        }
                         tracing::info!("SIP over TCP: accepted a connection from {peer}");
                         let (queue, rx) = mpsc::channel(QUEUE);
                         // A newer connection from the same address replaces the old one
                         // for sending; the old one still reads until it closes.
                         let id = self.add(peer, queue);
+                        self.inbound.insert(id, peer.ip());
                         let _ = stream.set_nodelay(true);
                         tokio::spawn(run(id, peer, "TCP", stream, rx, self.events_tx.clone()));
                     }
@@ -221,6 +282,8 @@ impl Tcp {
                 },
                 Some((id, event)) = self.events_rx.recv() => {
                     if let TcpEvent::Closed(peer) | TcpEvent::Failed(peer) = &event {
+                        // Every connection task reports its end exactly once.
+                        self.inbound.remove(&id);
                         // Only the connection in the table is forgotten, not a successor.
                         if self.conns.get(peer).is_some_and(|c| c.id == id) {
                             self.conns.remove(peer);
@@ -343,6 +406,64 @@ mod tests {
             .unwrap();
         assert!(matches!(tcp.next().await, TcpEvent::Closed(p) if p == me));
         assert!(tcp.conns.is_empty());
+    }
+
+    /// Reads until the peer closes (true) or 2 s pass (false).
+    async fn closed_by_peer(client: &mut TcpStream) -> bool {
+        let mut b = [0u8; 64];
+        matches!(
+            timeout(Duration::from_secs(2), client.read(&mut b)).await,
+            Ok(Ok(0) | Err(_))
+        )
+    }
+
+    async fn connect_from(ip: &str, to: SocketAddr) -> TcpStream {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{ip}:0").parse().unwrap()).unwrap();
+        socket.connect(to).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn connections_beyond_the_limits_are_closed_and_a_freed_place_is_taken_again() {
+        let mut tcp = Tcp::bind("127.0.0.1:0".parse().unwrap());
+        tcp.set_limits(TcpLimits {
+            per_peer: 2,
+            total: 3,
+        });
+        let local = tcp.listener.as_ref().unwrap().local_addr().unwrap();
+        // The table works only while the engine drives `next`.
+        let (to_engine, mut from_tcp) = mpsc::channel(16);
+        let driver = tokio::spawn(async move {
+            loop {
+                let event = tcp.next().await;
+                if to_engine.send(event).await.is_err() {
+                    return tcp;
+                }
+            }
+        });
+        let mut a1 = connect_from("127.0.0.1", local).await;
+        let mut a2 = connect_from("127.0.0.1", local).await;
+        let mut a3 = connect_from("127.0.0.1", local).await;
+        assert!(closed_by_peer(&mut a3).await, "a third from one address");
+        let mut b1 = connect_from("127.0.0.2", local).await;
+        let mut c1 = connect_from("127.0.0.3", local).await;
+        assert!(closed_by_peer(&mut c1).await, "a fourth in all");
+        // The admitted ones work.
+        for c in [&mut a1, &mut a2, &mut b1] {
+            c.write_all(OPTIONS).await.unwrap();
+            assert!(matches!(from_tcp.recv().await, Some(TcpEvent::Message(_, m)) if m == OPTIONS));
+        }
+        // One closes; its place is free again.
+        drop(a1);
+        assert!(matches!(from_tcp.recv().await, Some(TcpEvent::Closed(_))));
+        let mut a4 = connect_from("127.0.0.1", local).await;
+        a4.write_all(OPTIONS).await.unwrap();
+        assert!(matches!(from_tcp.recv().await, Some(TcpEvent::Message(_, m)) if m == OPTIONS));
+        drop(from_tcp);
+        a2.write_all(OPTIONS).await.unwrap();
+        let tcp = driver.await.unwrap();
+        assert_eq!(tcp.refused, 2);
+        assert_eq!(tcp.inbound.len(), 3);
     }
 
     #[tokio::test]

@@ -27,7 +27,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::auth::{self, Auth, Caller, CallerRole, Via};
 use crate::display::FrameStore;
-use crate::engine::{CommandError, EngineHandle};
+use crate::engine::{CommandError, EngineHandle, Remote};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -150,7 +150,9 @@ async fn api_state(State(app): State<AppState>, Extension(caller): Extension<Cal
         .into_response()
 }
 
-/// `/command.htm`: `?key=KEY`, `?number=N[&outgoing_uri=URI]`.
+/// `/command.htm`, the remote control existing scripts use (R1): `?key=KEY`,
+/// `?number=N[&outgoing_uri=URI]`, `?key_dtmf=DIGITS`, `?RELEASE_ALL_CALLS`,
+/// `?LOGOFFALL`, `?REREGISTER=n` (without a number: every identity).
 async fn command(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -162,11 +164,29 @@ async fn command(
     let result = if let Some(key) = query.get("key") {
         app.engine.press_key(key).await
     } else if let Some(number) = query.get("number") {
-        app.engine.dial(number).await
+        let from = query.get("outgoing_uri").filter(|u| !u.is_empty());
+        app.engine.dial_from(number, from.map(String::as_str)).await
+    } else if let Some(digits) = query.get("key_dtmf") {
+        app.engine.remote(Remote::Dtmf(digits.clone())).await
+    } else if query.contains_key("RELEASE_ALL_CALLS") {
+        app.engine.remote(Remote::ReleaseAllCalls).await
+    } else if query.contains_key("LOGOFFALL") {
+        app.engine.remote(Remote::LogOffAll).await
+    } else if let Some(n) = query.get("REREGISTER") {
+        match n.trim() {
+            "" => app.engine.remote(Remote::Reregister(None)).await,
+            n => match n.parse::<u16>() {
+                Ok(n) => app.engine.remote(Remote::Reregister(Some(n))).await,
+                Err(_) => Err(CommandError::BadRequest(format!(
+                    "REREGISTER needs an identity number, not `{n}`"
+                ))),
+            },
+        }
     } else {
         return (
             StatusCode::BAD_REQUEST,
-            "command.htm needs key=KEY or number=N\n",
+            "command.htm needs key=KEY, number=N, key_dtmf=DIGITS, RELEASE_ALL_CALLS, \
+             LOGOFFALL or REREGISTER=n\n",
         )
             .into_response();
     };
@@ -177,13 +197,22 @@ async fn command(
 }
 
 fn command_status(e: &CommandError) -> StatusCode {
+    use deskphone_phone::KeyError;
     match e {
         CommandError::UnknownKey(_)
+        | CommandError::BadRequest(_)
         | CommandError::InvalidSetting(_)
-        | CommandError::Key(crate::phone::KeyError::BadTarget(_))
-        | CommandError::Key(crate::phone::KeyError::NothingToDial) => StatusCode::BAD_REQUEST,
-        CommandError::Key(crate::phone::KeyError::NotSupported(_)) => StatusCode::NOT_IMPLEMENTED,
-        CommandError::Dial { .. } | CommandError::Message { .. } => StatusCode::CONFLICT,
+        | CommandError::Key(
+            KeyError::BadTarget(_)
+            | KeyError::NothingToDial
+            | KeyError::BadDigit(_)
+            | KeyError::NoSuchIdentity(_)
+            | KeyError::UnknownIdentity(_),
+        ) => StatusCode::BAD_REQUEST,
+        // Understood, but not now: no call to send DTMF in, a call in the way.
+        CommandError::Key(KeyError::NoConnectedCall | KeyError::CallInProgress)
+        | CommandError::Dial { .. }
+        | CommandError::Message { .. } => StatusCode::CONFLICT,
         CommandError::Save(_) | CommandError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
@@ -389,6 +418,9 @@ pub async fn handle_client_message(
     }
     let result = match envelope.command {
         Command::Key { key } => engine.press_key(&key).await,
+        Command::LongKey { key } => engine.long_press_key(&key).await,
+        Command::Block { uri } => engine.remote(Remote::Block(uri)).await,
+        Command::Unblock { entry } => engine.remote(Remote::Unblock(entry)).await,
         Command::Dial { number } => engine.dial(&number).await,
         Command::SendMessage { to, text } => engine.send_message(&to, &text).await,
         Command::SetSettings { values } => engine.set_settings(values).await,
@@ -415,7 +447,7 @@ pub async fn handle_client_message(
 /// is carried out, so a refused command changes nothing.
 fn permitted(role: CallerRole, command: &Command) -> Result<(), String> {
     match (role, command) {
-        (CallerRole::Admin, _) | (_, Command::Key { .. }) => Ok(()),
+        (CallerRole::Admin, _) | (_, Command::Key { .. } | Command::LongKey { .. }) => Ok(()),
         (CallerRole::Display, _) => {
             Err("the display engine's connection may only press keys".into())
         }

@@ -173,6 +173,7 @@ fn main() {
     let mut ua = UserAgent::new(UaConfig {
         local_addr: "192.0.2.20:5060".parse().expect("literal address"),
         user_agent: "bench".into(),
+        rng_seed: None,
     });
     let now = Instant::now();
     ua.handle_datagram(now, from, data);

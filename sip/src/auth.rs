@@ -439,7 +439,7 @@ impl Authenticator {
 
     /// Replaces the request's Authorization and Proxy-Authorization headers with answers to
     /// the cached challenges, counting each nonce's use up.
-    pub fn authorize(&mut self, req: &mut Request, rng: &mut fastrand::Rng) {
+    pub fn authorize(&mut self, req: &mut Request, rng: &mut crate::random::Random) {
         remove_credentials(req);
         let uri = req.uri.to_string();
         let method = req.method.to_string();
@@ -694,7 +694,7 @@ mod tests {
 
     #[test]
     fn nonce_count_rises_per_nonce_and_resets_with_a_new_nonce() {
-        let mut rng = fastrand::Rng::with_seed(7);
+        let mut rng = crate::random::Random::seeded(7);
         let mut a = Authenticator::new(Credentials::new("alice", "secret"));
         a.start();
         let first = response_with(
@@ -741,7 +741,7 @@ mod tests {
         let proxy = response_with("Proxy-Authenticate: Digest realm=\"p\", nonce=\"n3\"\r\n");
         assert_eq!(a.on_challenge(&proxy), Ok(()));
         let mut req = register();
-        a.authorize(&mut req, &mut fastrand::Rng::with_seed(1));
+        a.authorize(&mut req, &mut crate::random::Random::seeded(1));
         assert_eq!(header_values(&req).len(), 2, "both realms are answered");
     }
 

@@ -10,16 +10,17 @@
 //! Layers, bottom up: [`parse`] (the core's own SIP parser: framing, start line, header
 //! fields, URIs, IPv6), `message` (conversion into rsip's message types, stateless error
 //! answers, serialisation), `transaction`
-//! (RFC 3261 §17 state machines and timers), `dialog` (§12), `ua` (the core, §8-§15), and
+//! (RFC 3261 §17 state machines and timers), `dialog` (§12), `ua` (the core, §8-§15, a folder
+//! split by responsibility: calls, registrations, subscriptions, messages), and
 //! [`sdp`] (RFC 8866 / RFC 3264 offer/answer) for the runtime to build bodies.
 //!
 //! Scope today: UDP and TCP (RFC 3261 §18; the transport per peer address, from the URI's
 //! `transport` parameter or DNS, or the connection a request came on) over IPv4, direct (proxy-less or loose-routed) calls, registration
-//! (§10, `registration`) and Digest authentication of our requests (§22 with RFC 7616 and
+//! (§10, `ua::registrations`) and Digest authentication of our requests (§22 with RFC 7616 and
 //! RFC 8760 hashes, `auth`), session modification by re-INVITE (§14) and UPDATE (RFC 3311)
 //! with hold as SDP direction (RFC 3264 §8.4), reliable provisionals (RFC 3262), session
-//! timers (RFC 4028), Reason on CANCEL (RFC 3326), instant messages (RFC 3428, `messaging`),
-//! event subscriptions (RFC 6665, `subscription`) with NOTIFY bodies read in
+//! timers (RFC 4028), Reason on CANCEL (RFC 3326), instant messages (RFC 3428, `ua::messages`),
+//! event subscriptions (RFC 6665, `ua::subscriptions`) with NOTIFY bodies read in
 //! `notification` (RFC 3842 message summary, RFC 4235 dialog-info, check-sync); the
 //! extension headers are read in `extensions`.
 
@@ -29,30 +30,26 @@ mod extensions;
 mod failover;
 pub mod locate;
 mod message;
-mod messaging;
 mod notification;
 pub mod parse;
+mod random;
 mod refresh;
-mod registration;
 pub mod sdp;
-mod subscription;
 mod transaction;
 mod ua;
 
 pub use auth::Credentials;
 pub use failover::{FailoverPolicy, FailoverResponse, FailoverResponses};
 pub use locate::Transport;
-pub use messaging::{MessageHandle, OutgoingMessage};
 pub use notification::{
     DialogEntry, DialogInfo, DialogState, MessageSummary, Notification, PresenceInfo, PresenceTuple,
 };
 pub use parse::{Framed, frame};
-pub use registration::{Registration, RegistrationHandle, RegistrationState};
 pub use sdp::{MediaDescription, SdpError, SessionDescription};
-pub use subscription::{Subscription, SubscriptionHandle, SubscriptionState};
 pub use ua::{
-    CallHandle, CallOptions, EndReason, Error, Event, OutgoingCall, Referral, Transmit, UaConfig,
-    UserAgent,
+    CallHandle, CallOptions, EndReason, Error, Event, Limits, MessageHandle, OutgoingCall,
+    OutgoingMessage, Referral, Registration, RegistrationHandle, RegistrationState, Subscription,
+    SubscriptionHandle, SubscriptionState, Transmit, UaConfig, UserAgent,
 };
 
 /// Where a request for `uri` goes without DNS service records: its host

@@ -68,11 +68,11 @@ pub(crate) enum Rejected {
 
 /// Random token of `len` alphanumerics (tags, branches, Call-IDs: RFC 3261 §19.3 wants
 /// them globally unique and cryptographically random enough to not collide).
-pub(crate) fn token(rng: &mut fastrand::Rng, len: usize) -> String {
+pub(crate) fn token(rng: &mut crate::random::Random, len: usize) -> String {
     (0..len).map(|_| rng.alphanumeric()).collect()
 }
 
-pub(crate) fn new_branch(rng: &mut fastrand::Rng) -> String {
+pub(crate) fn new_branch(rng: &mut crate::random::Random) -> String {
     format!("{MAGIC_COOKIE}{}", token(rng, 16))
 }
 
@@ -86,7 +86,7 @@ pub(crate) fn via(local: SocketAddr, branch: &str) -> Header {
 pub(crate) fn parse(
     data: &[u8],
     server: &str,
-    rng: &mut fastrand::Rng,
+    rng: &mut crate::random::Random,
 ) -> Result<Inbound, Rejected> {
     // RFC 3261 §7.5: CRLFs before the start line are ignored; a datagram of only
     // whitespace is a keep-alive.
@@ -442,7 +442,13 @@ fn is_token(b: u8) -> bool {
 /// needed for the answer to mean anything (RFC 3261 §8.2.6.2 copies Via, From, To, Call-ID
 /// and CSeq; whichever of the others exist are copied). Responses and anything else are
 /// dropped, and ACK is never answered (§17.2.1).
-fn reject(data: &[u8], code: u16, why: String, server: &str, rng: &mut fastrand::Rng) -> Rejected {
+fn reject(
+    data: &[u8],
+    code: u16,
+    why: String,
+    server: &str,
+    rng: &mut crate::random::Random,
+) -> Rejected {
     let data = &data[..data.len().min(parse::MAX_MESSAGE)];
     let head_end = find(data, b"\r\n\r\n")
         .or_else(|| find(data, b"\n\n"))
@@ -836,8 +842,8 @@ mod tests {
         m: <sip:alice@192.0.2.1:5070>\r\n\
         l: 4\r\n\r\nbodyEXTRA";
 
-    fn rng() -> fastrand::Rng {
-        fastrand::Rng::with_seed(1)
+    fn rng() -> crate::random::Random {
+        crate::random::Random::seeded(1)
     }
 
     #[test]

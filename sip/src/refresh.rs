@@ -121,7 +121,7 @@ impl Lease {
     }
 
     /// Cached credentials go along at once (RFC 3261 §22.3).
-    pub fn authorize(&mut self, req: &mut Request, rng: &mut fastrand::Rng) {
+    pub fn authorize(&mut self, req: &mut Request, rng: &mut crate::random::Random) {
         if let Some(auth) = &mut self.auth
             && auth.has_cached()
         {

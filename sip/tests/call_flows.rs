@@ -638,6 +638,7 @@ fn random_and_truncated_bytes_never_panic() {
     let mut ua = UserAgent::new(UaConfig {
         local_addr: "127.0.0.1:5062".parse().unwrap(),
         user_agent: "fuzz".into(),
+        rng_seed: Some(1),
     });
     let now = Instant::now();
     let from: SocketAddr = "127.0.0.1:5061".parse().unwrap();
@@ -754,4 +755,43 @@ fn invalid_uris_are_refused() {
         );
     }
     assert!(net.ua[ALICE].poll_transmit().is_none());
+}
+
+/// RFC 3261 §19.3: tags, Call-IDs and branches are random (ChaCha20); a fixed seed in the
+/// configuration repeats them exactly, another seed or the OS seed does not.
+#[test]
+fn the_configured_seed_fixes_tags_call_ids_and_branches() {
+    let invite_from = |seed: Option<u64>| {
+        let mut ua = UserAgent::new(UaConfig {
+            local_addr: "127.0.0.1:5061".parse().unwrap(),
+            user_agent: "seed".into(),
+            rng_seed: seed,
+        });
+        let now = Instant::now();
+        ua.invite(
+            now,
+            OutgoingCall {
+                from_uri: "sip:alice@127.0.0.1:5061".into(),
+                from_display: String::new(),
+                target_uri: "sip:bob@127.0.0.1:5062".into(),
+                dest: "127.0.0.1:5062".parse().unwrap(),
+                sdp: Vec::new(),
+            },
+        )
+        .unwrap();
+        String::from_utf8(ua.poll_transmit().unwrap().payload).unwrap()
+    };
+    let ids = |invite: &str| {
+        (
+            branch(invite).to_owned(),
+            header(invite, "From").unwrap().to_owned(),
+            header(invite, "Call-ID").unwrap().to_owned(),
+        )
+    };
+    assert_eq!(invite_from(Some(7)), invite_from(Some(7)));
+    let (b7, f7, c7) = ids(&invite_from(Some(7)));
+    let (b8, f8, c8) = ids(&invite_from(Some(8)));
+    let (bo, fo, co) = ids(&invite_from(None));
+    assert!(b7 != b8 && f7 != f8 && c7 != c8);
+    assert!(b7 != bo && f7 != fo && c7 != co);
 }

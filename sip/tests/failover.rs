@@ -41,6 +41,7 @@ impl Rig {
         let mut ua = UserAgent::new(UaConfig {
             local_addr: "192.0.2.10:5070".parse().unwrap(),
             user_agent: "deskphone-test".into(),
+            rng_seed: Some(1),
         });
         ua.set_failover(FailoverPolicy {
             responses: responses(&[(503, None), (500, Some("Server Internal Error"))]),

@@ -18,6 +18,7 @@ fn ua() -> UserAgent {
     UserAgent::new(UaConfig {
         local_addr: local(),
         user_agent: "deskphone-test".into(),
+        rng_seed: Some(1),
     })
 }
 

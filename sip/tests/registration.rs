@@ -40,6 +40,7 @@ impl Rig {
             ua: UserAgent::new(UaConfig {
                 local_addr: local(),
                 user_agent: "deskphone-test".into(),
+                rng_seed: Some(1),
             }),
             t0,
             now: t0,

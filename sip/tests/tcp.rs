@@ -21,6 +21,7 @@ fn ua() -> UserAgent {
     UserAgent::new(UaConfig {
         local_addr: local(),
         user_agent: "deskphone-test".into(),
+        rng_seed: Some(1),
     })
 }
 

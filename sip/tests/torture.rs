@@ -307,6 +307,7 @@ pub fn run_ua(data: &[u8]) -> (SocketAddr, UaOutcome) {
     let mut ua = UserAgent::new(UaConfig {
         local_addr: local,
         user_agent: "torture".into(),
+        rng_seed: Some(1),
     });
     ua.handle_datagram(Instant::now(), src, data);
     let mut out = UaOutcome::default();

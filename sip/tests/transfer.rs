@@ -31,6 +31,8 @@ impl Net3 {
                 UserAgent::new(UaConfig {
                     local_addr: *a,
                     user_agent: "deskphone-test".into(),
+                    // One seed per phone, so their tags and Call-IDs differ.
+                    rng_seed: Some(u64::from(a.port())),
                 })
             })
             .collect();

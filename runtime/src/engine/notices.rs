@@ -68,8 +68,8 @@ impl Engine {
             Some(line) => line.route.as_ref().map(|r| Some((r.next_hop(), r.proxy))),
             None => Some(None),
         };
-        let identity = self.phone.outgoing_identity();
         for n in 1..=u16::try_from(self.phone.model.function_keys).unwrap_or(0) {
+            let identity = self.phone.subscription_identity(n);
             let (watch, event, accept, uri) = match self.phone.settings.function_key(n) {
                 FunctionKey::Blf(uri) => {
                     (Watch::Blf(n), "dialog", "application/dialog-info+xml", uri)
@@ -244,12 +244,18 @@ impl Engine {
                 match notification {
                     Notification::Dialog(info) => {
                         if let Some(Watch::Blf(n)) = watch {
-                            self.phone.blf_notify(n, &info);
+                            self.phone.blf_notify(n, &dialog_info(&info));
                         }
                     }
                     Notification::Presence(info) => {
                         if let Some(Watch::Presence(n)) = watch {
-                            self.phone.presence_notify(n, &info);
+                            self.phone.presence_notify(
+                                n,
+                                &deskphone_phone::PresenceInfo {
+                                    open: info.open(),
+                                    note: info.note().map(str::to_owned),
+                                },
+                            );
                         }
                     }
                     Notification::MessageSummary(s) => {
@@ -331,5 +337,28 @@ impl Engine {
             )
             .map_err(|e| fail(e.to_string()))?;
         Ok(())
+    }
+}
+
+/// What a dialog-info document says, in the phone's terms (RFC 4235 §4.1.2).
+fn dialog_info(info: &deskphone_sip::DialogInfo) -> deskphone_phone::DialogInfo {
+    use deskphone_phone::DialogState as Phone;
+    use deskphone_sip::DialogState as Sip;
+    deskphone_phone::DialogInfo {
+        full: info.full,
+        dialogs: info
+            .dialogs
+            .iter()
+            .map(|d| {
+                let state = match d.state {
+                    Sip::Trying => Phone::Trying,
+                    Sip::Proceeding => Phone::Proceeding,
+                    Sip::Early => Phone::Early,
+                    Sip::Confirmed => Phone::Confirmed,
+                    Sip::Terminated => Phone::Terminated,
+                };
+                (d.id.clone(), state)
+            })
+            .collect(),
     }
 }

@@ -50,6 +50,8 @@ impl Net {
             UserAgent::new(UaConfig {
                 local_addr,
                 user_agent: "deskphone-test".into(),
+                // One seed per phone, so their tags and Call-IDs differ.
+                rng_seed: Some(u64::from(local_addr.port())),
             })
         });
         let t0 = Instant::now();

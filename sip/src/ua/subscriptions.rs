@@ -16,9 +16,9 @@ use crate::auth::Credentials;
 use crate::message::{self, Meta};
 use crate::notification::{self, CHECK_SYNC, MESSAGE_SUMMARY, Notification};
 use crate::refresh::{self, Clients, Lease, leading_number, refresh_after, retry_delay};
-use crate::registration::Io;
 use crate::transaction::Failure;
-use crate::ua::{Error, Event};
+use crate::ua::api::{Error, Event, SubscriptionHandle, SubscriptionState};
+use crate::ua::output::Output;
 
 /// What to subscribe to: one event package of one resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,32 +44,6 @@ pub struct Subscription {
     pub credentials: Option<Credentials>,
     /// Wait after a failed attempt before the next one.
     pub retry_after_failure: Duration,
-}
-
-/// Identifies a subscription for the lifetime of a [`UserAgent`](crate::UserAgent).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SubscriptionHandle(pub u64);
-
-/// Where a subscription stands, as reported by `Event::SubscriptionChanged`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SubscriptionState {
-    /// A SUBSCRIBE (first, or anew after a failure) is on its way.
-    Subscribing,
-    /// The notifier has not authorised it yet (`Subscription-State: pending`).
-    Pending { expires: u32 },
-    /// Accepted for `expires` seconds; refreshed well before.
-    Active { expires: u32 },
-    /// The last attempt failed (`code`, or `None` for no answer or a terminated NOTIFY);
-    /// a new subscription follows after `retry_in`.
-    Failed {
-        code: Option<u16>,
-        retry_in: Duration,
-    },
-    /// `Expires: 0` is on its way.
-    Unsubscribing,
-    /// Over for good (unsubscribed, or refused by the notifier for good); the handle is
-    /// dead. Always the last event.
-    Terminated,
 }
 
 #[derive(Debug)]
@@ -164,7 +138,7 @@ impl Sub {
     }
 
     /// A SUBSCRIBE with the next CSeq: initial (no To tag) or in the dialog (§4.1.2.2).
-    fn request(&mut self, io: &mut Io, branch: &str) -> Request {
+    fn request(&mut self, io: &mut Output, branch: &str) -> Request {
         self.cseq = self.cseq.wrapping_add(1);
         let c = &self.config;
         let mut h = Headers::default();
@@ -201,13 +175,13 @@ impl Sub {
             headers: h,
             body: Vec::new(),
         };
-        self.lease.authorize(&mut req, io.rng);
+        self.lease.authorize(&mut req, &mut io.rng);
         req
     }
 
-    fn new_dialog(&mut self, io: &mut Io) {
-        self.call_id = message::token(io.rng, 24);
-        self.local_tag = message::token(io.rng, 10);
+    fn new_dialog(&mut self, io: &mut Output) {
+        self.call_id = message::token(&mut io.rng, 24);
+        self.local_tag = message::token(&mut io.rng, 10);
         self.remote_tag = None;
         self.remote_target = None;
         self.fresh = false;
@@ -219,7 +193,7 @@ impl Subscriptions {
         &mut self,
         now: Instant,
         config: Subscription,
-        io: &mut Io,
+        io: &mut Output,
     ) -> Result<SubscriptionHandle, Error> {
         let target = checked_uri(&config.target_uri)?;
         checked_uri(&config.from_uri)?;
@@ -274,7 +248,7 @@ impl Subscriptions {
         &mut self,
         now: Instant,
         handle: SubscriptionHandle,
-        io: &mut Io,
+        io: &mut Output,
     ) -> Result<(), Error> {
         self.last_now = Some(now);
         let s = self
@@ -304,11 +278,12 @@ impl Subscriptions {
             .min()
     }
 
-    pub fn on_timeout(&mut self, now: Instant, io: &mut Io) {
+    pub fn on_timeout(&mut self, now: Instant, io: &mut Output) {
         self.last_now = Some(now);
         for branch in self.transactions.due(now) {
             if let Some((handle, failure)) =
-                self.transactions.on_timeout(now, &branch, io.transmits)
+                self.transactions
+                    .on_timeout(now, &branch, &mut io.transmits)
             {
                 self.on_failure(now, handle, &branch, failure, io);
             }
@@ -319,17 +294,17 @@ impl Subscriptions {
         }
     }
 
-    pub fn on_transport_error(&mut self, now: Instant, dest: SocketAddr, io: &mut Io) {
+    pub fn on_transport_error(&mut self, now: Instant, dest: SocketAddr, io: &mut Output) {
         for (handle, branch, failure) in self.transactions.on_transport_error(dest) {
             self.on_failure(now, handle, &branch, failure, io);
         }
     }
 
-    pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Io) {
+    pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Output) {
         self.last_now = Some(now);
         let Some((handle, up)) =
             self.transactions
-                .on_response(now, resp, &meta.branch, io.transmits)
+                .on_response(now, resp, &meta.branch, &mut io.transmits)
         else {
             let code = resp.status_code.code();
             return io.diagnostic(format!("dropped stray {code} response to SUBSCRIBE"));
@@ -402,7 +377,7 @@ impl Subscriptions {
         now: Instant,
         req: &Request,
         meta: &Meta,
-        io: &mut Io,
+        io: &mut Output,
     ) -> Result<(Option<SubscriptionHandle>, Notification), u16> {
         self.last_now = Some(now);
         // §8.2.1: a NOTIFY without Event cannot be matched to a package.
@@ -496,7 +471,7 @@ impl Subscriptions {
         handle: SubscriptionHandle,
         code: u16,
         resp: &Response,
-        io: &mut Io,
+        io: &mut Output,
     ) {
         if self.subs.get(&handle).is_some_and(|s| s.lease.removing) {
             return self.finish(handle, io);
@@ -511,7 +486,7 @@ impl Subscriptions {
         handle: SubscriptionHandle,
         branch: &str,
         failure: Failure,
-        io: &mut Io,
+        io: &mut Output,
     ) {
         let Some(s) = self.subs.get_mut(&handle) else {
             return;
@@ -543,7 +518,7 @@ impl Subscriptions {
         handle: SubscriptionHandle,
         code: Option<u16>,
         retry_after: Option<u32>,
-        io: &mut Io,
+        io: &mut Output,
     ) {
         let Some(s) = self.subs.get_mut(&handle) else {
             return;
@@ -554,7 +529,7 @@ impl Subscriptions {
         self.set_state(handle, SubscriptionState::Failed { code, retry_in }, io);
     }
 
-    fn finish(&mut self, handle: SubscriptionHandle, io: &mut Io) {
+    fn finish(&mut self, handle: SubscriptionHandle, io: &mut Output) {
         if self.subs.remove(&handle).is_some() {
             io.events.push_back(Event::SubscriptionChanged {
                 subscription: handle,
@@ -563,7 +538,7 @@ impl Subscriptions {
         }
     }
 
-    fn set_state(&mut self, handle: SubscriptionHandle, state: SubscriptionState, io: &mut Io) {
+    fn set_state(&mut self, handle: SubscriptionHandle, state: SubscriptionState, io: &mut Output) {
         if let Some(s) = self.subs.get_mut(&handle)
             && s.state != state
         {
@@ -576,7 +551,7 @@ impl Subscriptions {
     }
 
     /// A refresh, or a new subscription after a failure.
-    fn start_attempt(&mut self, now: Instant, handle: SubscriptionHandle, io: &mut Io) {
+    fn start_attempt(&mut self, now: Instant, handle: SubscriptionHandle, io: &mut Output) {
         let Some(s) = self.subs.get_mut(&handle) else {
             return;
         };
@@ -591,16 +566,16 @@ impl Subscriptions {
         self.send(now, handle, io);
     }
 
-    fn send(&mut self, now: Instant, handle: SubscriptionHandle, io: &mut Io) {
+    fn send(&mut self, now: Instant, handle: SubscriptionHandle, io: &mut Output) {
         let Some(s) = self.subs.get_mut(&handle) else {
             return;
         };
-        let branch = message::new_branch(io.rng);
+        let branch = message::new_branch(&mut io.rng);
         let req = s.request(io, &branch);
         s.lease.current = Some(branch.clone());
         let dest = s.config.dest;
         self.transactions
-            .start(now, handle, branch, req, dest, io.transmits);
+            .start(now, handle, branch, req, dest, &mut io.transmits);
     }
 }
 

@@ -1,4 +1,4 @@
-//! Key names as used by `/command.htm?key=KEY`, the web keypad and the
+//! Key names as used by `/command.htm?key=KEY` (R1), the web keypad and the
 //! device keypad.
 
 use std::fmt;
@@ -37,8 +37,9 @@ pub enum Key {
 
 impl Key {
     /// Reads an established key name; `None` for names the phone does not
-    /// have (including function keys beyond the model's count).
-    pub fn parse(name: &str, function_keys: u32) -> Option<Key> {
+    /// have (function keys beyond the model's count, expansion module keys beyond the
+    /// `expansion_keys` of the modules connected).
+    pub fn parse(name: &str, function_keys: u32, expansion_keys: u32) -> Option<Key> {
         let key = match name {
             "ENTER" => Key::Enter,
             "CANCEL" => Key::Cancel,
@@ -76,7 +77,7 @@ impl Key {
                     }
                     rest.parse().ok()
                 };
-                if let Some(n) = number("EK") {
+                if let Some(n) = number("EK").filter(|n| u32::from(*n) < expansion_keys) {
                     return Some(Key::Expansion(n));
                 }
                 if let Some(n) = number("F").filter(|n| (1..=4).contains(n)) {
@@ -162,10 +163,11 @@ mod tests {
             "EK0",
             "EK47",
         ] {
-            let key = Key::parse(name, 12).unwrap_or_else(|| panic!("{name}"));
+            let key = Key::parse(name, 12, 48).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(key.to_string(), name);
         }
-        assert_eq!(Key::parse("F_HOLD", 12), Some(Key::Hold));
+        assert_eq!(Key::parse("F_HOLD", 12, 0), Some(Key::Hold));
+        assert_eq!(Key::parse("F_REDIAL", 12, 0), Some(Key::Redial));
     }
 
     #[test]
@@ -173,7 +175,11 @@ mod tests {
         for name in [
             "", "a", "10", "F0", "F5", "P0", "P13", "P01", "EK", "offhook", "P+1", "ENTER ",
         ] {
-            assert_eq!(Key::parse(name, 12), None, "{name:?}");
+            assert_eq!(Key::parse(name, 12, 48), None, "{name:?}");
         }
+        // Without an expansion module there are no EK keys; with one, only its own.
+        assert_eq!(Key::parse("EK0", 12, 0), None);
+        assert_eq!(Key::parse("EK47", 12, 48), Some(Key::Expansion(47)));
+        assert_eq!(Key::parse("EK48", 12, 48), None);
     }
 }

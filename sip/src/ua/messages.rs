@@ -13,9 +13,9 @@ use rsip::{Header, Headers, Method, Request, Response};
 
 use crate::auth::{self, Authenticator};
 use crate::message::{self, Meta};
-use crate::registration::Io;
 use crate::transaction::{Client, Failure, Transaction};
-use crate::ua::{CallHandle, Event};
+use crate::ua::api::{CallHandle, Event, MessageHandle};
+use crate::ua::output::Output;
 
 /// The only content type we show; everything else gets 415 (RFC 3428 §7).
 pub(crate) const TEXT_PLAIN: &str = "text/plain";
@@ -35,10 +35,6 @@ pub struct OutgoingMessage {
     pub content_type: String,
     pub body: Vec<u8>,
 }
-
-/// Identifies a message we sent, for [`Event::MessageSent`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MessageHandle(pub u64);
 
 #[derive(Debug)]
 struct Pending {
@@ -61,7 +57,7 @@ pub(crate) fn request(
     msg: &OutgoingMessage,
     target: rsip::Uri,
     outbound_proxy: Option<SocketAddr>,
-    io: &mut Io,
+    io: &mut Output,
     branch: &str,
 ) -> Request {
     let mut h = Headers::default();
@@ -72,9 +68,9 @@ pub(crate) fn request(
         h.push(headers::Route::new(format!("<sip:{proxy};lr>")).into());
     }
     let from = message::name_addr(&msg.from_display, &msg.from_uri);
-    h.push(headers::From::new(format!("{from};tag={}", message::token(io.rng, 10))).into());
+    h.push(headers::From::new(format!("{from};tag={}", message::token(&mut io.rng, 10))).into());
     h.push(headers::To::new(format!("<{}>", msg.target_uri)).into());
-    h.push(headers::CallId::new(message::token(io.rng, 24)).into());
+    h.push(headers::CallId::new(message::token(&mut io.rng, 24)).into());
     h.push(headers::CSeq::new(format!("{} MESSAGE", io.rng.u32(1..0x4000_0000))).into());
     h.push(headers::UserAgent::new(io.config.user_agent.clone()).into());
     let mut req = Request {
@@ -195,7 +191,7 @@ impl Messages {
         req: Request,
         dest: SocketAddr,
         auth: Option<Authenticator>,
-        io: &mut Io,
+        io: &mut Output,
     ) -> MessageHandle {
         self.last_now = Some(now);
         self.next_handle += 1;
@@ -211,7 +207,7 @@ impl Messages {
         req: Request,
         dest: SocketAddr,
         auth: Option<Authenticator>,
-        io: &mut Io,
+        io: &mut Output,
     ) {
         let branch = req
             .headers
@@ -223,7 +219,7 @@ impl Messages {
             .and_then(|b| b.split(';').next())
             .unwrap_or_default()
             .to_owned();
-        let client = Client::start(now, req, dest, io.transmits);
+        let client = Client::start(now, req, dest, &mut io.transmits);
         self.pending.insert(
             branch,
             Pending {
@@ -241,7 +237,7 @@ impl Messages {
             .min()
     }
 
-    pub fn on_timeout(&mut self, now: Instant, io: &mut Io) {
+    pub fn on_timeout(&mut self, now: Instant, io: &mut Output) {
         self.last_now = Some(now);
         let due: Vec<String> = self
             .pending
@@ -253,7 +249,7 @@ impl Messages {
             let Some(p) = self.pending.get_mut(&branch) else {
                 continue;
             };
-            let failure = p.tx.on_timeout(now, io.transmits);
+            let failure = p.tx.on_timeout(now, &mut io.transmits);
             let handle = p.handle;
             if p.tx.is_terminated() {
                 self.pending.remove(&branch);
@@ -267,7 +263,7 @@ impl Messages {
         }
     }
 
-    pub fn on_transport_error(&mut self, dest: SocketAddr, io: &mut Io) {
+    pub fn on_transport_error(&mut self, dest: SocketAddr, io: &mut Output) {
         let hit: Vec<String> = self
             .pending
             .iter()
@@ -286,7 +282,7 @@ impl Messages {
         }
     }
 
-    pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Io) {
+    pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Output) {
         self.last_now = Some(now);
         let Some(p) = self.pending.get_mut(&meta.branch) else {
             let code = resp.status_code.code();
@@ -297,7 +293,7 @@ impl Messages {
         let Transaction::Client(client) = &mut p.tx else {
             return;
         };
-        let up = client.on_response(now, resp, io.transmits);
+        let up = client.on_response(now, resp, &mut io.transmits);
         let code = resp.status_code.code();
         if !up || code < 200 {
             return;
@@ -316,9 +312,9 @@ impl Messages {
         if let Some(mut auth) = auth
             && auth.on_challenge(resp).is_ok()
         {
-            let branch = message::new_branch(io.rng);
+            let branch = message::new_branch(&mut io.rng);
             let (mut again, _) = auth::resend(&request, io.config.local_addr, &branch);
-            auth.authorize(&mut again, io.rng);
+            auth.authorize(&mut again, &mut io.rng);
             self.start(now, handle, again, dest, None, io);
             return;
         }

@@ -7,10 +7,37 @@
 use std::collections::BTreeMap;
 
 use deskphone_protocol::{Led, MAX_MESSAGES, Mwi, PhoneState, TextMessage};
-use deskphone_settings::{FunctionKey, keys};
-use deskphone_sip::{DialogInfo, DialogState, PresenceInfo};
+use deskphone_settings::FunctionKey;
 
-use super::{Action, KeyError, Phone};
+use super::Phone;
+
+/// A dialog's state as a dialog-info document reports it (RFC 4235 §4.1.2); the runtime
+/// converts what the SIP core parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialogState {
+    Trying,
+    Proceeding,
+    Early,
+    Confirmed,
+    Terminated,
+}
+
+/// What one dialog-info NOTIFY said for a BLF key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DialogInfo {
+    /// A full document replaces what was known; a partial one updates it (RFC 4235 §4.1).
+    pub full: bool,
+    /// The dialogs by id with their state.
+    pub dialogs: Vec<(String, DialogState)>,
+}
+
+/// What one PIDF document said for a presence key (RFC 3863).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PresenceInfo {
+    /// §4.1.4 basic status: open (available) or closed; `None` when unknown.
+    pub open: Option<bool>,
+    pub note: Option<String>,
+}
 
 #[derive(Debug, Default)]
 pub(super) struct Notices {
@@ -47,7 +74,7 @@ fn lamp(dialogs: &BTreeMap<String, DialogState>) -> Led {
 }
 
 /// The user part of a SIP URI (`sip:bob@pbx` → `bob`), else the URI without its scheme.
-fn short_name(uri: &str) -> String {
+pub(crate) fn short_name(uri: &str) -> String {
     let rest = uri
         .strip_prefix("sip:")
         .or_else(|| uri.strip_prefix("sips:"))
@@ -95,17 +122,6 @@ impl Phone {
         self.notices.mwi.insert(identity, mwi);
     }
 
-    /// The identity a request for `uri` is meant for: the one with that user name, else 1.
-    pub fn identity_for_uri(&self, uri: &str) -> u16 {
-        let user = short_name(uri);
-        (1..=deskphone_settings::IDENTITIES)
-            .find(|&i| {
-                let name = self.settings.value_at(keys::user_name, i);
-                !name.is_empty() && name == user
-            })
-            .unwrap_or(1)
-    }
-
     /// A check-sync NOTIFY: re-provisioning requested, and a reboot if it says so. There
     /// is no provisioning client yet, so the state records both.
     pub fn check_sync(&mut self, reboot: bool, now_ms: u64) {
@@ -120,11 +136,11 @@ impl Phone {
         if info.full {
             dialogs.clear();
         }
-        for d in &info.dialogs {
-            if d.state == DialogState::Terminated {
-                dialogs.remove(&d.id);
+        for (id, state) in &info.dialogs {
+            if *state == DialogState::Terminated {
+                dialogs.remove(id);
             } else {
-                dialogs.insert(d.id.clone(), d.state);
+                dialogs.insert(id.clone(), *state);
             }
         }
     }
@@ -141,8 +157,8 @@ impl Phone {
         self.notices.presence.insert(
             key,
             Presence {
-                open: info.open(),
-                note: info.note().map(str::to_owned),
+                open: info.open,
+                note: info.note.clone(),
             },
         );
     }
@@ -150,21 +166,6 @@ impl Phone {
     /// The key's presence subscription ended or changed: nothing is known any more.
     pub fn presence_clear(&mut self, key: u16) {
         self.notices.presence.remove(&key);
-    }
-
-    /// A function key: BLF, presence, speed dial and destination keys dial their target when the
-    /// phone is idle; line keys do nothing yet.
-    pub(super) fn press_function_key(&mut self, n: u16) -> Result<Vec<Action>, KeyError> {
-        if !self.calls.is_empty() {
-            return Ok(vec![]);
-        }
-        match self.settings.function_key(n) {
-            FunctionKey::Blf(target)
-            | FunctionKey::Presence(target)
-            | FunctionKey::Speed(target)
-            | FunctionKey::Dest(target) => self.dial(target),
-            FunctionKey::Line | FunctionKey::Other(_) => Ok(vec![]),
-        }
     }
 
     /// Adds messages, message waiting, key lamps and labels, and check-sync to a snapshot.
@@ -199,7 +200,9 @@ impl Phone {
                     };
                 }
                 FunctionKey::Speed(target) | FunctionKey::Dest(target) => {
-                    key.label = short_name(&target)
+                    if key.label.is_empty() {
+                        key.label = short_name(&target);
+                    }
                 }
                 FunctionKey::Line | FunctionKey::Other(_) => {}
             }
@@ -210,11 +213,10 @@ impl Phone {
 #[cfg(test)]
 mod tests {
     use deskphone_protocol::screen::{Screen, message_banner};
-    use deskphone_settings::SettingValues;
-    use deskphone_sip::DialogEntry;
+    use deskphone_settings::{SettingValues, keys};
 
     use super::*;
-    use crate::keys::Key;
+    use crate::{Action, CallId, Key};
 
     fn phone(values: &[(&str, &str)]) -> Phone {
         let model = deskphone_settings::models::model("DP480C").unwrap();
@@ -248,14 +250,8 @@ mod tests {
         let key = |p: &Phone| p.snapshot(0).keys[1].clone();
         assert_eq!((key(&p).label.as_str(), key(&p).led), ("bob", Led::Off));
         let info = |state| DialogInfo {
-            entity: "sip:bob@127.0.0.1".into(),
             full: true,
-            version: 1,
-            dialogs: vec![DialogEntry {
-                id: "d".into(),
-                state,
-                direction: None,
-            }],
+            dialogs: vec![("d".into(), state)],
         };
         p.blf_notify(2, &info(DialogState::Early));
         assert_eq!(key(&p).led, Led::Blinking);
@@ -266,11 +262,11 @@ mod tests {
         assert_eq!(
             p.press(Key::Function(2), 0).unwrap(),
             [Action::Dial {
+                call: CallId(1),
                 identity: 1,
                 target: "sip:bob@127.0.0.1:5062".into()
             }]
         );
-        assert_eq!(p.press(Key::Function(1), 0).unwrap(), []);
     }
 
     #[test]
@@ -278,24 +274,18 @@ mod tests {
         let mut p = phone(&[(&keys::fkey.wire(3), "presence <sip:carol@127.0.0.1:5062>")]);
         let key = |p: &Phone| p.snapshot(0).keys[2].clone();
         assert_eq!((key(&p).label.as_str(), key(&p).led), ("carol", Led::Off));
-        let pidf = |basic: &str, note: &str| {
-            PresenceInfo::parse(
-                format!(
-                    "<presence entity='sip:carol@h'><tuple id='t'><status><basic>{basic}\
-                     </basic></status>{note}</tuple></presence>"
-                )
-                .as_bytes(),
-            )
-            .unwrap()
+        let pidf = |open: bool, note: &str| PresenceInfo {
+            open: Some(open),
+            note: (!note.is_empty()).then(|| note.to_owned()),
         };
-        p.presence_notify(3, &pidf("open", ""));
+        p.presence_notify(3, &pidf(true, ""));
         assert_eq!((key(&p).label.as_str(), key(&p).led), ("carol", Led::On));
-        p.presence_notify(3, &pidf("closed", "<note>Gone home</note>"));
+        p.presence_notify(3, &pidf(false, "Gone home"));
         assert_eq!(
             (key(&p).label.as_str(), key(&p).led),
             ("Gone home", Led::Off)
         );
-        p.presence_notify(3, &pidf("open", "<note>In a meeting</note>"));
+        p.presence_notify(3, &pidf(true, "In a meeting"));
         assert_eq!(
             (key(&p).label.as_str(), key(&p).led),
             ("In a meeting", Led::On)
@@ -305,6 +295,7 @@ mod tests {
         assert_eq!(
             p.press(Key::Function(3), 0).unwrap(),
             [Action::Dial {
+                call: CallId(1),
                 identity: 1,
                 target: "sip:carol@127.0.0.1:5062".into()
             }]

@@ -4,7 +4,7 @@
 //! again (`Expires: 0`). The [`UserAgent`](crate::UserAgent) owns the bindings and their
 //! REGISTER transactions; its `poll_timeout`/`handle_timeout` drive the timers here.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,8 @@ use crate::failover::{Alternates, FailoverResponses};
 use crate::message::{self, Meta};
 use crate::refresh::{self, Clients, Lease, leading_number, refresh_after, retry_delay};
 use crate::transaction::Failure;
-use crate::ua::{Error, Event, UaConfig};
+use crate::ua::api::{Error, Event, RegistrationHandle, RegistrationState};
+use crate::ua::output::Output;
 
 /// What to register: one identity at one registrar.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,44 +41,6 @@ pub struct Registration {
     /// S2: further addresses of the next hop (the outbound proxy when set, else the
     /// registrar), best first, tried in turn when the current one fails (`failover`).
     pub alternates: Vec<SocketAddr>,
-}
-
-/// Identifies a registration for the lifetime of a [`UserAgent`](crate::UserAgent).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RegistrationHandle(pub u64);
-
-/// Where a registration stands, as reported by `Event::RegistrationChanged`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RegistrationState {
-    /// The first REGISTER (or the first after a failure) is on its way.
-    Registering,
-    /// The registrar bound our Contact for `expires` seconds; refreshed well before.
-    Registered { expires: u32 },
-    /// The last attempt failed: a final response `code`, or `None` when the registrar never
-    /// answered. The next attempt follows after `retry_in`.
-    Failed {
-        code: Option<u16>,
-        retry_in: Duration,
-    },
-    /// `Expires: 0` is on its way.
-    Unregistering,
-    /// The binding is gone (or was never made); the handle is dead. Always the last event.
-    Unregistered,
-}
-
-/// What the registrations need of the user agent to send and report.
-pub(crate) struct Io<'a> {
-    pub config: &'a UaConfig,
-    pub rng: &'a mut fastrand::Rng,
-    pub transmits: &'a mut crate::transaction::Outbox,
-    pub events: &'a mut VecDeque<Event>,
-}
-
-impl Io<'_> {
-    pub(crate) fn diagnostic(&mut self, text: String) {
-        tracing::debug!("{text}");
-        self.events.push_back(Event::Diagnostic(text));
-    }
 }
 
 #[derive(Debug)]
@@ -187,7 +150,7 @@ impl Binding {
     }
 
     /// §10.2: the REGISTER of the current attempt, with the next CSeq.
-    fn request(&mut self, io: &mut Io, branch: &str) -> Request {
+    fn request(&mut self, io: &mut Output, branch: &str) -> Request {
         self.cseq = self.cseq.wrapping_add(1);
         let aor = &self.config.aor;
         let mut h = Headers::default();
@@ -214,7 +177,7 @@ impl Binding {
             headers: h,
             body: Vec::new(),
         };
-        self.lease.authorize(&mut req, io.rng);
+        self.lease.authorize(&mut req, &mut io.rng);
         req
     }
 }
@@ -224,7 +187,7 @@ impl Registrations {
         &mut self,
         now: Instant,
         config: Registration,
-        io: &mut Io,
+        io: &mut Output,
     ) -> Result<RegistrationHandle, Error> {
         checked_uri(&config.aor)?;
         let request_uri = checked_uri(&config.request_uri)?;
@@ -245,8 +208,8 @@ impl Registrations {
         self.next_handle += 1;
         let handle = RegistrationHandle(self.next_handle);
         let binding = Binding {
-            call_id: message::token(io.rng, 24),
-            from_tag: message::token(io.rng, 10),
+            call_id: message::token(&mut io.rng, 24),
+            from_tag: message::token(&mut io.rng, 10),
             // §8.1.1.5: below 2^31; refreshes count up from here.
             cseq: io.rng.u32(1..0x4000_0000),
             state: RegistrationState::Registering,
@@ -272,7 +235,7 @@ impl Registrations {
         &mut self,
         now: Instant,
         handle: RegistrationHandle,
-        io: &mut Io,
+        io: &mut Output,
     ) -> Result<(), Error> {
         self.last_now = Some(now);
         let b = self
@@ -304,11 +267,12 @@ impl Registrations {
             .min()
     }
 
-    pub fn on_timeout(&mut self, now: Instant, io: &mut Io) {
+    pub fn on_timeout(&mut self, now: Instant, io: &mut Output) {
         self.last_now = Some(now);
         for branch in self.transactions.due(now) {
             if let Some((handle, failure)) =
-                self.transactions.on_timeout(now, &branch, io.transmits)
+                self.transactions
+                    .on_timeout(now, &branch, &mut io.transmits)
             {
                 self.on_failure(now, handle, &branch, failure, io);
             }
@@ -320,18 +284,18 @@ impl Registrations {
     }
 
     /// The runtime could not send to `dest`: REGISTERs towards it fail at once (§17.1.4).
-    pub fn on_transport_error(&mut self, now: Instant, dest: SocketAddr, io: &mut Io) {
+    pub fn on_transport_error(&mut self, now: Instant, dest: SocketAddr, io: &mut Output) {
         self.last_now = Some(now);
         for (handle, branch, failure) in self.transactions.on_transport_error(dest) {
             self.on_failure(now, handle, &branch, failure, io);
         }
     }
 
-    pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Io) {
+    pub fn on_response(&mut self, now: Instant, resp: &Response, meta: &Meta, io: &mut Output) {
         self.last_now = Some(now);
         let Some((handle, up)) =
             self.transactions
-                .on_response(now, resp, &meta.branch, io.transmits)
+                .on_response(now, resp, &meta.branch, &mut io.transmits)
         else {
             let code = resp.status_code.code();
             return io.diagnostic(format!("dropped stray {code} response to REGISTER"));
@@ -406,7 +370,7 @@ impl Registrations {
         handle: RegistrationHandle,
         code: u16,
         resp: &Response,
-        io: &mut Io,
+        io: &mut Output,
     ) {
         if self.bindings.get(&handle).is_some_and(|b| b.lease.removing) {
             return self.finish(handle, io);
@@ -421,7 +385,7 @@ impl Registrations {
         handle: RegistrationHandle,
         branch: &str,
         failure: Failure,
-        io: &mut Io,
+        io: &mut Output,
     ) {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
@@ -458,7 +422,7 @@ impl Registrations {
         handle: RegistrationHandle,
         code: Option<u16>,
         retry_after: Option<u32>,
-        io: &mut Io,
+        io: &mut Output,
     ) {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
@@ -472,7 +436,7 @@ impl Registrations {
 
     /// The registration is over: report it and forget it (lingering transactions stay to
     /// absorb retransmissions and then go).
-    fn finish(&mut self, handle: RegistrationHandle, io: &mut Io) {
+    fn finish(&mut self, handle: RegistrationHandle, io: &mut Output) {
         if self.bindings.remove(&handle).is_some() {
             io.events.push_back(Event::RegistrationChanged {
                 registration: handle,
@@ -481,7 +445,7 @@ impl Registrations {
         }
     }
 
-    fn set_state(&mut self, handle: RegistrationHandle, state: RegistrationState, io: &mut Io) {
+    fn set_state(&mut self, handle: RegistrationHandle, state: RegistrationState, io: &mut Output) {
         if let Some(b) = self.bindings.get_mut(&handle)
             && b.state != state
         {
@@ -495,7 +459,7 @@ impl Registrations {
 
     /// A new attempt: first registration, refresh, retry after failure or removal. Cached
     /// credentials go along at once (RFC 3261 §22.3).
-    fn start_attempt(&mut self, now: Instant, handle: RegistrationHandle, io: &mut Io) {
+    fn start_attempt(&mut self, now: Instant, handle: RegistrationHandle, io: &mut Output) {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
         };
@@ -511,16 +475,16 @@ impl Registrations {
     }
 
     /// Send the REGISTER of the current attempt as a new transaction.
-    fn send(&mut self, now: Instant, handle: RegistrationHandle, io: &mut Io) {
+    fn send(&mut self, now: Instant, handle: RegistrationHandle, io: &mut Output) {
         let Some(b) = self.bindings.get_mut(&handle) else {
             return;
         };
-        let branch = message::new_branch(io.rng);
+        let branch = message::new_branch(&mut io.rng);
         let req = b.request(io, &branch);
         b.lease.current = Some(branch.clone());
         let dest = b.dest();
         self.transactions
-            .start(now, handle, branch, req, dest, io.transmits);
+            .start(now, handle, branch, req, dest, &mut io.transmits);
     }
 }
 

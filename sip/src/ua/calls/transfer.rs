@@ -1,5 +1,5 @@
-//! Call transfer and DTMF over SIP INFO, as part of the user agent core (a child module of
-//! `ua`, so it works on the calls and transactions directly).
+//! Call transfer and DTMF over SIP INFO, as part of the calls (it works on the calls and
+//! their transactions directly).
 //!
 //! Transfer follows RFC 5589's call flows: the transferor sends REFER (RFC 3515) in the
 //! call's dialog with Referred-By (RFC 3892); for an attended transfer the Refer-To carries
@@ -18,9 +18,11 @@ use std::time::Instant;
 use rsip::headers::{self, UntypedHeader};
 use rsip::{Header, Method, Request};
 
-use super::{CallHandle, CallState, EndReason, Entry, Error, Event, Role, UserAgent, parse_uri};
+use super::CallCore;
+use super::state::{CallState, Entry, ReferNotifier, Role, parse_uri};
 use crate::message;
 use crate::transaction::{Client, Transaction, TxKey};
+use crate::ua::api::{CallHandle, EndReason, Error, Event, Referral};
 
 /// `Content-Type` of a NOTIFY body for REFER progress (RFC 3515 §2.4.5, RFC 3420).
 const SIPFRAG_TYPE: &str = "message/sipfrag;version=2.0";
@@ -31,44 +33,6 @@ const DTMF_TYPE: &str = "application/dtmf";
 /// How long the REFER subscription lives if nothing ends it (RFC 3515 §2.4.4 leaves it to
 /// the notifier; the call outcome normally ends it well before).
 const REFER_SUBSCRIPTION_SECS: u32 = 60;
-
-/// A transfer request from the peer of `call` (its REFER was answered 202 Accepted): the
-/// runtime places a call to `target` and passes this back in
-/// [`CallOptions::referral`](super::CallOptions::referral), so the new call carries the
-/// Referred-By and Replaces headers and its progress is reported to the transferor.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Referral {
-    /// The call whose peer sent the REFER.
-    pub call: CallHandle,
-    /// The Refer-To URI without its embedded headers.
-    pub target: String,
-    /// The REFER's Referred-By, copied into the new INVITE (RFC 3892 §3).
-    pub referred_by: Option<String>,
-    /// The `Replaces` embedded in the Refer-To (unescaped): an attended transfer
-    /// (RFC 3891 §6.1).
-    pub replaces: Option<String>,
-}
-
-/// Transfer state of one call.
-#[derive(Debug, Default)]
-pub(super) struct CallTransfer {
-    /// Transferor: our REFER on this call is pending or its subscription runs.
-    referring: bool,
-    /// Transferee: the subscription the peer's REFER created, which we notify.
-    notifier: Option<ReferNotifier>,
-}
-
-#[derive(Debug)]
-struct ReferNotifier {
-    /// CSeq of the REFER: the `id` of the `Event: refer` (RFC 3515 §2.4.6).
-    id: u32,
-    /// The call placed for the REFER, once the runtime placed it.
-    new_call: Option<CallHandle>,
-    /// The last status reported.
-    last: u16,
-    /// A final status was reported: the subscription is terminated.
-    done: bool,
-}
 
 /// The dialog a `Replaces` header names (RFC 3891 §6.1), seen from the recipient: `to_tag`
 /// is its local tag, `from_tag` the remote one.
@@ -212,7 +176,7 @@ pub(crate) fn is_dtmf_digit(c: char) -> bool {
 
 /// Whether a NOTIFY is for a REFER's implicit subscription (`Event: refer`, RFC 3515
 /// §2.4.4), which lives in the call's dialog rather than in a SUBSCRIBE's.
-pub(super) fn is_refer_notify(req: &Request) -> bool {
+pub(crate) fn is_refer_notify(req: &Request) -> bool {
     req.headers.iter().any(|h| match h {
         Header::Event(e) => e
             .value()
@@ -249,7 +213,7 @@ fn to_value(h: &Header) -> Option<&str> {
 
 /// The request headers that make a call a transfer (RFC 3892 §3 Referred-By, RFC 3891 §3
 /// Replaces), for [`UserAgent::invite_with`].
-pub(super) fn referral_headers(headers: &mut rsip::Headers, referral: Option<&Referral>) {
+pub(crate) fn referral_headers(headers: &mut rsip::Headers, referral: Option<&Referral>) {
     let Some(r) = referral else {
         return;
     };
@@ -265,7 +229,7 @@ pub(super) fn referral_headers(headers: &mut rsip::Headers, referral: Option<&Re
 }
 
 /// The event for a new INVITE: [`Event::Replacing`] when it replaces `replaced`.
-pub(super) fn incoming_event(incoming: Event, replaced: Option<CallHandle>) -> Event {
+pub(crate) fn incoming_event(incoming: Event, replaced: Option<CallHandle>) -> Event {
     match (incoming, replaced) {
         (
             Event::IncomingCall {
@@ -287,7 +251,7 @@ pub(super) fn incoming_event(incoming: Event, replaced: Option<CallHandle>) -> E
     }
 }
 
-impl UserAgent {
+impl CallCore<'_> {
     /// Blind transfer (RFC 5589 §6): ask the peer of `call` to call `target`. The outcome
     /// comes as [`Event::TransferProgress`]; on success the call ends with our BYE.
     pub fn refer(&mut self, now: Instant, call: CallHandle, target: &str) -> Result<(), Error> {
@@ -421,7 +385,7 @@ impl UserAgent {
         body: Option<(&str, Vec<u8>)>,
         role: Option<Role>,
     ) {
-        let branch = message::new_branch(&mut self.rng);
+        let branch = message::new_branch(self.rng);
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
@@ -442,7 +406,7 @@ impl UserAgent {
             req.body = bytes;
         }
         let key = TxKey::client(&branch, &method);
-        let client = Client::start(now, req, dest, &mut self.transmits);
+        let client = Client::start(now, req, dest, self.transmits);
         self.transactions.insert(
             key,
             Entry {
@@ -488,7 +452,7 @@ impl UserAgent {
     }
 
     /// `new_call` carries out the REFER received on `call`: its progress goes there.
-    pub(super) fn link_referral(&mut self, call: CallHandle, new_call: CallHandle) {
+    pub(crate) fn link_referral(&mut self, call: CallHandle, new_call: CallHandle) {
         if let Some(n) = self
             .calls
             .get_mut(&call)
@@ -500,7 +464,7 @@ impl UserAgent {
 
     /// After each input: report the progress of calls placed for a REFER to their
     /// transferor, from the events this input produced (RFC 3515 §2.4.5).
-    pub(super) fn follow_referrals(&mut self, now: Instant) {
+    pub(crate) fn follow_referrals(&mut self, now: Instant) {
         let linked: Vec<(CallHandle, CallHandle)> = self
             .calls
             .iter()
@@ -512,7 +476,7 @@ impl UserAgent {
         for (call, new_call) in linked {
             let mut provisional = None;
             let mut last = None;
-            for e in &self.events {
+            for e in self.events.iter() {
                 let code = match e {
                     Event::Progress { call, code, .. } if *call == new_call => *code,
                     Event::Established { call, .. } if *call == new_call => 200,
@@ -538,7 +502,7 @@ impl UserAgent {
     }
 
     /// REFER, NOTIFY and INFO inside the dialog of `call`.
-    pub(super) fn on_transfer_request(
+    pub(crate) fn on_transfer_request(
         &mut self,
         now: Instant,
         call: CallHandle,
@@ -650,7 +614,7 @@ impl UserAgent {
     }
 
     /// The response to our REFER: 202 starts the subscription; a failure ends the transfer.
-    pub(super) fn on_refer_response(&mut self, call: CallHandle, code: u16) {
+    pub(crate) fn on_refer_response(&mut self, call: CallHandle, code: u16) {
         if code < 200 {
             return;
         }
@@ -701,7 +665,7 @@ impl UserAgent {
 
     /// RFC 3891 §3: which call an INVITE's Replaces takes over: `Ok(None)` without one, an
     /// error status when it names no dialog we may replace.
-    pub(super) fn match_replaces(&self, req: &Request) -> Result<Option<CallHandle>, u16> {
+    pub(crate) fn match_replaces(&self, req: &Request) -> Result<Option<CallHandle>, u16> {
         let values = other_values(req, "Replaces");
         let value = match values.as_slice() {
             [] => return Ok(None),
