@@ -223,12 +223,14 @@ mod tests {
 
     #[test]
     fn the_ended_notice_wakes_when_it_goes() {
-        let mut s = PhoneState::default();
-        s.last_ended_call = Some(EndedCall {
-            ended_at_ms: 100_000,
-            reason: EndReason::RemoteHangup,
+        let s = PhoneState {
+            last_ended_call: Some(EndedCall {
+                ended_at_ms: 100_000,
+                reason: EndReason::RemoteHangup,
+                ..Default::default()
+            }),
             ..Default::default()
-        });
+        };
         assert_eq!(next_change_ms(&s, 101_000), 103_002);
     }
 }
