@@ -66,6 +66,7 @@ impl Live {
 
     /// A connection that shows `state` (seq `seq`) at `now_ms` and never changes: what
     /// the display engine renders natively, one frame at a time.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn showing(state: PhoneState, seq: u64, now_ms: u64) -> Live {
         Live {
             link: RwSignal::new(Link::Open),
