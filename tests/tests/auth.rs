@@ -573,7 +573,10 @@ fn listening(inodes: &BTreeSet<u64>) -> BTreeSet<Listening> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_configured_ports_listen() -> anyhow::Result<()> {
-    let phone = TestPhone::start("auth-ports", options(true)).await?;
+    // The Chromium display engine (an option beside the native one) is what starts
+    // helper processes; these checks are about it.
+    let phone =
+        TestPhone::start_with("auth-ports", options(true), &["--display", "chromium"]).await?;
     phone
         .wait_for("the display engine", Duration::from_secs(60), |s| {
             s.display_engine == DisplayEngineState::Running
@@ -622,7 +625,10 @@ async fn only_the_configured_ports_listen() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_phone_leaves_no_browser_behind() -> anyhow::Result<()> {
-    let phone = TestPhone::start("auth-sigkill", options(true)).await?;
+    // The Chromium display engine (an option beside the native one) is what starts
+    // helper processes; these checks are about it.
+    let phone =
+        TestPhone::start_with("auth-sigkill", options(true), &["--display", "chromium"]).await?;
     phone
         .wait_for("the display engine", Duration::from_secs(60), |s| {
             s.display_engine == DisplayEngineState::Running
