@@ -53,10 +53,44 @@ impl SdpDescriptor {
     }
 }
 
+/// What the peer's `a=fmtp` asks of our encoder (RFC 7587 §6.1 names; a codec
+/// without such options ignores them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormatParams {
+    /// `useinbandfec=1`: the peer decodes in-band forward error correction.
+    pub inband_fec: bool,
+    /// `usedtx=1`: the peer prefers discontinuous transmission.
+    pub dtx: bool,
+    /// `maxaveragebitrate`, in bit/s.
+    pub max_average_bitrate: Option<u32>,
+}
+
+impl FormatParams {
+    /// Reads `name=value;name=value` (RFC 8866 §6.15 leaves the syntax to the format;
+    /// RFC 7587 uses this one). Unknown names and bad values are ignored.
+    pub fn parse(fmtp: &str) -> FormatParams {
+        let mut params = FormatParams::default();
+        for (name, value) in fmtp
+            .split(';')
+            .filter_map(|p| p.split_once('='))
+            .map(|(n, v)| (n.trim(), v.trim()))
+        {
+            match name.to_ascii_lowercase().as_str() {
+                "useinbandfec" => params.inband_fec = value == "1",
+                "usedtx" => params.dtx = value == "1",
+                "maxaveragebitrate" => params.max_average_bitrate = value.parse().ok(),
+                _ => {}
+            }
+        }
+        params
+    }
+}
+
 /// Turns audio frames into payloads; holds whatever state the codec needs
 /// from one frame to the next (ADPCM predictors, ...).
 pub trait Encoder: Send {
     /// Appends the encoding of `pcm` (mono, at the codec's sample rate) to `out`.
+    /// Appending nothing means nothing is to be sent for this frame (Opus DTX).
     fn encode(&mut self, pcm: &[i16], out: &mut Vec<u8>);
 }
 
@@ -64,6 +98,14 @@ pub trait Encoder: Send {
 pub trait Decoder: Send {
     /// Appends the decoded samples of `payload` to `out`.
     fn decode(&mut self, payload: &[u8], out: &mut Vec<i16>);
+
+    /// Appends `samples` for a packet that never came, when the codec can do better
+    /// than the generic fade (`jitter::Concealer`); `next` is the packet after it if
+    /// it is already here (Opus carries the lost one in it as FEC). False: not done.
+    fn conceal(&mut self, next: Option<&[u8]>, samples: usize, out: &mut Vec<i16>) -> bool {
+        let _ = (next, samples, out);
+        false
+    }
 }
 
 /// One codec: a registry entry.
@@ -74,13 +116,22 @@ pub trait AudioCodec: Sync {
     /// The audio rate the encoder takes and the decoder gives.
     fn sample_rate(&self) -> u32;
     fn encoder(&self) -> Box<dyn Encoder>;
+    /// An encoder set up as the peer's format parameters ask.
+    fn encoder_for(&self, params: FormatParams) -> Box<dyn Encoder> {
+        let _ = params;
+        self.encoder()
+    }
     fn decoder(&self) -> Box<dyn Decoder>;
 }
 
 /// Every codec the phone has. The order here is only the fallback order; the
 /// setting `codec_priority_list` decides what is offered and in which order.
-pub static REGISTRY: &[&dyn AudioCodec] =
-    &[&crate::g711::Pcmu, &crate::g711::Pcma, &crate::g722::G722];
+pub static REGISTRY: &[&dyn AudioCodec] = &[
+    &crate::g711::Pcmu,
+    &crate::g711::Pcma,
+    &crate::g722::G722,
+    &crate::opus::Opus,
+];
 
 /// A handle to a registered codec.
 #[derive(Clone, Copy)]
@@ -174,6 +225,10 @@ impl Codec {
         self.0.encoder()
     }
 
+    pub fn encoder_for(self, params: FormatParams) -> Box<dyn Encoder> {
+        self.0.encoder_for(params)
+    }
+
     pub fn decoder(self) -> Box<dyn Decoder> {
         self.0.decoder()
     }
@@ -220,7 +275,8 @@ mod tests {
 
     #[test]
     fn encoders_and_decoders_keep_frame_sizes() {
-        for codec in Codec::all() {
+        // The 64 kbit/s codecs; Opus has its own tests (variable rate).
+        for codec in Codec::all().filter(|c| c.id() != "opus") {
             let n = codec.frame_samples(20);
             let mut bytes = Vec::new();
             codec.encoder().encode(&vec![0; n], &mut bytes);

@@ -262,6 +262,16 @@ impl JitterBuffer {
         self.counts = ReceptionCounts::default();
     }
 
+    /// The payload of the packet due next, if it is here already (after a loss, the
+    /// one that follows the lost packet: Opus FEC decodes the lost one from it).
+    pub fn peek_next(&self) -> Option<&[u8]> {
+        let next = self.next?;
+        self.packets
+            .get(&next)
+            .map(|(_, payload)| payload.as_slice())
+            .filter(|p| !p.is_empty())
+    }
+
     /// The frame for the packet time at `now_ms`.
     pub fn pop(&mut self, now_ms: u64) -> Playout {
         let Some(next) = self.next else {

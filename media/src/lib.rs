@@ -13,12 +13,15 @@ pub mod codec;
 pub mod dtmf;
 pub mod g711;
 pub mod g722;
+pub mod inband;
 pub mod jitter;
 pub mod negotiate;
+pub mod opus;
 mod resample;
 pub mod rtcp;
 pub mod rtp;
 pub mod session;
+pub mod srtp;
 
 pub use backend::{
     AudioBackend, AudioSink, AudioSource, AudioStreams, DeviceBackend, SimulatedInput,

@@ -7,11 +7,12 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use deskphone_sip::sdp::{Direction, MediaDescription, SessionDescription};
+use deskphone_sip::sdp::{Crypto, CryptoKey, Direction, MediaDescription, SessionDescription};
 
-use crate::codec::{Codec, SdpDescriptor};
+use crate::codec::{Codec, FormatParams, SdpDescriptor};
 use crate::dtmf::TELEPHONE_EVENT;
 use crate::session::RtpConfig;
+use crate::srtp::{CryptoSuite, MasterKey, SrtpPlan};
 
 /// The payload type we give telephone-events in our offers: a dynamic one
 /// (RFC 3551 §3), the number most phones use.
@@ -31,6 +32,24 @@ pub struct LocalMedia {
     /// Offer and accept RFC 4733 telephone-events (`user_dtmf_info` not
     /// `sip_info_only`).
     pub telephone_event: bool,
+    /// SDES-keyed SRTP (RFC 4568) to offer and accept (`user_srtp`); `None`: plain RTP only.
+    pub srtp: Option<SrtpOffer>,
+}
+
+/// What this side offers for SRTP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SrtpOffer {
+    /// The suites to offer and accept, best first (`user_auth_tag` puts the 32-bit
+    /// tag first).
+    pub suites: Vec<CryptoSuite>,
+    /// Our sending key for the session (RFC 4568 §6.1: the key in a description is
+    /// the one its writer sends with).
+    pub key: MasterKey,
+    /// SRTP or nothing (`user_savp` mandatory): offers use RTP/SAVP (RFC 3711 §12) and
+    /// an offer or answer without usable crypto is refused. Otherwise SRTP is offered
+    /// on RTP/AVP and the call falls back to RTP if the peer has none (best effort,
+    /// as most desk phones do).
+    pub mandatory: bool,
 }
 
 /// What a call's RTP session needs, decided by an offer/answer exchange.
@@ -52,6 +71,10 @@ pub struct MediaPlan {
     pub ptime_ms: u32,
     /// The direction the peer gave the stream (0.0.0.0 counts as not receiving).
     pub remote_direction: Direction,
+    /// SRTP both ways (suite and keys) when SDES settled on it; `None` is plain RTP.
+    pub crypto: Option<SrtpPlan>,
+    /// What the peer's `a=fmtp` for the codec asks of our encoder (Opus FEC, DTX).
+    pub send_params: FormatParams,
 }
 
 impl MediaPlan {
@@ -67,6 +90,8 @@ impl MediaPlan {
             ssrc: None,
             remote_rtcp: self.remote_rtcp,
             rtcp_interval: crate::session::RTCP_INTERVAL,
+            crypto: self.crypto,
+            send_params: self.send_params,
         }
     }
 }
@@ -81,6 +106,10 @@ pub enum NegotiationError {
     NoCommonCodec,
     #[error("the audio stream has no connection address")]
     NoAddress,
+    /// RTP/SAVP (or our `user_savp` mandatory) without an `a=crypto` both sides can use
+    /// (RFC 4568 §7.1.2), or an RTP/SAVP offer to a phone without SRTP.
+    #[error("no SRTP crypto suite and key in common")]
+    NoCommonCrypto,
 }
 
 impl NegotiationError {
@@ -142,6 +171,106 @@ fn is_usable_audio(m: &MediaDescription) -> bool {
     m.media == "audio" && m.port != 0 && m.proto.contains("RTP")
 }
 
+/// The usable `a=crypto` lines of `m`: a suite we have, an inline key of the right
+/// length, no MKI (RFC 4568 §6.1: an MKI would be carried in every packet, which this
+/// phone does not do) and no session parameters that change the transform (§6.3);
+/// other lines are skipped as §7.1.1 asks.
+fn usable_crypto(m: &MediaDescription) -> Vec<(Crypto, CryptoSuite, MasterKey)> {
+    m.crypto()
+        .into_iter()
+        .filter_map(|c| {
+            let suite = CryptoSuite::from_name(&c.suite)?;
+            let [key] = &c.keys[..] else { return None };
+            if !key.method.eq_ignore_ascii_case("inline")
+                || key.mki.is_some()
+                || !c.session_params.is_empty()
+            {
+                return None;
+            }
+            let master = MasterKey::from_base64(&key.key_salt).ok()?;
+            Some((c, suite, master))
+        })
+        .collect()
+}
+
+fn crypto_line(tag: u32, suite: CryptoSuite, key: &MasterKey) -> Crypto {
+    Crypto {
+        tag,
+        suite: suite.name().to_owned(),
+        keys: vec![CryptoKey::inline(key.to_base64())],
+        session_params: Vec::new(),
+    }
+}
+
+/// RFC 4568 §7.1.1: the answerer takes one offered line (here: the offered suite we
+/// prefer most, the first line with it) and answers with the same tag and suite and
+/// its own key. Plain RTP when there is nothing to agree on and neither side requires
+/// SRTP.
+fn answer_crypto(
+    local: &LocalMedia,
+    offered: &MediaDescription,
+    line: &mut MediaDescription,
+) -> Result<Option<SrtpPlan>, NegotiationError> {
+    let required = offered.is_secure_profile() || local.srtp.as_ref().is_some_and(|s| s.mandatory);
+    let Some(ours) = &local.srtp else {
+        return if required {
+            Err(NegotiationError::NoCommonCrypto)
+        } else {
+            Ok(None)
+        };
+    };
+    let usable = usable_crypto(offered);
+    let chosen = ours
+        .suites
+        .iter()
+        .find_map(|want| usable.iter().find(|(_, suite, _)| suite == want));
+    match chosen {
+        Some((c, suite, theirs)) => {
+            line.push_crypto(&crypto_line(c.tag, *suite, &ours.key));
+            Ok(Some(SrtpPlan {
+                suite: *suite,
+                tag: c.tag,
+                send_key: ours.key,
+                receive_key: *theirs,
+            }))
+        }
+        None if required => Err(NegotiationError::NoCommonCrypto),
+        None => Ok(None),
+    }
+}
+
+/// RFC 4568 §7.1.3 (the offerer's side): the answer's line must carry a tag we offered
+/// with the same suite; our key is the one in our offer's line of that tag.
+fn answered_crypto(
+    ours: &MediaDescription,
+    answer: &MediaDescription,
+) -> Result<Option<SrtpPlan>, NegotiationError> {
+    let offered = usable_crypto(ours);
+    if offered.is_empty() {
+        return Ok(None);
+    }
+    let agreed = usable_crypto(answer)
+        .into_iter()
+        .find_map(|(c, suite, theirs)| {
+            offered
+                .iter()
+                .find(|(o, s, _)| o.tag == c.tag && *s == suite)
+                .map(|(_, _, key)| SrtpPlan {
+                    suite,
+                    tag: c.tag,
+                    send_key: *key,
+                    receive_key: theirs,
+                })
+        });
+    match agreed {
+        Some(plan) => Ok(Some(plan)),
+        None if ours.is_secure_profile() || answer.is_secure_profile() => {
+            Err(NegotiationError::NoCommonCrypto)
+        }
+        None => Ok(None),
+    }
+}
+
 /// Our offer (RFC 3264 §5): one audio stream with the codecs in priority
 /// order (static payload types where the codec has one, dynamic ones from 96
 /// otherwise), telephone-event at 101 and 20 ms packets.
@@ -151,10 +280,11 @@ pub fn offer(
     rtp_port: u16,
     session_id: u64,
 ) -> SessionDescription {
+    let secure = local.srtp.as_ref().is_some_and(|s| s.mandatory);
     let mut m = MediaDescription {
         media: "audio".into(),
         port: rtp_port,
-        proto: "RTP/AVP".into(),
+        proto: if secure { "RTP/SAVP" } else { "RTP/AVP" }.into(),
         ptime: Some(DEFAULT_PTIME),
         direction: Some(Direction::SendRecv.as_str().into()),
         ..MediaDescription::default()
@@ -173,6 +303,11 @@ pub fn offer(
     }
     if local.telephone_event {
         push_format(&mut m, TELEPHONE_EVENT_PT, &TELEPHONE_EVENT);
+    }
+    if let Some(srtp) = &local.srtp {
+        for (tag, suite) in (1..).zip(&srtp.suites) {
+            m.push_crypto(&crypto_line(tag, *suite, &srtp.key));
+        }
     }
     let mut sd = SessionDescription::new(addr, session_id);
     sd.media.push(m);
@@ -238,6 +373,7 @@ pub fn answer(
             line.fmtp.push((dtmf, f.to_owned()));
         }
     }
+    let crypto = answer_crypto(local, om, &mut line)?;
     let answer = SessionDescription::answer_to(offer, index, line, addr, session_id);
     let plan = MediaPlan {
         codec,
@@ -248,6 +384,11 @@ pub fn answer(
         telephone_event: dtmf.map(|pt| (pt, pt)),
         ptime_ms,
         remote_direction: direction_of(offer, index, address),
+        crypto,
+        send_params: om
+            .format_parameters(pt)
+            .map(FormatParams::parse)
+            .unwrap_or_default(),
     };
     Ok((answer, plan))
 }
@@ -304,6 +445,7 @@ pub fn answered(
         .connection
         .or(answer.connection)
         .ok_or(NegotiationError::NoAddress)?;
+    let crypto = answered_crypto(om, am)?;
     Ok(MediaPlan {
         codec,
         send_payload_type: send,
@@ -313,6 +455,11 @@ pub fn answered(
         telephone_event,
         ptime_ms: ptime_of(am),
         remote_direction: direction_of(answer, index, address),
+        crypto,
+        send_params: am
+            .format_parameters(send)
+            .map(FormatParams::parse)
+            .unwrap_or_default(),
     })
 }
 
@@ -324,6 +471,7 @@ mod tests {
         LocalMedia {
             codecs: Codec::priority_list(ids).unwrap(),
             telephone_event: true,
+            srtp: None,
         }
     }
 
@@ -572,5 +720,143 @@ a=rtpmap:101 telephone-event/8000
         );
         assert_eq!(plan.telephone_event, None);
         assert_eq!(ans.media[0].formats, [0]);
+    }
+
+    fn secure(ids: &str, suites: &[CryptoSuite], mandatory: bool, key: u8) -> LocalMedia {
+        LocalMedia {
+            srtp: Some(SrtpOffer {
+                suites: suites.to_vec(),
+                key: MasterKey::from_bytes([key; 30]),
+                mandatory,
+            }),
+            ..local(ids)
+        }
+    }
+
+    const B80: CryptoSuite = CryptoSuite::AesCm128HmacSha1_80;
+    const B32: CryptoSuite = CryptoSuite::AesCm128HmacSha1_32;
+
+    #[test]
+    fn sdes_offer_answer_both_ways() {
+        // Best effort: RTP/AVP with both suites, our preference first.
+        let alice = secure("pcmu", &[B32, B80], false, 1);
+        let o = offer(&alice, me(), 5004, 1);
+        let text = String::from_utf8(o.to_bytes()).unwrap();
+        let k1 = MasterKey::from_bytes([1; 30]).to_base64();
+        assert!(text.contains("m=audio 5004 RTP/AVP 0 101\r\n"), "{text}");
+        assert!(text.contains(&format!(
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:{k1}\r\n"
+        )));
+        assert!(text.contains(&format!(
+            "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:{k1}\r\n"
+        )));
+
+        // Bob prefers the 80-bit tag: he picks tag 2 and answers with his key.
+        let bob = secure("pcmu", &[B80, B32], false, 2);
+        let (ans, plan) = answer(&bob, &o, me(), 6000, 2, Direction::SendRecv).unwrap();
+        let c = plan.crypto.unwrap();
+        assert_eq!((c.suite, c.tag), (B80, 2));
+        assert_eq!(c.send_key, MasterKey::from_bytes([2; 30]));
+        assert_eq!(c.receive_key, MasterKey::from_bytes([1; 30]));
+        assert_eq!(ans.media[0].crypto().len(), 1);
+        assert_eq!(ans.media[0].proto, "RTP/AVP", "the offered profile is kept");
+
+        // Alice reads the answer: the keys mirror Bob's.
+        let plan = answered(&alice, &o, &ans).unwrap();
+        let c = plan.crypto.unwrap();
+        assert_eq!((c.suite, c.tag), (B80, 2));
+        assert_eq!(c.send_key, MasterKey::from_bytes([1; 30]));
+        assert_eq!(c.receive_key, MasterKey::from_bytes([2; 30]));
+
+        // A plain answer to a best-effort offer is plain RTP; a phone without SRTP
+        // answers a best-effort offer without crypto.
+        let (plain_ans, plain) =
+            answer(&local("pcmu"), &o, me(), 6000, 2, Direction::SendRecv).unwrap();
+        assert_eq!(plain.crypto, None);
+        assert!(plain_ans.media[0].crypto().is_empty());
+        assert_eq!(answered(&alice, &o, &plain_ans).unwrap().crypto, None);
+    }
+
+    #[test]
+    fn savp_is_srtp_or_nothing() {
+        let mandatory = secure("pcmu", &[B80], true, 3);
+        let o = offer(&mandatory, me(), 5004, 1);
+        assert_eq!(o.media[0].proto, "RTP/SAVP");
+        // A phone without SRTP refuses it (488); one with only the other suite too.
+        assert_eq!(
+            answer(&local("pcmu"), &o, me(), 1, 1, Direction::SendRecv).unwrap_err(),
+            NegotiationError::NoCommonCrypto
+        );
+        assert_eq!(
+            answer(
+                &secure("pcmu", &[B32], false, 4),
+                &o,
+                me(),
+                1,
+                1,
+                Direction::SendRecv
+            )
+            .unwrap_err(),
+            NegotiationError::NoCommonCrypto
+        );
+        // Mandatory on our side refuses a plain offer.
+        let plain = offer(&local("pcmu"), me(), 5004, 1);
+        assert_eq!(
+            answer(&mandatory, &plain, me(), 1, 1, Direction::SendRecv).unwrap_err(),
+            NegotiationError::NoCommonCrypto
+        );
+        // An answer that drops crypto from our SAVP offer starts nothing.
+        let mut stripped = answer(
+            &secure("pcmu", &[B80], false, 5),
+            &o,
+            me(),
+            1,
+            1,
+            Direction::SendRecv,
+        )
+        .unwrap()
+        .0;
+        stripped.media[0]
+            .attributes
+            .retain(|a| !a.starts_with("crypto:"));
+        assert_eq!(
+            answered(&mandatory, &o, &stripped),
+            Err(NegotiationError::NoCommonCrypto)
+        );
+    }
+
+    #[test]
+    fn unusable_crypto_lines_are_skipped() {
+        let k = MasterKey::from_bytes([9; 30]).to_base64();
+        let offer = sdp(&format!(
+            "v=0
+o=- 1 1 IN IP4 198.51.100.1
+s=-
+c=IN IP4 198.51.100.1
+t=0 0
+m=audio 7000 RTP/AVP 0
+a=crypto:1 AEAD_AES_256_GCM inline:{k}
+a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:{k}|2^20|1:4
+a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:QUJD
+a=crypto:4 AES_CM_128_HMAC_SHA1_80 inline:{k} UNENCRYPTED_SRTP
+a=crypto:5 AES_CM_128_HMAC_SHA1_32 inline:{k}|2^31
+"
+        ));
+        let (_, plan) = answer(
+            &secure("pcmu", &[B80, B32], false, 1),
+            &offer,
+            me(),
+            1,
+            1,
+            Direction::SendRecv,
+        )
+        .unwrap();
+        let c = plan.crypto.unwrap();
+        assert_eq!(
+            (c.tag, c.suite),
+            (5, B32),
+            "GCM, MKI, short key and session parameters skipped"
+        );
+        assert_eq!(c.receive_key, MasterKey::from_bytes([9; 30]));
     }
 }

@@ -14,11 +14,12 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::backend::{AudioSink, AudioSource};
-use crate::codec::{Codec, Decoder, Encoder};
+use crate::codec::{Codec, Decoder, Encoder, FormatParams};
 use crate::dtmf::{self, DtmfEvent};
 use crate::jitter::{Concealer, JitterBuffer, JitterConfig, JitterStats, Playout};
 use crate::rtcp::{self, ReportBlock, RtcpPacket, SenderInfo};
 use crate::rtp::RtpPacket;
+use crate::srtp::{Srtp, SrtpError, SrtpPlan};
 
 /// Longest sending backlog caught up in a burst (five packets).
 const MAX_CATCH_UP: Duration = Duration::from_millis(100);
@@ -47,6 +48,10 @@ pub struct RtpConfig {
     /// The average RTCP report interval: 5 s, the minimum of RFC 3550
     /// §6.2, which a two-party voice call always falls under.
     pub rtcp_interval: Duration,
+    /// SRTP and SRTCP both ways (RFC 3711) with these keys; `None`: plain RTP.
+    pub crypto: Option<SrtpPlan>,
+    /// The peer's format parameters for our encoder (Opus FEC, DTX).
+    pub send_params: FormatParams,
 }
 
 /// RFC 3550 §6.2: the recommended minimum report interval.
@@ -65,6 +70,10 @@ pub struct CallQuality {
     pub remote_jitter_ms: Option<u32>,
     /// Round trip from the peer's last report (LSR/DLSR, §6.4.1), in ms.
     pub round_trip_ms: Option<u32>,
+    /// Mean time played frames waited in the jitter buffer, in ms.
+    pub buffer_delay_ms: u32,
+    /// Of the frames played, those concealed, per mille.
+    pub concealed_permille: u32,
 }
 
 /// What the media task reports to its owner.
@@ -88,6 +97,11 @@ pub struct RtpStats {
     pub rtcp_received: u64,
     /// Datagrams on the RTCP port that were no valid compound packet.
     pub rtcp_invalid: u64,
+    /// SRTP and SRTCP datagrams dropped because their authentication tag did not
+    /// verify (forged, corrupted, plain RTP while SRTP was agreed, another key).
+    pub srtp_auth_failed: u64,
+    /// SRTP and SRTCP datagrams dropped as replays (RFC 3711 §3.3.2).
+    pub srtp_replayed: u64,
 }
 
 /// State shared between the handle and its task.
@@ -107,6 +121,13 @@ struct Shared {
     rtcp_sent: AtomicU64,
     rtcp_received: AtomicU64,
     rtcp_invalid: AtomicU64,
+    srtp_auth_failed: AtomicU64,
+    srtp_replayed: AtomicU64,
+    /// The SRTP keys in force: the task picks up a change before its next datagram.
+    crypto: Mutex<(u64, Option<SrtpPlan>)>,
+    /// The generation of `crypto` the task runs with (so a change is seen at once
+    /// without locking on every packet).
+    crypto_generation: AtomicU64,
     /// The jitter buffer's view, refreshed every packet time.
     reception: Mutex<Reception>,
 }
@@ -129,7 +150,6 @@ pub type EventHandler = Box<dyn FnMut(MediaEvent) + Send>;
 pub struct RtpSession {
     shared: Arc<Shared>,
     config: RtpConfig,
-    telephone_event: bool,
     /// Dropping this wakes the task and makes it stop.
     stop_tx: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -165,6 +185,10 @@ impl RtpSession {
             rtcp_sent: AtomicU64::new(0),
             rtcp_received: AtomicU64::new(0),
             rtcp_invalid: AtomicU64::new(0),
+            srtp_auth_failed: AtomicU64::new(0),
+            srtp_replayed: AtomicU64::new(0),
+            crypto: Mutex::new((0, config.crypto)),
+            crypto_generation: AtomicU64::new(0),
             reception: Mutex::new(Reception::default()),
         });
         let (stop_tx, stop_rx) = oneshot::channel();
@@ -196,7 +220,6 @@ impl RtpSession {
         RtpSession {
             shared,
             config,
-            telephone_event: config.telephone_event.is_some(),
             stop_tx: Some(stop_tx),
             task: Some(task),
         }
@@ -224,16 +247,46 @@ impl RtpSession {
         }
     }
 
+    /// Changes the SRTP keys (a re-INVITE rekeyed, or fell back to plain RTP, or moved
+    /// to SRTP): from the next datagram on, both directions use the new plan. An
+    /// unchanged plan keeps the running contexts (rollover counters, replay lists).
+    pub fn set_crypto(&self, crypto: Option<SrtpPlan>) {
+        let mut current = self
+            .shared
+            .crypto
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if current.1 != crypto {
+            current.0 += 1;
+            current.1 = crypto;
+            self.shared
+                .crypto_generation
+                .store(current.0, Ordering::Release);
+        }
+    }
+
+    /// Whether both directions are SRTP now.
+    pub fn encrypted(&self) -> bool {
+        self.shared
+            .crypto
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .is_some()
+    }
+
     /// Sends our audio or stops sending it (the stream is held or inactive); receiving
     /// goes on either way.
     pub fn set_sending(&self, sending: bool) {
         self.shared.sending.store(sending, Ordering::Relaxed);
     }
 
-    /// Queues a digit to go out as an RFC 4733 event. False (and nothing
-    /// queued) when telephone-event was not negotiated or `digit` is not DTMF.
+    /// Queues a digit to go out as an RFC 4733 event, or in-band as dual tones when
+    /// telephone-event was not negotiated. False (and nothing queued) when `digit` is
+    /// not DTMF.
     pub fn send_dtmf(&self, digit: char) -> bool {
-        if !self.telephone_event || dtmf::event_code(digit).is_none() {
+        // Without telephone-event the digit goes in-band, as dual tones (Q.23).
+        if dtmf::event_code(digit).is_none() {
             return false;
         }
         self.shared
@@ -261,6 +314,8 @@ impl RtpSession {
             rtcp_sent: self.shared.rtcp_sent.load(Ordering::Relaxed),
             rtcp_received: self.shared.rtcp_received.load(Ordering::Relaxed),
             rtcp_invalid: self.shared.rtcp_invalid.load(Ordering::Relaxed),
+            srtp_auth_failed: self.shared.srtp_auth_failed.load(Ordering::Relaxed),
+            srtp_replayed: self.shared.srtp_replayed.load(Ordering::Relaxed),
         }
     }
 
@@ -340,7 +395,14 @@ async fn run(
     let now_ms = || start.elapsed().as_millis() as u64;
     let report_timer = tokio::time::sleep(reporter.first_interval());
     tokio::pin!(report_timer);
+    // Generation 0 is the plan the session started with; u64::MAX makes the
+    // first refresh take it up.
+    let mut crypto = Crypto {
+        generation: u64::MAX,
+        srtp: None,
+    };
     loop {
+        crypto.refresh(&shared);
         tokio::select! {
             biased;
             _ = &mut stop => break,
@@ -350,7 +412,9 @@ async fn run(
                     ticker.reset();
                 }
                 // The send clock is also the playout clock: one frame each way.
-                depacketiser.playout(now_ms(), sink.as_mut());
+                if let Some(digit) = depacketiser.playout(now_ms(), sink.as_mut()) {
+                    events(MediaEvent::Dtmf(digit));
+                }
                 *shared.reception.lock().unwrap_or_else(PoisonError::into_inner) =
                     depacketiser.reception();
                 if packetiser.idle() {
@@ -365,7 +429,16 @@ async fn run(
                     continue;
                 }
                 let to = *shared.remote.lock().unwrap_or_else(PoisonError::into_inner);
-                for packet in &out {
+                for packet in &mut out {
+                    if let Some(srtp) = crypto.srtp.as_mut() {
+                        match srtp.protect_rtp(packet) {
+                            Ok(sealed) => *packet = sealed,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "SRTP protect failed; packet not sent");
+                                continue;
+                            }
+                        }
+                    }
                     match socket.send_to(packet, to).await {
                         Ok(_) => {
                             shared.sent.fetch_add(1, Ordering::Relaxed);
@@ -380,7 +453,21 @@ async fn run(
                 Ok((len, _from)) => {
                     // The source address is not checked: with NAT or a changed
                     // answer it legitimately differs from `remote`.
-                    let counter = match depacketiser.handle(&datagram[..len], now_ms()) {
+                    let opened;
+                    let plain = match crypto.srtp.as_mut() {
+                        None => &datagram[..len],
+                        Some(srtp) => match srtp.unprotect_rtp(&datagram[..len]) {
+                            Ok(p) => {
+                                opened = p;
+                                &opened[..]
+                            }
+                            Err(e) => {
+                                count_srtp_error(&shared, &e);
+                                continue;
+                            }
+                        },
+                    };
+                    let counter = match depacketiser.handle(plain, now_ms()) {
                         Received::Audio | Received::Nothing => &shared.received,
                         Received::Dtmf(digit) => {
                             events(MediaEvent::Dtmf(digit));
@@ -404,20 +491,42 @@ async fn run(
                     depacketiser.jitter.jitter(),
                 );
                 let to = *shared.remote_rtcp.lock().unwrap_or_else(PoisonError::into_inner);
+                let report = match crypto.srtp.as_mut().map(|s| s.protect_rtcp(&report)) {
+                    None => report,
+                    Some(Ok(sealed)) => sealed,
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %e, "SRTCP protect failed; report not sent");
+                        continue;
+                    }
+                };
                 if shared.sending.load(Ordering::Relaxed) || !to.ip().is_unspecified() {
                     match rtcp.send_to(&report, to).await {
                         Ok(_) => { shared.rtcp_sent.fetch_add(1, Ordering::Relaxed); }
                         Err(e) => tracing::debug!(%to, error = %e, "RTCP send failed"),
                     }
                 }
-                events(MediaEvent::Quality(reporter.quality()));
+                events(MediaEvent::Quality(depacketiser.quality(reporter.quality())));
             }
             received = recv_maybe(sockets.rtcp.as_ref(), &mut control) => match received {
                 Ok((len, _from)) => {
-                    match reporter.receive(&control[..len], Instant::now(), wall_clock()) {
+                    let opened;
+                    let plain = match crypto.srtp.as_mut() {
+                        None => &control[..len],
+                        Some(srtp) => match srtp.unprotect_rtcp(&control[..len]) {
+                            Ok(p) => {
+                                opened = p;
+                                &opened[..]
+                            }
+                            Err(e) => {
+                                count_srtp_error(&shared, &e);
+                                continue;
+                            }
+                        },
+                    };
+                    match reporter.receive(plain, Instant::now(), wall_clock()) {
                         Ok(()) => {
                             shared.rtcp_received.fetch_add(1, Ordering::Relaxed);
-                            events(MediaEvent::Quality(reporter.quality()));
+                            events(MediaEvent::Quality(depacketiser.quality(reporter.quality())));
                         }
                         Err(e) => {
                             tracing::debug!(error = %e, "RTCP datagram dropped");
@@ -431,6 +540,41 @@ async fn run(
     }
     sink.finish();
     tracing::debug!("RTP session stopped");
+}
+
+/// The task's SRTP contexts and the generation of the plan they were made from.
+struct Crypto {
+    generation: u64,
+    srtp: Option<Srtp>,
+}
+
+impl Crypto {
+    /// Takes up a changed plan (cheap when nothing changed: one atomic load).
+    fn refresh(&mut self, shared: &Shared) {
+        if shared.crypto_generation.load(Ordering::Acquire) == self.generation {
+            return;
+        }
+        let (generation, plan) = *shared.crypto.lock().unwrap_or_else(PoisonError::into_inner);
+        self.generation = generation;
+        self.srtp = plan.and_then(|plan| match Srtp::new(plan) {
+            Ok(srtp) => Some(srtp),
+            Err(e) => {
+                // Cannot happen with the suites we negotiate (key lengths are fixed);
+                // sending plain RTP instead would be worse than silence.
+                tracing::warn!(error = %e, "SRTP context not created");
+                None
+            }
+        });
+        tracing::debug!(srtp = self.srtp.is_some(), "media protection set");
+    }
+}
+
+fn count_srtp_error(shared: &Shared, e: &SrtpError) {
+    let counter = match e {
+        SrtpError::Replayed => &shared.srtp_replayed,
+        _ => &shared.srtp_auth_failed,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The RTCP side of a session (RFC 3550 §6): builds our reports and reads
@@ -560,6 +704,10 @@ struct Packetiser {
     first: bool,
     /// The digit being sent, if any.
     event: Option<dtmf::Sender>,
+    /// The digit being sent in-band, without telephone-event.
+    tone: Option<crate::inband::ToneSender>,
+    /// The audio rate, for in-band tones.
+    sample_rate: u32,
     /// Packets and payload octets sent (the SR's sender info, §6.4.1).
     packets_sent: u32,
     octets_sent: u32,
@@ -571,7 +719,7 @@ impl Packetiser {
     fn new(config: &RtpConfig, ssrc: u32) -> Self {
         let samples_per_packet = config.codec.frame_samples(config.ptime_ms);
         Packetiser {
-            encoder: config.codec.encoder(),
+            encoder: config.codec.encoder_for(config.send_params),
             payload_type: config.send_payload_type,
             telephone_event: config.telephone_event.map(|(send, _)| send),
             timestamp_step: config.codec.timestamp_step(config.ptime_ms),
@@ -582,6 +730,8 @@ impl Packetiser {
             timestamp: fastrand::u32(..),
             first: true,
             event: None,
+            tone: None,
+            sample_rate: config.codec.sample_rate(),
             packets_sent: 0,
             octets_sent: 0,
             frame: vec![0; samples_per_packet],
@@ -609,12 +759,14 @@ impl Packetiser {
 
     /// No digit is being sent.
     fn idle(&self) -> bool {
-        self.event.is_none()
+        self.event.is_none() && self.tone.is_none()
     }
 
     fn start_dtmf(&mut self, digit: char) {
         if self.telephone_event.is_some() {
             self.event = dtmf::Sender::new(digit, self.timestamp, self.timestamp_step);
+        } else {
+            self.tone = crate::inband::ToneSender::new(digit);
         }
     }
 
@@ -623,6 +775,12 @@ impl Packetiser {
     /// even if the send later fails: the receiver sees a lost packet.
     fn next_packets(&mut self, source: &mut dyn AudioSource, out: &mut Vec<Vec<u8>>) {
         source.read_frame(&mut self.frame);
+        // In-band DTMF replaces the microphone's audio while the digit lasts.
+        if let Some(tone) = self.tone.as_mut()
+            && !tone.next_frame(&mut self.frame, self.sample_rate)
+        {
+            self.tone = None;
+        }
         if let (Some(sender), Some(pt)) = (self.event.as_mut(), self.telephone_event) {
             // RFC 4733 §2.5.1: while an event lasts, its packets replace the
             // audio; the microphone is still read so the clock runs on.
@@ -637,13 +795,19 @@ impl Packetiser {
         } else {
             self.payload.clear();
             self.encoder.encode(&self.frame, &mut self.payload);
-            // Marks the start of a talkspurt; we send continuously, so only the
-            // first packet starts one (RFC 3551 §4.1).
-            let marker = self.first;
-            let payload = std::mem::take(&mut self.payload);
-            out.push(self.datagram(self.payload_type, marker, self.timestamp, &payload));
-            self.payload = payload;
-            self.first = false;
+            if self.payload.is_empty() {
+                // Discontinuous transmission (Opus DTX): nothing goes out for this
+                // frame; the next packet starts a talkspurt (RFC 3551 §4.1).
+                self.first = true;
+            } else {
+                // Marks the start of a talkspurt: the first packet, and the first
+                // after a DTX pause (RFC 3551 §4.1).
+                let marker = self.first;
+                let payload = std::mem::take(&mut self.payload);
+                out.push(self.datagram(self.payload_type, marker, self.timestamp, &payload));
+                self.payload = payload;
+                self.first = false;
+            }
         }
         // The timestamp counts at the RTP clock rate (RFC 3550 §5.1), which
         // for G.722 is half the audio rate (RFC 3551 §4.5.2).
@@ -695,6 +859,9 @@ struct Depacketiser {
     concealer: Concealer,
     frame_samples: usize,
     pcm: Vec<i16>,
+    /// In-band DTMF detection, when no telephone-event was negotiated.
+    detector: Option<crate::inband::Detector>,
+    sample_rate: u32,
 }
 
 impl Depacketiser {
@@ -710,6 +877,11 @@ impl Depacketiser {
             )),
             concealer: Concealer::default(),
             frame_samples: config.codec.frame_samples(config.ptime_ms),
+            detector: config
+                .telephone_event
+                .is_none()
+                .then(crate::inband::Detector::default),
+            sample_rate: config.codec.sample_rate(),
             pcm: Vec::new(),
         }
     }
@@ -751,12 +923,13 @@ impl Depacketiser {
         }
     }
 
-    /// One packet time: plays the next frame, conceals a missing one, or
-    /// plays nothing while the buffer fills.
-    fn playout(&mut self, now_ms: u64, sink: &mut dyn AudioSink) {
+    /// One packet time: plays the next frame, conceals a missing one, or plays nothing
+    /// while the buffer fills. Returns a DTMF digit heard in-band (only when no
+    /// telephone-event was negotiated).
+    fn playout(&mut self, now_ms: u64, sink: &mut dyn AudioSink) -> Option<char> {
         self.pcm.clear();
         match self.jitter.pop(now_ms) {
-            Playout::Waiting => return,
+            Playout::Waiting => return None,
             Playout::Frame(payload) if payload.is_empty() => {
                 self.pcm.resize(self.frame_samples, 0);
                 self.concealer.played(&self.pcm);
@@ -765,11 +938,38 @@ impl Depacketiser {
                 self.decoder.decode(&payload, &mut self.pcm);
                 self.concealer.played(&self.pcm);
             }
-            Playout::Conceal => self.concealer.conceal(self.frame_samples, &mut self.pcm),
+            Playout::Conceal => {
+                // The codec's own concealment first (Opus: FEC from the next packet,
+                // libopus PLC), else the generic fade.
+                let next = self.jitter.peek_next();
+                if self
+                    .decoder
+                    .conceal(next, self.frame_samples, &mut self.pcm)
+                {
+                    self.concealer.played(&self.pcm);
+                } else {
+                    self.pcm.clear();
+                    self.concealer.conceal(self.frame_samples, &mut self.pcm);
+                }
+            }
         }
-        if !self.pcm.is_empty() {
-            sink.write_frame(&self.pcm);
+        if self.pcm.is_empty() {
+            return None;
         }
+        sink.write_frame(&self.pcm);
+        let rate = self.sample_rate;
+        self.detector
+            .as_mut()
+            .and_then(|d| d.frame(&self.pcm, rate))
+    }
+
+    /// RTCP's figures with the jitter buffer's own.
+    fn quality(&self, mut q: CallQuality) -> CallQuality {
+        let stats = self.jitter.stats();
+        let frames = stats.played + stats.concealed;
+        q.buffer_delay_ms = self.jitter.mean_delay_ms().round() as u32;
+        q.concealed_permille = (stats.concealed * 1000).checked_div(frames).unwrap_or(0) as u32;
+        q
     }
 
     fn reception(&self) -> Reception {
@@ -821,6 +1021,8 @@ mod tests {
             telephone_event: Some((101, 96)),
             ptime_ms: 20,
             ssrc: None,
+            crypto: None,
+            send_params: FormatParams::default(),
             remote_rtcp: None,
             rtcp_interval: RTCP_INTERVAL,
         }

@@ -63,6 +63,8 @@ fn start_with_events(
             telephone_event: Some((101, 101)),
             ptime_ms: 20,
             ssrc: None,
+            crypto: None,
+            send_params: Default::default(),
             remote_rtcp: None,
             rtcp_interval: RTCP_INTERVAL,
         },
@@ -239,6 +241,8 @@ async fn rtcp_reports_give_both_sides_loss_jitter_and_round_trip() {
                 telephone_event: None,
                 ptime_ms: 20,
                 ssrc: None,
+                crypto: None,
+                send_params: Default::default(),
                 remote_rtcp: None,
                 // Fast reports so the test does not wait for 5 s intervals.
                 rtcp_interval: Duration::from_millis(200),
@@ -330,4 +334,133 @@ async fn malformed_rtp_is_counted_and_the_audio_goes_on() {
     let (heard, _) = read_wav(&callee.recording_path("bad-b")).unwrap();
     assert!(tone_present(&heard, 1000.0, 8000, 0.1));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// M3: SRTP between two sessions: a tone crosses encrypted; plain RTP and forged
+/// packets are dropped and counted (replays: `srtp` unit tests); switching both sides to plain RTP mid-call
+/// (a re-INVITE without crypto) keeps the audio going.
+#[tokio::test]
+async fn srtp_carries_audio_drops_forgeries_and_falls_back_to_rtp() {
+    use deskphone_media::srtp::{CryptoSuite, MasterKey, SrtpPlan};
+    let codec = Codec::by_id("pcmu").unwrap();
+    let dir = temp_dir("srtp");
+    let caller = SimulatorBackend::new(
+        SimulatedInput::Tone {
+            frequency_hz: 1000.0,
+            amplitude: 0.5,
+        },
+        dir.clone(),
+    );
+    let callee = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let (ka, kb) = (MasterKey::random().unwrap(), MasterKey::random().unwrap());
+    let plan_a = SrtpPlan {
+        suite: CryptoSuite::AesCm128HmacSha1_32,
+        tag: 1,
+        send_key: ka,
+        receive_key: kb,
+    };
+    let plan_b = SrtpPlan {
+        send_key: kb,
+        receive_key: ka,
+        ..plan_a
+    };
+    let a = start(&caller, "srtp-a", sock_a, addr_b, codec);
+    let mut b = start(&callee, "srtp-b", sock_b, addr_a, codec);
+    a.set_crypto(Some(plan_a));
+    b.set_crypto(Some(plan_b));
+    assert!(a.encrypted() && b.encrypted());
+
+    // A stranger's plain RTP, and the same with a made-up tag.
+    let (stranger, _) = bind().await;
+    let mut plain = vec![0x80, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7];
+    plain.extend_from_slice(&[0xFF; 160]);
+    stranger.send_to(&plain, addr_b).await.unwrap();
+    plain.extend_from_slice(&[1, 2, 3, 4]);
+    stranger.send_to(&plain, addr_b).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let during = b.stats();
+    assert!(during.packets_received >= 15, "{during:?}");
+    assert_eq!(during.srtp_auth_failed, 2, "{during:?}");
+
+    // Fall back to RTP on both sides: the audio goes on, nothing more fails.
+    a.set_crypto(None);
+    b.set_crypto(None);
+    assert!(!b.encrypted());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut a = a;
+    a.stop().await;
+    b.stop().await;
+    let after = b.stats();
+    assert!(
+        after.packets_received >= during.packets_received + 10,
+        "{after:?}"
+    );
+    assert!(
+        after.srtp_auth_failed <= during.srtp_auth_failed + 2,
+        "{after:?}"
+    );
+    let (heard, rate) = read_wav(&callee.recording_path("srtp-b")).unwrap();
+    // Frame by frame: SRTP packets in flight at the switch play as one noisy frame.
+    let frames: Vec<&[i16]> = heard.chunks_exact(160).collect();
+    let toned = frames
+        .iter()
+        .filter(|f| tone_present(f, 1000.0, rate, 0.1))
+        .count();
+    assert!(
+        toned * 10 >= frames.len() * 8,
+        "{toned} of {} frames carry the tone",
+        frames.len()
+    );
+}
+
+/// M1: without telephone-event, digits go in-band as dual tones through G.711 and the
+/// other side's detector reports each once.
+#[tokio::test]
+async fn inband_dtmf_crosses_g711_without_telephone_event() {
+    let codec = Codec::by_id("pcma").unwrap();
+    let dir = temp_dir("inband");
+    let backend = SimulatorBackend::new(SimulatedInput::Silence, dir.clone());
+    let ((sock_a, addr_a), (sock_b, addr_b)) = (bind().await, bind().await);
+    let config = |remote| RtpConfig {
+        remote,
+        codec,
+        send_payload_type: 8,
+        receive_payload_type: 8,
+        telephone_event: None,
+        ptime_ms: 20,
+        ssrc: None,
+        crypto: None,
+        send_params: Default::default(),
+        remote_rtcp: None,
+        rtcp_interval: RTCP_INTERVAL,
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (source, sink) = backend.open("inband-a", 8000).unwrap();
+    let mut a = RtpSession::start(sock_a, None, config(addr_b), source, sink, Box::new(|_| {}));
+    let (source, sink) = backend.open("inband-b", 8000).unwrap();
+    let mut b = RtpSession::start(
+        sock_b,
+        None,
+        config(addr_a),
+        source,
+        sink,
+        Box::new(move |e| {
+            let _ = tx.send(e);
+        }),
+    );
+    for digit in ['1', '#', '9', 'D'] {
+        assert!(a.send_dtmf(digit), "{digit} goes in-band");
+    }
+    assert!(!a.send_dtmf('x'));
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    a.stop().await;
+    b.stop().await;
+    let mut heard = String::new();
+    while let Ok(e) = rx.try_recv() {
+        if let MediaEvent::Dtmf(d) = e {
+            heard.push(d);
+        }
+    }
+    assert_eq!(heard, "1#9D");
 }

@@ -36,6 +36,8 @@ pub(crate) struct Call {
     pub last_dtmf: Option<char>,
     /// RTCP's figures for the call's audio.
     pub quality: Option<CallQuality>,
+    /// The media is SRTP both ways (the media engine says so, M3).
+    pub encrypted: bool,
     /// C2: when a ringing call goes to `no_answer_target`.
     pub no_answer_at_ms: Option<u64>,
     pub no_answer_target: Option<String>,
@@ -71,6 +73,7 @@ impl Call {
             alert_info: None,
             last_dtmf: None,
             quality: None,
+            encrypted: false,
             no_answer_at_ms: None,
             no_answer_target: None,
             forwarded_to: None,

@@ -728,6 +728,18 @@ impl Phone {
         }
     }
 
+    /// Whether the call's media is SRTP both ways now (M3): the lock on the screen.
+    pub fn media_encrypted(&mut self, id: CallId, encrypted: bool) {
+        if let Some(c) = self.find(id) {
+            c.encrypted = encrypted;
+        }
+    }
+
+    /// The identity a call belongs to.
+    pub fn call_identity(&self, id: CallId) -> Option<u16> {
+        self.calls.iter().find(|c| c.id == id).map(|c| c.identity)
+    }
+
     /// The peer sent a DTMF digit (SIP INFO or RFC 4733).
     pub fn dtmf_received(&mut self, id: CallId, digit: char) {
         if let Some(c) = self.find(id) {
@@ -899,6 +911,7 @@ impl Phone {
                 last_dtmf: c.last_dtmf.map(String::from),
                 quality: c.quality,
                 muted: c.muted,
+                encrypted: c.encrypted,
             })
             .collect();
         let mut state = PhoneState {

@@ -390,6 +390,11 @@ pub struct CallState {
     /// first report.
     #[serde(default)]
     pub quality: Option<CallQuality>,
+    /// The call's audio is SRTP both ways (RFC 3711, keys by SDES): exactly while this is
+    /// true the screen shows the lock. Any fallback to plain RTP in either direction (a
+    /// re-INVITE without crypto, e.g. unencrypted music on hold) clears it at once.
+    #[serde(default)]
+    pub encrypted: bool,
     /// The microphone is muted in this call.
     #[serde(default)]
     pub muted: bool,
@@ -413,6 +418,12 @@ pub struct CallQuality {
     /// Round trip time, in ms; `None` until the other side answered a sender report.
     #[serde(default)]
     pub round_trip_ms: Option<u32>,
+    /// Mean time received audio waited in the jitter buffer, in ms.
+    #[serde(default)]
+    pub buffer_delay_ms: u32,
+    /// Of the frames played, those concealed (lost or late packets), per mille.
+    #[serde(default)]
+    pub concealed_permille: u32,
 }
 
 /// Where a call transfer the user started stands (C1).

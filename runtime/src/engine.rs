@@ -33,6 +33,7 @@ use crate::store::{SettingsStore, StoreError};
 use crate::tcp::{Tcp, TcpEvent};
 
 mod calls;
+mod media;
 mod notices;
 mod persist;
 use crate::unreachable;
@@ -607,6 +608,8 @@ impl Engine {
                                 loss_sent_permille: q.loss_sent_permille,
                                 remote_jitter_ms: q.remote_jitter_ms,
                                 round_trip_ms: q.round_trip_ms,
+                                buffer_delay_ms: q.buffer_delay_ms,
+                                concealed_permille: q.concealed_permille,
                             }),
                         }
                     }
@@ -906,7 +909,12 @@ impl Engine {
         };
         let (rtp, rtcp) = self.bind_rtp().await.map_err(|e| fail(e.to_string()))?;
         let rtp_port = rtp.local_addr().map_err(|e| fail(e.to_string()))?.port();
-        let offer = negotiate::offer(&self.local_media(), self.local_ip, rtp_port, now_ms());
+        let offer = negotiate::offer(
+            &self.local_media_of(identity),
+            self.local_ip,
+            rtp_port,
+            now_ms(),
+        );
         let call = self
             .ua
             .invite_with(
@@ -1000,7 +1008,7 @@ impl Engine {
         } else {
             Direction::SendRecv
         };
-        let local_media = self.local_media();
+        let local_media = self.call_media(call);
         let answer = SessionDescription::parse(&body)
             .ok()
             .zip(port)
@@ -1050,7 +1058,7 @@ impl Engine {
         let (rtp, rtcp) = self.bind_rtp().await.map_err(|e| sip_error(call, e))?;
         let port = rtp.local_addr().map_err(|e| sip_error(call, e))?.port();
         let (answer, plan) = match negotiate::answer(
-            &self.local_media(),
+            &self.call_media(call),
             &offer,
             self.local_ip,
             port,
@@ -1109,6 +1117,8 @@ impl Engine {
             // Receiving RFC 4733 events costs nothing; whether digits are sent that way
             // is `user_dtmf_info`'s business (`Phone::dtmf`).
             telephone_event: true,
+            // Per identity and call: `local_media_of`, `call_media` (engine/media.rs).
+            srtp: None,
         }
     }
 
@@ -1136,6 +1146,7 @@ impl Engine {
                     }),
                 );
                 self.media.insert(call, CallMedia::Running(session));
+                self.apply_protection(call, plan);
             }
             Err(e) => tracing::warn!("call {}: no audio: {e}", call.0),
         }
@@ -1161,7 +1172,11 @@ impl Engine {
     }
 
     fn apply_media(&mut self, call: CallHandle, plan: &MediaPlan, sending: bool) {
-        if let Some(CallMedia::Ready(socket, rtcp)) = self.media.remove(&call) {
+        // Only media not yet started is taken out: removing a running session here
+        // dropped it, which stopped the call's audio at the first re-INVITE.
+        if matches!(self.media.get(&call), Some(CallMedia::Ready(..)))
+            && let Some(CallMedia::Ready(socket, rtcp)) = self.media.remove(&call)
+        {
             self.start_media(call, socket, rtcp, plan);
         }
         if let Some(CallMedia::Running(session)) = self.media.get(&call) {
@@ -1189,6 +1204,7 @@ impl Engine {
             session.set_remote(plan.remote);
             session.set_sending(sending);
         }
+        self.apply_protection(call, plan);
     }
 
     async fn stop_media(&mut self, call: CallHandle) {

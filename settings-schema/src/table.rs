@@ -141,8 +141,9 @@ settings! {
     user_event_list_uri: Text(256) = "", Identity/sip, idx(identity);
     user_dp_exp: Text(256) = "", Identity/sip, idx(identity);
     user_dp: Text(1024) = "", Identity/sip, idx(identity);
-    user_srtp: Bool = "off", Identity/rtp, idx(identity);
-    user_savp: Choice["off", "optional", "mandatory"] = "off", Identity/rtp, idx(identity);
+    user_srtp: Bool = "off", Identity/rtp, idx(identity), implemented;
+    user_savp: Choice["off", "optional", "mandatory"] = "off", Identity/rtp, idx(identity), implemented;
+    user_auth_tag: Bool = "off", Identity/rtp, idx(identity), implemented;
     user_symmetrical_rtp: Bool = "off", Identity/rtp, idx(identity);
     user_full_sdp_answer: Bool = "on", Identity/rtp, idx(identity);
     user_ice: Bool = "off", Identity/rtp, idx(identity);

@@ -476,6 +476,153 @@ impl SessionDescription {
     }
 }
 
+/// One `a=crypto` line (RFC 4568 §9.1): `tag crypto-suite key-params [session-params]`.
+/// The syntax only; which suites and keys are usable is the media crate's decision.
+/// `Debug` never prints key material.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Crypto {
+    /// Identifies the line in offer and answer (1 to 9 digits).
+    pub tag: u32,
+    pub suite: String,
+    /// One or more key parameters, `;`-separated on the line.
+    pub keys: Vec<CryptoKey>,
+    /// Session parameters (`KDR=`, `UNENCRYPTED_SRTP`, ...), verbatim.
+    pub session_params: Vec<String>,
+}
+
+/// A key parameter of `a=crypto` (RFC 4568 §6.1, §9.2): `method:key-info`; for the
+/// `inline` method `key||salt[|lifetime][|MKI:length]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CryptoKey {
+    pub method: String,
+    /// Base64 of master key and salt (inline); secret.
+    pub key_salt: String,
+    /// `2^20` or a number of packets.
+    pub lifetime: Option<String>,
+    /// `value:length` of the master key identifier.
+    pub mki: Option<String>,
+}
+
+impl std::fmt::Debug for Crypto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crypto")
+            .field("tag", &self.tag)
+            .field("suite", &self.suite)
+            .field("keys", &self.keys.len())
+            .field("session_params", &self.session_params)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CryptoKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CryptoKey")
+            .field("method", &self.method)
+            .field("key_salt", &"***")
+            .field("lifetime", &self.lifetime)
+            .field("mki", &self.mki)
+            .finish()
+    }
+}
+
+impl CryptoKey {
+    /// An `inline` key without lifetime or MKI.
+    pub fn inline(key_salt: String) -> CryptoKey {
+        CryptoKey {
+            method: "inline".into(),
+            key_salt,
+            lifetime: None,
+            mki: None,
+        }
+    }
+
+    fn parse(text: &str) -> Option<CryptoKey> {
+        let (method, info) = text.split_once(':')?;
+        let mut parts = info.split('|');
+        let key_salt = parts.next()?.to_owned();
+        let mut key = CryptoKey {
+            method: method.to_owned(),
+            key_salt,
+            lifetime: None,
+            mki: None,
+        };
+        for part in parts {
+            // RFC 4568 §9.2: the MKI has a colon, the lifetime has none.
+            if part.contains(':') {
+                key.mki = Some(part.to_owned());
+            } else {
+                key.lifetime = Some(part.to_owned());
+            }
+        }
+        (!key.method.is_empty() && !key.key_salt.is_empty()).then_some(key)
+    }
+}
+
+impl Crypto {
+    /// Parses the value of an `a=crypto` attribute (after `crypto:`); `None` for a line
+    /// that does not follow RFC 4568 §9.1, which an answerer ignores (§7.1.1).
+    pub fn parse(value: &str) -> Option<Crypto> {
+        let mut fields = value.split_ascii_whitespace();
+        let tag = fields.next()?;
+        if tag.is_empty() || tag.len() > 9 || !tag.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let suite = fields.next()?.to_owned();
+        let keys = fields
+            .next()?
+            .split(';')
+            .map(CryptoKey::parse)
+            .collect::<Option<Vec<_>>>()?;
+        Some(Crypto {
+            tag: tag.parse().ok()?,
+            suite,
+            keys,
+            session_params: fields.map(str::to_owned).collect(),
+        })
+    }
+
+    /// The attribute value, without `a=` (`crypto:1 AES_CM_128_HMAC_SHA1_80 inline:...`).
+    pub fn to_attribute(&self) -> String {
+        let mut s = format!("crypto:{} {} ", self.tag, self.suite);
+        for (i, k) in self.keys.iter().enumerate() {
+            if i > 0 {
+                s.push(';');
+            }
+            let _ = write!(s, "{}:{}", k.method, k.key_salt);
+            for extra in k.lifetime.iter().chain(&k.mki) {
+                let _ = write!(s, "|{extra}");
+            }
+        }
+        for p in &self.session_params {
+            let _ = write!(s, " {p}");
+        }
+        s
+    }
+}
+
+impl MediaDescription {
+    /// Every well-formed `a=crypto` line of the stream, in the writer's order of
+    /// preference (RFC 4568 §5.1).
+    pub fn crypto(&self) -> Vec<Crypto> {
+        self.attributes
+            .iter()
+            .filter_map(|a| a.strip_prefix("crypto:"))
+            .filter_map(Crypto::parse)
+            .collect()
+    }
+
+    /// Adds an `a=crypto` line.
+    pub fn push_crypto(&mut self, crypto: &Crypto) {
+        self.attributes.push(crypto.to_attribute());
+    }
+
+    /// Whether the transport is a secure RTP profile (`RTP/SAVP`, `RTP/SAVPF`, RFC 3711
+    /// §12): then the stream is SRTP or nothing.
+    pub fn is_secure_profile(&self) -> bool {
+        self.proto.contains("SAVP")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,5 +778,54 @@ mod tests {
         );
         assert!(SessionDescription::parse(b"v=0\r\nc=IN IP4 not-an-ip\r\n").is_err());
         assert!(SessionDescription::parse(&[b'v', b'=', b'0', b'\n', 0xff]).is_err());
+    }
+
+    #[test]
+    fn crypto_lines_of_rfc4568() {
+        let sd = SessionDescription::parse(
+            b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n\
+m=audio 49170 RTP/SAVP 0\r\n\
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32\r\n\
+a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|2^20|1:32;inline:QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5|2^20|2:32 KDR=1\r\n\
+a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:broken\r\n\
+a=crypto:3 F8_128_HMAC_SHA1_80\r\n",
+        )
+        .unwrap();
+        let m = &sd.media[0];
+        assert!(m.is_secure_profile());
+        let c = m.crypto();
+        assert_eq!(c.len(), 2, "malformed lines are left out: {c:?}");
+        assert_eq!(
+            (c[0].tag, c[0].suite.as_str()),
+            (1, "AES_CM_128_HMAC_SHA1_80")
+        );
+        assert_eq!(c[0].keys[0].method, "inline");
+        assert_eq!(
+            c[0].keys[0].key_salt,
+            "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"
+        );
+        assert_eq!(c[0].keys[0].lifetime.as_deref(), Some("2^20"));
+        assert_eq!(c[0].keys[0].mki.as_deref(), Some("1:32"));
+        assert_eq!(c[1].keys.len(), 2);
+        assert_eq!(c[1].session_params, ["KDR=1"]);
+        assert!(!format!("{c:?}").contains("PS1uQ"), "Debug hides keys");
+        // Written back as read.
+        assert_eq!(
+            c[1].to_attribute(),
+            "crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|2^20|1:32;inline:QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5|2^20|2:32 KDR=1"
+        );
+        let mut line = MediaDescription::default();
+        line.push_crypto(&Crypto {
+            tag: 7,
+            suite: "AES_CM_128_HMAC_SHA1_32".into(),
+            keys: vec![CryptoKey::inline("QUJD".into())],
+            session_params: vec![],
+        });
+        assert_eq!(
+            line.attributes,
+            ["crypto:7 AES_CM_128_HMAC_SHA1_32 inline:QUJD"]
+        );
+        assert_eq!(line.crypto()[0].tag, 7);
+        assert!(!line.is_secure_profile());
     }
 }

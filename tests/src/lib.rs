@@ -12,6 +12,7 @@ use deskphone_protocol::{PhoneState, RegistrationState};
 
 mod certs;
 pub mod prov_server;
+pub mod relay;
 pub use certs::make_certificates;
 
 /// The workspace root.

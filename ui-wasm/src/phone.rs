@@ -361,6 +361,10 @@ fn InCall() -> impl IntoView {
                     <span id="call-timer">{timer}</span>
                 </Show>
                 <span id="call-codec" class="opt">{move || call.with(|c| c.codec.clone().unwrap_or_default())}</span>
+                // M3: the lock shows exactly while the state says the media is SRTP both ways.
+                <Show when=move || call.with(|c| c.encrypted)>
+                    <span id="call-lock">{move || tr.t("phone-call-encrypted")}</span>
+                </Show>
             </div>
             <Show when=move || { others.get() > 0 }>
                 <div class="hint line opt">{move || tr.fmt("phone-call-more", &[("count", others.get().into())])}</div>

@@ -26,9 +26,10 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Debian packages the phone needs to build and run (cpal links ALSA). The
-/// display engine is native (Blitz): no browser is needed to run a phone.
-const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev"];
+/// Debian packages the phone needs to build and run (cpal links ALSA; Opus is
+/// Debian's libopus, found by pkg-config). The display engine is native (Blitz): no
+/// browser is needed to run a phone.
+const RUN_PACKAGES: &[&str] = &["pkg-config", "libasound2-dev", "libopus-dev"];
 /// What the tests need on top: the real SIP peers (SIPp, kamailio,
 /// baresip), a DNS server (dnsmasq), all run on loopback by the tests, and
 /// openssl to make the TLS test certificates.
@@ -43,6 +44,9 @@ const TEST_PACKAGES: &[&str] = &[
     "openssl",
     // tests/tests/auth.rs: HTTP Digest and Basic as existing phone scripts send them.
     "curl",
+    // tests/tests/relay.rs: speech to send through the jitter relay, at 8 kHz.
+    "espeak-ng",
+    "sox",
 ];
 
 fn main() -> anyhow::Result<()> {

@@ -205,7 +205,7 @@ impl Engine {
                     };
                     if !sent {
                         tracing::info!(
-                            "call {}: DTMF {digit} not sent in RTP: no telephone-event negotiated",
+                            "call {}: DTMF {digit} not sent in RTP: no media running",
                             call.0
                         );
                     }
