@@ -17,8 +17,9 @@ use blitz_traits::shell::{ColorScheme, Viewport};
 use parley::fontique::{Blob, Collection, CollectionOptions, SourceCache};
 
 /// The fonts the screen uses, compiled in: Noto Sans (Latin, Greek, Cyrillic;
-/// SIL OFL 1.1) in two weights and Droid Sans Fallback (CJK, Hangul, kana;
-/// Apache 2.0), both subset (see ARCHITECTURE.md).
+/// SIL OFL 1.1) in two weights, Noto Sans Symbols2 (arrows, symbols, dingbats such
+/// as the message-waiting envelope; OFL) and Droid Sans Fallback (CJK, Hangul, kana;
+/// Apache 2.0), all subset (see ARCHITECTURE.md).
 pub const FONTS: &[(&str, &[u8])] = &[
     (
         "NotoSans-Regular.ttf",
@@ -27,6 +28,10 @@ pub const FONTS: &[(&str, &[u8])] = &[
     (
         "NotoSans-Bold.ttf",
         include_bytes!("../../public/fonts/NotoSans-Bold.ttf"),
+    ),
+    (
+        "NotoSansSymbols2-Regular.ttf",
+        include_bytes!("../../public/fonts/NotoSansSymbols2-Regular.ttf"),
     ),
     (
         "DroidSansFallback.ttf",

@@ -138,32 +138,42 @@ fn serve(pages: Arc<BTreeMap<String, String>>) -> anyhow::Result<String> {
     let addr = listener.local_addr()?;
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            let request = String::from_utf8_lossy(&buf[..n]);
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let (status, kind, body): (&str, &str, Vec<u8>) =
-                if let Some(font) = path.strip_prefix("/fonts/") {
-                    match FONTS.iter().find(|(name, _)| *name == font) {
-                        Some((_, bytes)) => ("200 OK", "font/ttf", bytes.to_vec()),
-                        None => ("404 Not Found", "text/plain", Vec::new()),
-                    }
-                } else {
-                    match pages.get(path.trim_start_matches('/')) {
-                        Some(html) => ("200 OK", "text/html; charset=utf-8", html.clone().into()),
-                        None => ("404 Not Found", "text/plain", Vec::new()),
-                    }
-                };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
+            let Ok(stream) = stream else { continue };
+            // A connection each: Chromium opens spare connections that send nothing.
+            let pages = pages.clone();
+            std::thread::spawn(move || answer(stream, &pages));
         }
     });
     Ok(format!("http://{addr}"))
+}
+
+fn answer(mut stream: std::net::TcpStream, pages: &BTreeMap<String, String>) {
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).unwrap_or(0);
+    if n == 0 {
+        return;
+    }
+    let request = String::from_utf8_lossy(&buf[..n]);
+    let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let (status, kind, body): (&str, &str, Vec<u8>) =
+        if let Some(font) = path.strip_prefix("/fonts/") {
+            match FONTS.iter().find(|(name, _)| *name == font) {
+                Some((_, bytes)) => ("200 OK", "font/ttf", bytes.to_vec()),
+                None => ("404 Not Found", "text/plain", Vec::new()),
+            }
+        } else {
+            match pages.get(path.trim_start_matches('/')) {
+                Some(html) => ("200 OK", "text/html; charset=utf-8", html.clone().into()),
+                None => ("404 Not Found", "text/plain", Vec::new()),
+            }
+        };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
 }
 
 /// The boxes of every displayed element with an id or a data-role inside the screen,
@@ -202,20 +212,30 @@ async fn native_screens_match_chromium() -> anyhow::Result<()> {
     let dir = out_dir();
     let mut failures = Vec::new();
     let mut compared = 0;
+    // One browser and one painter per model (its display size).
+    let mut current: Option<(&str, TestBrowser, Painter)> = None;
     for (model, name, html) in &cases {
-        let mut painter = Painter::new(model.display_width, model.display_height)?;
+        if current.as_ref().is_none_or(|(m, _, _)| *m != model.name) {
+            // The previous model's browser ends first.
+            drop(current.take());
+            let browser = TestBrowser::launch(
+                &format!("display-reference-{}", model.name),
+                model.display_width,
+                model.display_height,
+            )
+            .await?;
+            let painter = Painter::new(model.display_width, model.display_height)?;
+            current = Some((model.name, browser, painter));
+        }
+        let Some((_, browser, painter)) = current.as_mut() else {
+            unreachable!("set above")
+        };
         let native = painter.paint(html, "phone-screen")?;
         std::fs::write(
             dir.join(format!("{name}-native.png")),
             encode_png(native.width, native.height, &native.rgba)?,
         )?;
 
-        let browser = TestBrowser::launch(
-            &format!("display-reference-{name}"),
-            model.display_width,
-            model.display_height,
-        )
-        .await?;
         let page = browser
             .headless
             .browser
@@ -224,7 +244,7 @@ async fn native_screens_match_chromium() -> anyhow::Result<()> {
         wait_js(
             &page,
             "the fonts",
-            "document.fonts.status === 'loaded' && document.fonts.size >= 3 && \
+            "document.fonts.status === 'loaded' && document.fonts.size >= 4 && \
              [...document.fonts].every(f => f.status !== 'loading')",
         )
         .await?;
@@ -241,8 +261,7 @@ async fn native_screens_match_chromium() -> anyhow::Result<()> {
             .await?;
         std::fs::write(dir.join(format!("{name}-chromium.png")), &png)?;
         let reference: Vec<JsBox> = page.evaluate(BOXES_JS).await?.into_value()?;
-        drop(page);
-        drop(browser);
+        page.close().await?;
 
         let by_key: BTreeMap<&str, &ElementBox> =
             native.boxes.iter().map(|b| (b.key.as_str(), b)).collect();

@@ -1,5 +1,6 @@
 //! The display engine copies each frame to a framebuffer device in the
-//! device's pixel format; a plain file stands in for the device.
+//! device's pixel format; a plain file stands in for the device. The default
+//! engine is the native one, which starts no browser.
 
 use std::time::{Duration, Instant};
 
@@ -65,5 +66,24 @@ async fn frames_reach_the_framebuffer_as_rgb565() -> anyhow::Result<()> {
     // Not a blank frame: the screen has more than one colour.
     let first = &rgba[..4];
     assert!(rgba.chunks_exact(4).any(|p| p != first));
+    // The default (native) display engine draws in the phone's own process: no
+    // browser, no helper process of any kind.
+    assert_eq!(children_of(phone.pid()), Vec::<u32>::new());
     Ok(())
+}
+
+/// Processes whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
 }

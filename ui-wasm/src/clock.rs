@@ -17,18 +17,6 @@ pub struct Civil {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil`]).
-#[cfg(test)]
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Splits milliseconds since the epoch (already shifted to local time).
 pub fn civil(ms: i64) -> Civil {
     let days = ms.div_euclid(DAY_MS);
@@ -117,6 +105,17 @@ pub fn zone_offset_ms(zone: &str, utc_ms: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil`]).
+    fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
 
     #[test]
     fn calendar_round_trips() {

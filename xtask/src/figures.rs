@@ -7,6 +7,8 @@ use crate::{build_runtime, build_ui, cargo, debian, run_checked};
 
 pub fn run(root: &Path) -> anyhow::Result<()> {
     debian::ensure(crate::RUN_PACKAGES)?;
+    // The figures compare the native display engine with Chromium's.
+    debian::ensure(&["chromium"])?;
     crate::ensure_wasm_target(root)?;
     let ui = build_ui::build(root, true)?;
     let bin = build_runtime(root, true)?;
