@@ -113,6 +113,12 @@ impl Phone {
         let mut actions = Vec::new();
         if let Some(a) = active {
             if self.connected_call(a) {
+                // The active call must be on hold before the waiting one is answered. While
+                // its resume is still being negotiated no new re-INVITE may start (RFC 3261
+                // §14.1), so the waiting call keeps ringing until the user presses again.
+                if self.find(a).is_some_and(|c| c.hold == Hold::Resuming) {
+                    return actions;
+                }
                 actions.extend(self.hold(a));
             } else {
                 actions.push(Action::Hangup(a));
