@@ -14,10 +14,9 @@ use deskphone_settings::SettingKey;
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
-use crate::http::{Body, fetch, json_of};
+use crate::http::{Body, fetch, json_of, read_file};
 use crate::i18n::Tr;
 use crate::login::Login;
 use crate::web::key_label;
@@ -121,14 +120,6 @@ async fn send(path: &str, file: &[u8], csrf: Option<String>) -> Import {
         }
         Err(_) => Import::Failed(0),
     }
-}
-
-/// The bytes of the file chosen in `input`, as they are (the runtime reads the
-/// encoding and names a bad byte's line).
-async fn read_file(input: &HtmlInputElement) -> Option<Vec<u8>> {
-    let file = input.files()?.get(0)?;
-    let buffer = JsFuture::from(file.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// A setting's label with its key, e.g. "Display name of identity 1 (user_realname[1])".

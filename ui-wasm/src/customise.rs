@@ -13,11 +13,10 @@ use deskphone_protocol::Colours;
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use crate::conn::Live;
-use crate::http::{Body, fetch, json_of};
+use crate::http::{Body, fetch, json_of, read_file, text_of};
 use crate::i18n::Tr;
 use crate::login::Login;
 use crate::web::Waiting;
@@ -71,19 +70,6 @@ impl Upload {
     }
 }
 
-async fn text_of(response: &web_sys::Response) -> String {
-    match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
-        Err(_) => String::new(),
-    }
-}
-
 /// Sends a package (or nothing, for `DELETE`) and reads the answer.
 async fn send(
     method: &str,
@@ -106,18 +92,12 @@ async fn send(
         return Ok(look);
     }
     let status = response.status();
-    let text = text_of(&response).await;
+    let text = text_of(&response).await.trim().to_owned();
     Err(if text.is_empty() {
         Upload::Failed(status)
     } else {
         Upload::Refused(text)
     })
-}
-
-async fn read_file(input: &HtmlInputElement) -> Option<Vec<u8>> {
-    let file = input.files()?.get(0)?;
-    let buffer = JsFuture::from(file.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 #[component]

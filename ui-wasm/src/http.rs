@@ -48,11 +48,27 @@ pub async fn fetch(
     response.dyn_into::<Response>()
 }
 
+/// The answer's body as text (empty when it has none or cannot be read).
+pub async fn text_of(response: &Response) -> String {
+    let Ok(promise) = response.text() else {
+        return String::new();
+    };
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
 /// The answer's body as JSON, if it is JSON.
 pub async fn json_of(response: &Response) -> Option<serde_json::Value> {
-    let text = JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()?;
-    serde_json::from_str(&text).ok()
+    serde_json::from_str(&text_of(response).await).ok()
+}
+
+/// The bytes of the file chosen in `input`, as they are (the runtime reads and checks
+/// them: encodings, archive entries, images).
+pub async fn read_file(input: &web_sys::HtmlInputElement) -> Option<Vec<u8>> {
+    let file = input.files()?.get(0)?;
+    let buffer = JsFuture::from(file.array_buffer()).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
 }

@@ -11,7 +11,6 @@
 use deskphone_protocol::{UpdatePhase, UpdateStatus};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::conn::Live;
 use crate::i18n::Tr;
@@ -92,14 +91,7 @@ async fn start_update(url: String, csrf: Option<String>) -> Result<(), StartProb
     if response.ok() {
         return Ok(());
     }
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
+    let text = crate::http::text_of(&response).await;
     Err(StartProblem::Refused(text.trim().to_owned()))
 }
 
