@@ -23,6 +23,29 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Bench binaries measure the release runtime: without `DESKPHONE_BIN`, this runs the
+/// current program again with it pointing at `target/release/deskphone` (the helpers
+/// read it at start) and exits with that run's status; with it, it returns at once.
+pub fn run_with_release_runtime() -> anyhow::Result<()> {
+    if std::env::var_os("DESKPHONE_BIN").is_some() {
+        return Ok(());
+    }
+    let bin = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+        .join("release/deskphone");
+    anyhow::ensure!(
+        bin.exists(),
+        "{} does not exist: `cargo build --release -p deskphone-runtime` (or set DESKPHONE_BIN)",
+        bin.display()
+    );
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args(std::env::args_os().skip(1))
+        .env("DESKPHONE_BIN", bin)
+        .status()?;
+    std::process::exit(status.code().unwrap_or(1));
+}
+
 /// The cargo target folder (`CARGO_TARGET_DIR` or the workspace's `target/`).
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")

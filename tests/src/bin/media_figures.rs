@@ -20,14 +20,14 @@
 //!
 //! Uses `$DESKPHONE_BIN` if set, else target/release/deskphone.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use deskphone_media::Codec;
 use deskphone_protocol::CallPhase;
 use deskphone_tests::relay::{Impairment, Relay};
-use deskphone_tests::{Baresip, BaresipOptions, PhoneOptions, TestPhone, workspace_root};
+use deskphone_tests::{Baresip, BaresipOptions, PhoneOptions, TestPhone};
 
 const SIGNAL: Duration = Duration::from_secs(15);
 const CALL: Duration = Duration::from_secs(10);
@@ -250,31 +250,11 @@ async fn phone_clean() -> anyhow::Result<TestPhone> {
     phone("media-figures-clean-phone", "pcmu").await
 }
 
-fn release_bin() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
-        .join("release/deskphone")
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // The figures are for the release runtime: without DESKPHONE_BIN, run again with
     // it pointing there (the helpers read it at start).
-    if std::env::var_os("DESKPHONE_BIN").is_none() {
-        let bin = release_bin();
-        if !bin.exists() {
-            bail!(
-                "{} does not exist: `cargo build --release -p deskphone-runtime` (or set DESKPHONE_BIN)",
-                bin.display()
-            );
-        }
-        let status = std::process::Command::new(std::env::current_exe()?)
-            .args(std::env::args_os().skip(1))
-            .env("DESKPHONE_BIN", bin)
-            .status()?;
-        std::process::exit(status.code().unwrap_or(1));
-    }
+    deskphone_tests::run_with_release_runtime()?;
     println!(
         "media figures: phone {} vs baresip, loopback, {} s calls",
         std::env::var("DESKPHONE_BIN").unwrap_or_default(),

@@ -160,31 +160,11 @@ async fn measure(name: &str, service: &str, target: &str, run: &Run) -> anyhow::
     Ok(Figures { micros, sipp_ms })
 }
 
-fn release_bin() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"))
-        .join("release/deskphone")
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // The figure is for the release runtime: without DESKPHONE_BIN, run
     // again with it pointing there (the helpers read it at start).
-    if std::env::var_os("DESKPHONE_BIN").is_none() {
-        let bin = release_bin();
-        if !bin.exists() {
-            bail!(
-                "{} does not exist: `cargo build --release -p deskphone-runtime` (or set DESKPHONE_BIN)",
-                bin.display()
-            );
-        }
-        let status = std::process::Command::new(std::env::current_exe()?)
-            .args(std::env::args_os().skip(1))
-            .env("DESKPHONE_BIN", bin)
-            .status()?;
-        std::process::exit(status.code().unwrap_or(1));
-    }
+    deskphone_tests::run_with_release_runtime()?;
     let mut args = std::env::args().skip(1).map(|a| a.parse::<u32>());
     let run = Run {
         calls: args.next().transpose()?.unwrap_or(200) as usize,
